@@ -1,0 +1,35 @@
+// Email: an address normalised the way ClientFlow matches people: surrounding whitespace
+// trimmed and ASCII letters lower-cased (non-ASCII bytes are kept as they are). parse() checks
+// the shape only (one '@', a non-empty local part, a dotted domain, no spaces or control
+// characters, at most 254 bytes); it does not promise the mailbox exists. Plain value.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "common/result.h"
+
+namespace cf {
+
+class Email {
+ public:
+  // The normalised address, or invalid_input with a one-line reason.
+  static Result<Email> parse(std::string_view text);
+
+  // Trim + ASCII lower-case, without checking the shape (for matching stored contacts).
+  static std::string normalize(std::string_view text);
+
+  const std::string& str() const { return text_; }
+
+ private:
+  explicit Email(std::string text) : text_(std::move(text)) {}
+  std::string text_;
+};
+
+// `text` without leading and trailing ASCII whitespace.
+std::string_view trim(std::string_view text);
+
+// True when `text` is valid UTF-8 with no control characters (C0, DEL).
+bool is_printable_utf8(std::string_view text);
+
+}  // namespace cf

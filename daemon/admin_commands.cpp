@@ -1,0 +1,121 @@
+// migrate and tenant subcommands: one-shot operations on the database.
+#include <iomanip>
+#include <iostream>
+#include <memory>
+
+#include <nlohmann/json.hpp>
+
+#include "config/config.h"
+#include "daemon/commands.h"
+#include "store/database.h"
+#include "store/migrations.h"
+#include "store/tenants.h"
+
+namespace cf::daemon {
+
+namespace {
+
+// Loads the config and opens a connection, or reports why not.
+Result<std::unique_ptr<pqxx::connection>> open_database(const std::string& config_path) {
+  auto config = load_config(config_path);
+  if (!config) return config.error();
+  return store::connect(config->database.url);
+}
+
+nlohmann::json to_json(const store::Tenant& tenant) {
+  return {{"id", tenant.id}, {"name", tenant.name}, {"email", tenant.email},
+          {"prefix", tenant.prefix}, {"created_at", tenant.created_at}};
+}
+
+nlohmann::json to_json(const store::NewTenant& issued) {
+  nlohmann::json out = to_json(issued.tenant);
+  if (issued.keys.api_key) out["api_key"] = *issued.keys.api_key;
+  if (issued.keys.rule_token) out["rule_token"] = *issued.keys.rule_token;
+  return out;
+}
+
+}  // namespace
+
+int report_error(const Error& error) {
+  std::string message = error.message;
+  std::string::size_type start = 0;
+  // A config error may name several problems: one line each.
+  while (start <= message.size()) {
+    const auto end = message.find('\n', start);
+    std::cerr << "clientflow-relay: error: " << message.substr(start, end - start) << '\n';
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  switch (error.kind) {
+    case ErrorKind::invalid_input:
+    case ErrorKind::conflict:
+    case ErrorKind::not_found:
+      return kExitUsage;
+    case ErrorKind::unavailable:
+    case ErrorKind::internal:
+      return kExitFailure;
+  }
+  return kExitFailure;
+}
+
+int migrate(const std::string& config_path, std::ostream& out) {
+  auto connection = open_database(config_path);
+  if (!connection) return report_error(connection.error());
+  auto report = store::migrate(**connection);
+  if (!report) return report_error(report.error());
+  for (const auto& name : report->applied) out << "applied " << name << '\n';
+  out << "schema at version " << report->version
+      << (report->applied.empty() ? " (already current)" : "") << '\n';
+  return kExitOk;
+}
+
+int tenant_add(const std::string& config_path, const std::string& name, const std::string& email,
+               const std::string& prefix, std::ostream& out) {
+  auto draft = store::TenantDraft::make(name, email, prefix);
+  if (!draft) return report_error(draft.error());
+  auto connection = open_database(config_path);
+  if (!connection) return report_error(connection.error());
+  store::TenantStore tenants(**connection);
+  auto created = tenants.add(*draft);
+  if (!created) return report_error(created.error());
+  out << to_json(*created).dump() << '\n';
+  return kExitOk;
+}
+
+int tenant_list(const std::string& config_path, const std::string& format, std::ostream& out) {
+  auto connection = open_database(config_path);
+  if (!connection) return report_error(connection.error());
+  store::TenantStore tenants(**connection);
+  auto all = tenants.list();
+  if (!all) return report_error(all.error());
+  if (format == "json") {
+    nlohmann::json array = nlohmann::json::array();
+    for (const auto& tenant : *all) array.push_back(to_json(tenant));
+    out << array.dump() << '\n';
+    return kExitOk;
+  }
+  out << std::left << std::setw(38) << "ID" << std::setw(22) << "PREFIX" << std::setw(22)
+      << "CREATED" << std::setw(32) << "EMAIL" << "NAME" << '\n';
+  for (const auto& tenant : *all) {
+    out << std::setw(38) << tenant.id << std::setw(22) << tenant.prefix << std::setw(22)
+        << tenant.created_at << std::setw(32) << tenant.email << tenant.name << '\n';
+  }
+  return kExitOk;
+}
+
+int tenant_rotate_keys(const std::string& config_path, const std::string& tenant_id, bool api_key,
+                       bool rule_token, std::ostream& out) {
+  if (!api_key && !rule_token) api_key = rule_token = true;
+  if (!store::is_uuid(tenant_id)) {
+    return report_error(invalid_input("--tenant must be a tenant id (a UUID, see `tenant list`)"));
+  }
+  auto connection = open_database(config_path);
+  if (!connection) return report_error(connection.error());
+  store::TenantStore tenants(**connection);
+  auto rotated = tenants.rotate_keys(tenant_id, api_key, rule_token);
+  if (!rotated) return report_error(rotated.error());
+  out << to_json(*rotated).dump() << '\n';
+  return kExitOk;
+}
+
+}  // namespace cf::daemon

@@ -1,0 +1,34 @@
+// The subcommands of `clientflow-relay`, callable without the command-line parser. Each loads
+// the config it is given, does its work and returns the process exit code: kExitOk, kExitFailure
+// for a runtime failure (database unreachable, port taken) or kExitUsage for bad input of any
+// kind (flags, config, values), after printing one clear line per problem on stderr.
+#pragma once
+
+#include <iosfwd>
+#include <string>
+
+#include "common/result.h"
+
+namespace cf::daemon {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
+
+// Prints "clientflow-relay: error: <message>" and returns the exit code for the error's kind.
+int report_error(const Error& error);
+
+// Runs the daemon until SIGTERM or SIGINT.
+int serve(const std::string& config_path);
+
+// Applies pending migrations and prints what it did.
+int migrate(const std::string& config_path, std::ostream& out);
+
+// Tenant administration; output is JSON on `out` (credentials appear only where issued).
+int tenant_add(const std::string& config_path, const std::string& name, const std::string& email,
+               const std::string& prefix, std::ostream& out);
+int tenant_list(const std::string& config_path, const std::string& format, std::ostream& out);
+int tenant_rotate_keys(const std::string& config_path, const std::string& tenant_id, bool api_key,
+                       bool rule_token, std::ostream& out);
+
+}  // namespace cf::daemon

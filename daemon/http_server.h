@@ -1,0 +1,45 @@
+// HttpServer: the daemon's HTTP listener (Pistache) on http.listen. It owns the endpoint and its
+// worker threads; handlers are thin and answer from state kept elsewhere (see Readiness).
+// start() and stop() are called from one controlling thread.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "common/result.h"
+#include "config/config.h"
+#include "daemon/readiness.h"
+
+namespace Pistache::Http {
+class Endpoint;
+}
+namespace Pistache::Rest {
+class Router;
+}
+
+namespace cf::daemon {
+
+class HttpServer {
+ public:
+  HttpServer(const HttpConfig& config, const Readiness& readiness);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds and starts serving on background threads; unavailable when the address is taken.
+  Status start();
+  // Stops accepting and joins the worker threads.
+  void stop();
+  // The bound port (the kernel's choice when http.listen asked for port 0).
+  std::uint16_t port() const;
+
+ private:
+  HttpConfig config_;
+  const Readiness& readiness_;
+  std::unique_ptr<Pistache::Rest::Router> router_;
+  std::unique_ptr<Pistache::Http::Endpoint> endpoint_;
+  bool running_ = false;
+};
+
+}  // namespace cf::daemon

@@ -1,0 +1,52 @@
+// Readiness: whether the daemon can do its work now, for GET /readyz. A background thread
+// checks every `interval` that PostgreSQL answers, that every built-in migration is applied and
+// that the tenant role cannot bypass row-level security; HTTP handlers read the last verdict
+// without touching the database. ready() and reason() are safe from any thread.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include <pqxx/pqxx>
+
+#include "config/secret.h"
+
+namespace cf::daemon {
+
+class Readiness {
+ public:
+  Readiness(Secret database_url, std::chrono::milliseconds interval);
+  ~Readiness();
+  Readiness(const Readiness&) = delete;
+  Readiness& operator=(const Readiness&) = delete;
+
+  // Runs the first check synchronously, then keeps checking in the background.
+  void start();
+  void stop();
+
+  bool ready() const { return ready_.load(); }
+  // Why the daemon is not ready ("" when it is).
+  std::string reason() const;
+
+ private:
+  void check_once();
+  void run();
+
+  Secret database_url_;
+  std::chrono::milliseconds interval_;
+  std::atomic<bool> ready_{false};
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::string reason_ = "not checked yet";
+  // Used by check_once() only: first from start(), then from the background thread alone.
+  std::unique_ptr<pqxx::connection> connection_;
+  std::thread thread_;
+};
+
+}  // namespace cf::daemon

@@ -1,0 +1,86 @@
+// `serve`: wires config, readiness, metrics and the HTTP server, then waits for a signal.
+#include <signal.h>
+
+#include <chrono>
+#include <iostream>
+
+#include "common/log.h"
+#include "common/version.h"
+#include "config/config.h"
+#include "daemon/commands.h"
+#include "daemon/http_server.h"
+#include "daemon/metrics_server.h"
+#include "daemon/readiness.h"
+
+namespace cf::daemon {
+
+namespace {
+
+// Blocks the stop and reload signals in this thread and every thread it starts later, so that
+// only wait_for_stop() receives them.
+sigset_t block_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return set;
+}
+
+void wait_for_stop(const sigset_t& set) {
+  for (;;) {
+    int signal = 0;
+    if (sigwait(&set, &signal) != 0) continue;
+    if (signal == SIGHUP) {
+      log::warn("SIGHUP ignored: nothing in this version reloads at run time");
+      continue;
+    }
+    log::info("stopping", {{"signal", signal == SIGTERM ? "SIGTERM" : "SIGINT"}});
+    return;
+  }
+}
+
+std::string http_url(const ListenAddress& listen, std::uint16_t port) {
+  ListenAddress bound = listen;
+  bound.port = port;
+  return "http://" + bound.str();
+}
+
+}  // namespace
+
+int serve(const std::string& config_path) {
+  auto loaded = load_config(config_path);
+  if (!loaded) return report_error(loaded.error());
+  const Config& config = *loaded;
+  log::init(config.log.level);
+  const sigset_t signals = block_signals();
+
+  Readiness readiness(config.database.url, std::chrono::seconds(2));
+  readiness.start();
+
+  auto metrics = MetricsServer::start(config.metrics.listen);
+  if (!metrics) return report_error(metrics.error());
+
+  HttpServer http(config.http, readiness);
+  if (auto started = http.start(); !started) return report_error(started.error());
+
+  const std::string base = http_url(config.http.listen, http.port());
+  log::info("serving",
+            {{"version", kVersion},
+             {"commit", kCommit},
+             {"http", base},
+             {"healthz", base + "/healthz"},
+             {"readyz", base + "/readyz"},
+             {"metrics", http_url(config.metrics.listen, (*metrics)->port()) + "/metrics"},
+             {"account_webhook_url", config.http.public_url + "/webhooks/systeme"},
+             {"ready", readiness.ready()}});
+
+  wait_for_stop(signals);
+  http.stop();
+  readiness.stop();
+  log::info("stopped");
+  return kExitOk;
+}
+
+}  // namespace cf::daemon

@@ -1,0 +1,86 @@
+# Shared by scripts/run and scripts/test: installing what is missing, building, and running a
+# PostgreSQL 15 cluster as a non-root user. Source it; it defines functions and ROOT.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+PG_BIN=/usr/lib/postgresql/15/bin
+
+PACKAGES=(
+  build-essential cmake pkg-config git ca-certificates curl
+  libpistache-dev libpqxx-dev libpq-dev libyaml-cpp-dev libssl-dev prometheus-cpp-dev
+  libboost-test-dev nlohmann-json3-dev libcurl4-openssl-dev libcli11-dev libspdlog-dev
+  postgresql-15 postgresql-client-15 util-linux
+)
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+install_packages() {
+  local missing=() package
+  for package in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
+      || missing+=("$package")
+  done
+  if [ "${#missing[@]}" -gt 0 ]; then
+    say "installing: ${missing[*]}"
+    as_root apt-get update -q
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+  fi
+}
+
+# build TESTING(ON|OFF): a release build in build/, binary at build/bin/clientflow-relay.
+build() {
+  say "building (release)"
+  cmake -S "$ROOT" -B "$ROOT/build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING="$1" >/dev/null
+  cmake --build "$ROOT/build" -j2
+}
+
+# The user that owns PostgreSQL clusters: postgres when we are root (PostgreSQL refuses root).
+pg_user() {
+  if [ "$(id -u)" = 0 ]; then echo postgres; else id -un; fi
+}
+
+as_pg() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# pg_start DATA SOCKDIR PORT LOG: starts the cluster in DATA listening on 127.0.0.1:PORT and a
+# socket in SOCKDIR. Returns non-zero when it does not come up (for example, the port is taken).
+pg_start() {
+  local data="$1" sockdir="$2" port="$3" log="$4"
+  as_pg "$PG_BIN/pg_ctl" -D "$data" -l "$log" -w -t 60 \
+    -o "-p $port -k $sockdir -c listen_addresses=127.0.0.1" start >/dev/null
+}
+
+pg_stop() {
+  as_pg "$PG_BIN/pg_ctl" -D "$1" -m fast -w stop >/dev/null 2>&1 || true
+}
+
+pg_running() {
+  as_pg "$PG_BIN/pg_ctl" -D "$1" status >/dev/null 2>&1
+}
+
+# pg_init DATA: a new cluster; the socket (owner-only directory) trusts its owner and root,
+# TCP needs a password.
+pg_init() {
+  as_pg "$PG_BIN/initdb" -D "$1" -U postgres --auth-local=trust --auth-host=scram-sha-256 \
+    -E UTF8 --locale=C.UTF-8 >/dev/null
+}
+
+# psql_admin SOCKDIR PORT SQL...: runs SQL as the cluster's superuser over the socket.
+psql_admin() {
+  local sockdir="$1" port="$2"
+  shift 2
+  as_pg psql -X -q -v ON_ERROR_STOP=1 -h "$sockdir" -p "$port" -U postgres -d postgres "$@"
+}
+
+random_port() {
+  echo $(( 20000 + RANDOM % 30000 ))
+}
+
+random_password() {
+  head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n'
+}

@@ -1,0 +1,30 @@
+// Opening PostgreSQL connections. One pqxx::connection belongs to one thread at a time
+// (libpqxx's rule); these helpers hold no state and are safe to call from any thread.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include <pqxx/pqxx>
+
+#include "common/result.h"
+#include "config/secret.h"
+
+namespace cf::store {
+
+// `conninfo` (URL or key=value form) with the given keywords set or replaced, as a key=value
+// string. Fails with invalid_input when libpq cannot parse `conninfo` (the message never
+// repeats the conninfo, which may hold a password).
+Result<std::string> conninfo_with(const std::string& conninfo,
+                                  const std::map<std::string, std::string>& overrides);
+
+// A new connection to `url`, tagged with application_name=clientflow-relay and a connect
+// timeout; unavailable (with libpq's reason) when the server cannot be reached.
+Result<std::unique_ptr<pqxx::connection>> connect(const Secret& url);
+
+// True for errors that mean "the database is not reachable now" rather than "this query is
+// wrong": lost connections and the server refusing work (shutdown, too many clients).
+bool is_unavailable(const std::exception& e);
+
+}  // namespace cf::store

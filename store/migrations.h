@@ -1,0 +1,45 @@
+// Schema migrations: the numbered files of sql/, compiled into the binary, applied in order.
+// migrate() takes a PostgreSQL advisory lock first, so two processes running it at once apply
+// each migration exactly once; each migration runs in its own transaction together with its row
+// in schema_migrations, so a failure leaves the schema at the previous version. A migration
+// already applied is checked against its recorded checksum and never run again.
+// Functions take a connection the caller owns; use it from one thread at a time.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <pqxx/pqxx>
+
+#include "common/result.h"
+
+namespace cf::store {
+
+struct Migration {
+  int version;
+  std::string name;  // file name, e.g. "001_foundation.sql"
+  std::string sql;
+};
+
+// The migrations built into this binary, ascending by version.
+const std::vector<Migration>& known_migrations();
+
+struct MigrationReport {
+  std::vector<std::string> applied;  // names applied by this call, in order
+  int version = 0;                   // highest applied version afterwards
+};
+
+// Applies every pending migration. Fails (leaving earlier ones applied) when one fails, or when
+// an applied migration's checksum differs from the built-in file's.
+Result<MigrationReport> migrate(pqxx::connection& connection);
+
+struct SchemaState {
+  int latest_known = 0;               // newest migration this binary carries
+  std::vector<std::string> pending;   // built-in migrations not yet applied
+  bool current() const { return pending.empty(); }
+};
+
+// Reads which built-in migrations are applied, without changing anything.
+Result<SchemaState> schema_state(pqxx::connection& connection);
+
+}  // namespace cf::store

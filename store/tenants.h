@@ -1,0 +1,81 @@
+// TenantStore: creating, listing and re-keying tenants (IBs), and finding a tenant by one of
+// its credentials. API keys and rule tokens are random, returned once when issued, and stored
+// only as SHA-256 hashes. A TenantStore uses the connection it is given (system role); like the
+// connection, it belongs to one thread at a time.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <pqxx/pqxx>
+
+#include "common/result.h"
+#include "common/tag_prefix.h"
+
+namespace cf::store {
+
+struct Tenant {
+  std::string id;
+  std::string name;
+  std::string email;
+  std::string prefix;
+  std::string created_at;  // ISO 8601, UTC
+};
+
+// Credentials as issued: shown to the operator once, never stored in clear.
+struct TenantKeys {
+  std::optional<std::string> api_key;
+  std::optional<std::string> rule_token;
+};
+
+struct NewTenant {
+  Tenant tenant;
+  TenantKeys keys;
+};
+
+// A fresh API key ("cfk_" + 40 base62 characters, 238 bits) and rule token (40 characters of
+// [a-z0-9], 206 bits, URL-safe).
+std::string generate_api_key();
+std::string generate_rule_token();
+
+// A tenant's details as checked before anything is stored: name trimmed (1..200 bytes of
+// printable UTF-8), email normalised, prefix parsed (empty: generated at insert).
+struct TenantDraft {
+  std::string name;
+  std::string email;
+  std::optional<TagPrefix> prefix;
+
+  // invalid_input naming the field at fault, or the draft.
+  static Result<TenantDraft> make(const std::string& name, const std::string& email,
+                                  const std::string& prefix);
+};
+
+class TenantStore {
+ public:
+  explicit TenantStore(pqxx::connection& connection) : connection_(connection) {}
+
+  // Creates a tenant, generating a prefix when the draft has none. Fails with conflict when the
+  // prefix is taken; nothing is stored on failure.
+  Result<NewTenant> add(const TenantDraft& draft);
+
+  // Every tenant, oldest first. Never includes credentials.
+  Result<std::vector<Tenant>> list();
+
+  // Issues new credentials for the tenant `id`; the old ones stop working at once.
+  // not_found when no such tenant; invalid_input when `id` is not a UUID.
+  Result<NewTenant> rotate_keys(const std::string& id, bool api_key, bool rule_token);
+
+  // The tenant holding this API key / rule token; not_found otherwise.
+  Result<Tenant> find_by_api_key(const std::string& api_key);
+  Result<Tenant> find_by_rule_token(const std::string& rule_token);
+
+ private:
+  Result<Tenant> find_by_hash(const char* column, const std::string& secret);
+  pqxx::connection& connection_;
+};
+
+// True when `text` is a UUID in its canonical 8-4-4-4-12 hex form.
+bool is_uuid(const std::string& text);
+
+}  // namespace cf::store

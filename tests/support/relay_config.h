@@ -1,0 +1,12 @@
+// Config files for running the real binary in tests: a valid config pointing at a test
+// database, on loopback ports the kernel picks.
+#pragma once
+
+#include <string>
+
+namespace cf::testing {
+
+// Writes a config for `database_url` (plus `extra` YAML appended verbatim) to a temp file.
+std::string write_relay_config(const std::string& database_url, const std::string& extra = "");
+
+}  // namespace cf::testing

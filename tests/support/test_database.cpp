@@ -1,0 +1,50 @@
+#include "tests/support/test_database.h"
+
+#include <cstdlib>
+#include <stdexcept>
+
+#include "common/crypto.h"
+#include "store/database.h"
+#include "store/migrations.h"
+
+namespace cf::testing {
+
+std::string cluster_url() {
+  const char* url = std::getenv("CLIENTFLOW_TEST_DATABASE_URL");
+  if (url == nullptr || *url == '\0') {
+    throw std::runtime_error(
+        "CLIENTFLOW_TEST_DATABASE_URL is not set: run the suite through ./scripts/test");
+  }
+  return url;
+}
+
+TestDatabase::TestDatabase()
+    : admin_url_(cluster_url()),
+      name_("cf_test_" + crypto::random_string(12, "abcdefghijklmnopqrstuvwxyz0123456789")) {
+  pqxx::connection admin(admin_url_);
+  pqxx::nontransaction(admin).exec0("CREATE DATABASE " + name_);
+  auto url = store::conninfo_with(admin_url_, {{"dbname", name_}});
+  if (!url) throw std::runtime_error(url.error().message);
+  url_ = *url;
+}
+
+TestDatabase::~TestDatabase() {
+  try {
+    pqxx::connection admin(admin_url_);
+    pqxx::nontransaction(admin).exec0("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
+  } catch (const std::exception&) {
+    // Leaving a database behind in a throwaway cluster is harmless.
+  }
+}
+
+std::unique_ptr<pqxx::connection> TestDatabase::connect() const {
+  return std::make_unique<pqxx::connection>(url_);
+}
+
+void TestDatabase::migrate() const {
+  auto connection = connect();
+  auto report = store::migrate(*connection);
+  if (!report) throw std::runtime_error("migrate failed: " + report.error().message);
+}
+
+}  // namespace cf::testing

@@ -1,0 +1,40 @@
+// TestDatabase: a database of its own for one test, created in the PostgreSQL cluster named by
+// CLIENTFLOW_TEST_DATABASE_URL (set by scripts/test) and dropped when the object is destroyed,
+// so tests can run in parallel. Construction fails the test when the variable is unset: a test
+// that needs PostgreSQL must not pass without one.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <pqxx/pqxx>
+
+#include "config/secret.h"
+
+namespace cf::testing {
+
+class TestDatabase {
+ public:
+  TestDatabase();
+  ~TestDatabase();
+  TestDatabase(const TestDatabase&) = delete;
+  TestDatabase& operator=(const TestDatabase&) = delete;
+
+  const std::string& name() const { return name_; }
+  // Connection string for the new database.
+  const std::string& url() const { return url_; }
+  Secret secret_url() const { return Secret(url_); }
+  std::unique_ptr<pqxx::connection> connect() const;
+  // Applies every migration; fails the test on error.
+  void migrate() const;
+
+ private:
+  std::string admin_url_;
+  std::string name_;
+  std::string url_;
+};
+
+// The cluster URL from CLIENTFLOW_TEST_DATABASE_URL; throws when unset.
+std::string cluster_url();
+
+}  // namespace cf::testing
