@@ -76,6 +76,13 @@ int serve(const std::string& config_path) {
              {"account_webhook_url", config.http.public_url + "/webhooks/systeme"},
              {"ready", readiness.ready()}});
 
+  // The same, for a person at a terminal.
+  std::cout << "clientflow-relay " << kVersion << " serving\n"
+            << "  health:    " << base << "/healthz   readiness: " << base << "/readyz\n"
+            << "  metrics:   " << http_url(config.metrics.listen, (*metrics)->port()) << "/metrics\n"
+            << "  webhooks:  " << config.http.public_url << "/webhooks/systeme\n"
+            << std::flush;
+
   wait_for_stop(signals);
   http.stop();
   readiness.stop();
