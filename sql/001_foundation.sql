@@ -109,30 +109,32 @@ CREATE TABLE webhook_events (
 CREATE INDEX webhook_events_unrouted ON webhook_events (received_at) WHERE status <> 'routed';
 
 -- Row-level security. Policies name their role, so a table no policy admits stays closed.
+-- Every tenant-owned table, in this migration and later ones, goes through this function.
+CREATE FUNCTION clientflow_isolate_tenant_table(target regclass) RETURNS void
+  LANGUAGE plpgsql AS $$
+BEGIN
+  EXECUTE format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', target);
+  EXECUTE format('ALTER TABLE %s FORCE ROW LEVEL SECURITY', target);
+  EXECUTE format('CREATE POLICY tenant_isolation ON %s TO clientflow_tenant '
+                 'USING (tenant_id = clientflow_current_tenant()) '
+                 'WITH CHECK (tenant_id = clientflow_current_tenant())', target);
+  EXECUTE format('CREATE POLICY system_all ON %s TO clientflow_system USING (true) WITH CHECK (true)', target);
+  EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %s TO clientflow_tenant, clientflow_system', target);
+END
+$$;
+
 ALTER TABLE tenants ENABLE ROW LEVEL SECURITY;
 ALTER TABLE tenants FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant_self ON tenants TO clientflow_tenant
   USING (id = clientflow_current_tenant());
 CREATE POLICY system_all ON tenants TO clientflow_system USING (true) WITH CHECK (true);
 
-ALTER TABLE leads ENABLE ROW LEVEL SECURITY;
-ALTER TABLE leads FORCE ROW LEVEL SECURITY;
-CREATE POLICY tenant_isolation ON leads TO clientflow_tenant
-  USING (tenant_id = clientflow_current_tenant())
-  WITH CHECK (tenant_id = clientflow_current_tenant());
-CREATE POLICY system_all ON leads TO clientflow_system USING (true) WITH CHECK (true);
-
-ALTER TABLE lead_events ENABLE ROW LEVEL SECURITY;
-ALTER TABLE lead_events FORCE ROW LEVEL SECURITY;
-CREATE POLICY tenant_isolation ON lead_events TO clientflow_tenant
-  USING (tenant_id = clientflow_current_tenant())
-  WITH CHECK (tenant_id = clientflow_current_tenant());
-CREATE POLICY system_all ON lead_events TO clientflow_system USING (true) WITH CHECK (true);
+SELECT clientflow_isolate_tenant_table('leads');
+SELECT clientflow_isolate_tenant_table('lead_events');
 
 ALTER TABLE webhook_events ENABLE ROW LEVEL SECURITY;
 ALTER TABLE webhook_events FORCE ROW LEVEL SECURITY;
 CREATE POLICY system_all ON webhook_events TO clientflow_system USING (true) WITH CHECK (true);
 
 GRANT SELECT (id, name, email, prefix, created_at) ON tenants TO clientflow_tenant;
-GRANT SELECT, INSERT, UPDATE, DELETE ON leads, lead_events TO clientflow_tenant;
-GRANT SELECT, INSERT, UPDATE, DELETE ON tenants, leads, lead_events, webhook_events TO clientflow_system;
+GRANT SELECT, INSERT, UPDATE, DELETE ON tenants, webhook_events TO clientflow_system;

@@ -75,7 +75,7 @@ Result<MigrationReport> migrate(pqxx::connection& connection) {
         continue;
       }
       pqxx::work tx(connection);
-      tx.exec0(migration.sql);
+      tx.exec(migration.sql);
       tx.exec_params0("INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
                       migration.version, migration.name, checksum(migration));
       tx.commit();
