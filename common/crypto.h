@@ -33,3 +33,10 @@ std::string random_bytes(std::size_t count);
 std::string random_string(std::size_t length, std::string_view alphabet);
 
 }  // namespace cf::crypto
+
+namespace cf::crypto {
+
+// A random (version 4) UUID in canonical lower-case form.
+std::string random_uuid();
+
+}  // namespace cf::crypto

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "common/result.h"
+#include "common/text.h"
 
 namespace cf {
 
@@ -25,11 +26,5 @@ class Email {
   explicit Email(std::string text) : text_(std::move(text)) {}
   std::string text_;
 };
-
-// `text` without leading and trailing ASCII whitespace.
-std::string_view trim(std::string_view text);
-
-// True when `text` is valid UTF-8 with no control characters (C0, DEL).
-bool is_printable_utf8(std::string_view text);
 
 }  // namespace cf

@@ -1,0 +1,15 @@
+// Small text checks shared by every input path: trimming and printable UTF-8. Pure functions.
+#pragma once
+
+#include <string_view>
+
+namespace cf {
+
+// `text` without leading and trailing ASCII whitespace.
+std::string_view trim(std::string_view text);
+
+// True when `text` is valid UTF-8 with no control characters (C0, DEL, C1), no surrogates and
+// no overlong forms.
+bool is_printable_utf8(std::string_view text);
+
+}  // namespace cf

@@ -1,0 +1,203 @@
+#include "ingest/event.h"
+
+#include <nlohmann/json.hpp>
+
+#include "common/email.h"
+
+namespace cf::ingest {
+
+namespace {
+
+using nlohmann::json;
+
+const std::map<std::string, EventKind, std::less<>>& account_kinds() {
+  static const std::map<std::string, EventKind, std::less<>> kinds{
+      {"CONTACT_CREATED", EventKind::contact_created},   {"CONTACT_OPT_IN", EventKind::contact_opt_in},
+      {"CONTACT_TAG_ADDED", EventKind::tag_added},       {"CONTACT_TAG_REMOVED", EventKind::tag_removed},
+      {"SALE_NEW", EventKind::sale_new},                 {"SALE_CANCELED", EventKind::sale_canceled},
+  };
+  return kinds;
+}
+
+ParseOutcome refuse(ParseStatus status, std::string reason) {
+  ParseOutcome out;
+  out.status = status;
+  out.reason = std::move(reason);
+  return out;
+}
+
+std::optional<long long> as_id(const json& value) {
+  if (value.is_number_integer()) return value.get<long long>();
+  if (value.is_number_unsigned()) return static_cast<long long>(value.get<unsigned long long>());
+  if (value.is_string()) {
+    const auto& text = value.get_ref<const std::string&>();
+    if (text.empty() || text.size() > 18) return std::nullopt;
+    for (char c : text) {
+      if (c < '0' || c > '9') return std::nullopt;
+    }
+    return std::stoll(text);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> as_text(const json& value) {
+  if (value.is_string()) return value.get<std::string>();
+  if (value.is_null() || value.is_discarded()) return std::nullopt;
+  if (value.is_boolean()) return value.get<bool>() ? "true" : "false";
+  return value.dump();
+}
+
+// fields as a list of {slug, value} (contact events) or an object keyed by slug (sales, rules).
+std::map<std::string, std::string> read_fields(const json& fields) {
+  std::map<std::string, std::string> out;
+  if (fields.is_array()) {
+    for (const auto& field : fields) {
+      if (!field.is_object() || !field.contains("slug") || !field["slug"].is_string()) continue;
+      if (auto value = as_text(field.value("value", json()))) out[field["slug"].get<std::string>()] = *value;
+    }
+  } else if (fields.is_object()) {
+    for (const auto& [slug, value] : fields.items()) {
+      if (auto text = as_text(value)) out[slug] = *text;
+    }
+  }
+  return out;
+}
+
+std::optional<std::vector<std::string>> read_tags(const json& contact) {
+  if (!contact.contains("tags") || !contact["tags"].is_array()) return std::nullopt;
+  std::vector<std::string> tags;
+  for (const auto& tag : contact["tags"]) {
+    if (tag.is_object() && tag.contains("name") && tag["name"].is_string()) {
+      tags.push_back(tag["name"].get<std::string>());
+    } else if (tag.is_string()) {
+      tags.push_back(tag.get<std::string>());
+    }
+  }
+  return tags;
+}
+
+// Reads a contact object; false (with reason) when it names no one.
+bool read_contact(const json& object, const char* id_key, Contact& out, std::string& reason) {
+  if (!object.is_object()) {
+    reason = "contact is not an object";
+    return false;
+  }
+  if (object.contains(id_key)) out.id = as_id(object[id_key]);
+  if (object.contains("email") && object["email"].is_string()) {
+    out.email = Email::normalize(object["email"].get<std::string>());
+  }
+  out.tags = read_tags(object);
+  if (object.contains("fields")) out.fields = read_fields(object["fields"]);
+  if (!out.id && out.email.empty()) {
+    reason = "contact has neither an id nor an email";
+    return false;
+  }
+  return true;
+}
+
+// Systeme's documentation nests {"contact": {"contact": {...}}}; live deliveries do not.
+const json& unwrap_contact(const json& contact) {
+  if (contact.is_object() && contact.contains("contact") && contact["contact"].is_object() &&
+      !contact.contains("email") && !contact.contains("id")) {
+    return contact["contact"];
+  }
+  return contact;
+}
+
+}  // namespace
+
+std::string event_type_name(EventKind kind, std::string_view rule_kind) {
+  if (kind == EventKind::rule) return "rule:" + std::string(rule_kind);
+  for (const auto& [name, k] : account_kinds()) {
+    if (k == kind) return name;
+  }
+  return "UNKNOWN";
+}
+
+std::string timeline_kind(EventKind kind, std::string_view rule_kind) {
+  switch (kind) {
+    case EventKind::contact_created: return "contact_created";
+    case EventKind::contact_opt_in: return "opt_in";
+    case EventKind::tag_added: return "tag_added";
+    case EventKind::tag_removed: return "tag_removed";
+    case EventKind::sale_new: return "sale_new";
+    case EventKind::sale_canceled: return "sale_canceled";
+    case EventKind::rule: return std::string(rule_kind);
+  }
+  return "unknown";
+}
+
+bool is_rule_kind(std::string_view text) {
+  if (text.empty() || text.size() > 40) return false;
+  for (char c : text) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+  }
+  return true;
+}
+
+ParseOutcome parse_account_event(std::string_view event_header, std::string_view body) {
+  if (event_header.empty()) return refuse(ParseStatus::unsupported, "no X-Webhook-Event header");
+  const auto kind = account_kinds().find(event_header);
+  if (kind == account_kinds().end()) {
+    return refuse(ParseStatus::unsupported, "event type not handled by this version");
+  }
+  const json root = json::parse(body.begin(), body.end(), nullptr, false);
+  if (root.is_discarded()) return refuse(ParseStatus::malformed, "body is not valid JSON");
+  if (!root.is_object()) return refuse(ParseStatus::malformed, "body is not a JSON object");
+
+  ParseOutcome out;
+  out.status = ParseStatus::ok;
+  out.event.kind = kind->second;
+  std::string reason;
+  switch (kind->second) {
+    case EventKind::sale_new:
+    case EventKind::sale_canceled:
+      if (!root.contains("customer")) return refuse(ParseStatus::malformed, "sale has no customer");
+      if (!read_contact(root["customer"], "contactId", out.event.contact, reason)) {
+        return refuse(ParseStatus::malformed, "customer: " + reason);
+      }
+      out.event.contact.tags.reset();  // a sale carries no tag list
+      break;
+    case EventKind::tag_added:
+    case EventKind::tag_removed: {
+      if (!root.contains("tag") || !root["tag"].is_object() || !root["tag"].contains("name") ||
+          !root["tag"]["name"].is_string() || root["tag"]["name"].get_ref<const std::string&>().empty()) {
+        return refuse(ParseStatus::malformed, "tag event without tag.name");
+      }
+      out.event.tag = root["tag"]["name"].get<std::string>();
+      [[fallthrough]];
+    }
+    default:
+      if (!root.contains("contact")) return refuse(ParseStatus::malformed, "body has no contact");
+      if (!read_contact(unwrap_contact(root["contact"]), "id", out.event.contact, reason)) {
+        return refuse(ParseStatus::malformed, reason);
+      }
+  }
+  return out;
+}
+
+ParseOutcome parse_rule_event(std::string_view rule_kind, std::string_view body) {
+  const json root = json::parse(body.begin(), body.end(), nullptr, false);
+  if (root.is_discarded()) return refuse(ParseStatus::malformed, "body is not valid JSON");
+  if (!root.is_object()) return refuse(ParseStatus::malformed, "body is not a JSON object");
+  const json* contact = nullptr;
+  if (root.contains("data") && root["data"].is_object() && root["data"].contains("contact")) {
+    contact = &root["data"]["contact"];
+  } else if (root.contains("contact")) {
+    contact = &unwrap_contact(root["contact"]);
+  }
+  if (contact == nullptr) return refuse(ParseStatus::malformed, "body has no data.contact");
+
+  ParseOutcome out;
+  out.status = ParseStatus::ok;
+  out.event.kind = EventKind::rule;
+  out.event.rule_kind = std::string(rule_kind);
+  std::string reason;
+  if (!read_contact(*contact, "id", out.event.contact, reason)) return refuse(ParseStatus::malformed, reason);
+  if (root.contains("created_at") && root["created_at"].is_string()) {
+    out.event.occurred_at = parse_iso8601(root["created_at"].get<std::string>());
+  }
+  return out;
+}
+
+}  // namespace cf::ingest

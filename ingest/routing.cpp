@@ -1,0 +1,306 @@
+#include "ingest/routing.h"
+
+#include <algorithm>
+#include <limits>
+
+#include "common/crypto.h"
+#include "common/tag_prefix.h"
+
+namespace cf::ingest {
+
+const char* status_name(RouteStatus status) {
+  switch (status) {
+    case RouteStatus::routed: return "routed";
+    case RouteStatus::ambiguous: return "ambiguous";
+    case RouteStatus::foreign_prefix: return "foreign_prefix";
+    case RouteStatus::unknown_prefix: return "unknown_prefix";
+    case RouteStatus::no_prefix: return "no_prefix";
+    case RouteStatus::unsupported: return "unsupported";
+    case RouteStatus::malformed: return "malformed";
+  }
+  return "malformed";
+}
+
+// --- RoutingView -----------------------------------------------------------------------------
+
+void RoutingView::add_tenant(TenantRef tenant) {
+  by_prefix_[tenant.prefix] = tenant;
+  by_id_[tenant.id] = std::move(tenant);
+}
+
+void RoutingView::add_lead(LeadRecord lead) { leads_.push_back(std::move(lead)); }
+
+void RoutingView::add_mirror(MirrorRecord mirror) {
+  const long long id = mirror.contact_id;
+  mirrors_[id] = std::move(mirror);
+}
+
+const TenantRef* RoutingView::tenant_by_prefix(const std::string& prefix) const {
+  const auto found = by_prefix_.find(prefix);
+  return found == by_prefix_.end() ? nullptr : &found->second;
+}
+
+const TenantRef* RoutingView::tenant_by_id(const std::string& id) const {
+  const auto found = by_id_.find(id);
+  return found == by_id_.end() ? nullptr : &found->second;
+}
+
+namespace {
+bool same_person(const LeadRecord& lead, const Contact& contact) {
+  return (contact.id && lead.contact_id == contact.id) || (!contact.email.empty() && lead.email == contact.email);
+}
+}  // namespace
+
+std::vector<LeadRecord*> RoutingView::leads_for(const Contact& contact) {
+  std::vector<LeadRecord*> out;
+  for (auto& lead : leads_) {
+    if (same_person(lead, contact)) out.push_back(&lead);
+  }
+  return out;
+}
+
+LeadRecord* RoutingView::lead_of(const std::string& tenant_id, const Contact& contact) {
+  LeadRecord* by_email = nullptr;
+  for (auto& lead : leads_) {
+    if (lead.tenant_id != tenant_id) continue;
+    if (contact.id && lead.contact_id == contact.id) return &lead;
+    if (!contact.email.empty() && lead.email == contact.email) by_email = &lead;
+  }
+  return by_email;
+}
+
+LeadRecord& RoutingView::create_lead(const std::string& tenant_id, const Contact& contact) {
+  LeadRecord lead;
+  lead.tenant_id = tenant_id;
+  lead.id = crypto::random_uuid();
+  lead.email = contact.email;
+  lead.contact_id = contact.id;
+  lead.created = true;
+  lead.changed = true;
+  leads_.push_back(std::move(lead));
+  return leads_.back();
+}
+
+MirrorRecord* RoutingView::mirror(long long contact_id) {
+  const auto found = mirrors_.find(contact_id);
+  return found == mirrors_.end() ? nullptr : &found->second;
+}
+
+MirrorRecord& RoutingView::mirror_for_update(long long contact_id) {
+  auto& record = mirrors_[contact_id];
+  if (record.contact_id == 0) {
+    record.contact_id = contact_id;
+    record.snapshot_at = std::numeric_limits<EpochMs>::min();
+  }
+  return record;
+}
+
+// --- rules -----------------------------------------------------------------------------------
+
+namespace {
+
+Routed unrouted(RouteStatus status, std::string detail, std::string tenant_id = {}) {
+  Routed out;
+  out.status = status;
+  out.detail = std::move(detail);
+  out.tenant_id = std::move(tenant_id);
+  return out;
+}
+
+Routed routed(const LeadRecord& lead, TimelineEntry entry) {
+  Routed out;
+  out.status = RouteStatus::routed;
+  out.tenant_id = lead.tenant_id;
+  out.lead_id = lead.id;
+  out.timeline = std::move(entry);
+  return out;
+}
+
+// The tag with its prefix in canonical (lower) case; tags of other prefixes unchanged.
+std::string canonical_tag(const std::string& tag) {
+  const auto prefix = TagPrefix::of_tag(tag);
+  return prefix ? prefix->str() + tag.substr(prefix->str().size()) : tag;
+}
+
+// Sets a tag's presence if this event is not older than the last change applied to it.
+// `strictly_newer` is used for snapshots, which lose ties to explicit tag events.
+void apply_tag(LeadRecord& lead, const std::string& tag, bool present, EpochMs at, bool strictly_newer) {
+  const auto clock = lead.tag_clock.find(tag);
+  if (clock != lead.tag_clock.end() && (strictly_newer ? clock->second >= at : clock->second > at)) return;
+  const bool had = lead.tags.count(tag) > 0;
+  if (present) lead.tags.insert(tag);
+  else lead.tags.erase(tag);
+  if (clock == lead.tag_clock.end() || clock->second != at || had != present) {
+    lead.tag_clock[tag] = at;
+    lead.changed = true;
+  }
+}
+
+// A contact's tag list is a snapshot: the lead's own-prefix tags become those it lists.
+void apply_snapshot(LeadRecord& lead, const TenantRef& tenant, const std::optional<std::vector<std::string>>& tags,
+                    EpochMs at) {
+  if (!tags) return;
+  std::set<std::string> own;
+  for (const auto& tag : *tags) {
+    const auto prefix = TagPrefix::of_tag(tag);
+    if (prefix && prefix->str() == tenant.prefix) own.insert(canonical_tag(tag));
+  }
+  for (const auto& tag : own) apply_tag(lead, tag, true, at, true);
+  const std::set<std::string> current = lead.tags;
+  for (const auto& tag : current) {
+    if (own.count(tag) == 0) apply_tag(lead, tag, false, at, true);
+  }
+}
+
+void fill_identity(LeadRecord& lead, const Contact& contact) {
+  if (!lead.contact_id && contact.id) {
+    lead.contact_id = contact.id;
+    lead.changed = true;
+  }
+}
+
+// The tenant's lead for the contact, created when nobody owns the contact yet. nullptr when
+// another tenant owns it (the caller reports foreign_prefix). `no_email` is set when a lead
+// would have to be created but the event carries no email.
+LeadRecord* claim_lead(RoutingView& view, const std::string& tenant_id, const Contact& contact, bool& no_email) {
+  no_email = false;
+  if (LeadRecord* lead = view.lead_of(tenant_id, contact)) {
+    fill_identity(*lead, contact);
+    return lead;
+  }
+  if (!view.leads_for(contact).empty()) return nullptr;
+  if (contact.email.empty()) {
+    no_email = true;
+    return nullptr;
+  }
+  return &view.create_lead(tenant_id, contact);
+}
+
+Routed claim_failure(const std::string& tenant_id, bool no_email) {
+  if (no_email) return unrouted(RouteStatus::malformed, "contact has no email, so no lead can be created", tenant_id);
+  return unrouted(RouteStatus::foreign_prefix, "the contact is owned by another tenant", tenant_id);
+}
+
+Routed route_tag_event(const SystemeEvent& event, EpochMs at, RoutingView& view) {
+  const std::string& tag = *event.tag;
+  const auto prefix = TagPrefix::of_tag(tag);
+  if (!prefix) return unrouted(RouteStatus::no_prefix, "tag has no tenant prefix");
+  const TenantRef* tenant = view.tenant_by_prefix(prefix->str());
+  if (tenant == nullptr) return unrouted(RouteStatus::unknown_prefix, "no tenant has prefix " + prefix->str());
+  bool no_email = false;
+  LeadRecord* lead = claim_lead(view, tenant->id, event.contact, no_email);
+  if (lead == nullptr) return claim_failure(tenant->id, no_email);
+  apply_snapshot(*lead, *tenant, event.contact.tags, at);
+  const std::string own_tag = canonical_tag(tag);
+  apply_tag(*lead, own_tag, event.kind == EventKind::tag_added, at, false);
+  return routed(*lead, {timeline_kind(event.kind), own_tag, at});
+}
+
+Routed route_rule_event(const SystemeEvent& event, const std::string& tenant_id, EpochMs at, RoutingView& view) {
+  bool no_email = false;
+  LeadRecord* lead = claim_lead(view, tenant_id, event.contact, no_email);
+  if (lead == nullptr) return claim_failure(tenant_id, no_email);
+  if (event.rule_kind == "email-opened") {
+    lead->open_count += 1;
+    if (!lead->last_opened_at || *lead->last_opened_at < at) lead->last_opened_at = at;
+    lead->changed = true;
+  }
+  return routed(*lead, {timeline_kind(event.kind, event.rule_kind), std::nullopt, at});
+}
+
+Routed route_contact_event(const SystemeEvent& event, EpochMs at, RoutingView& view) {
+  const Contact& contact = event.contact;
+  const TimelineEntry entry{timeline_kind(event.kind), std::nullopt, at};
+
+  // 1. The tenants whose prefixes the contact's tags carry (the body's, else the mirror's).
+  std::vector<std::string> tags;
+  if (contact.tags) {
+    tags = *contact.tags;
+  } else if (contact.id) {
+    if (const MirrorRecord* mirror = view.mirror(*contact.id)) tags = mirror->tags;
+  }
+  std::set<std::string> by_tag;
+  for (const auto& tag : tags) {
+    const auto prefix = TagPrefix::of_tag(tag);
+    if (!prefix) continue;
+    if (const TenantRef* tenant = view.tenant_by_prefix(prefix->str())) by_tag.insert(tenant->id);
+  }
+  if (by_tag.size() > 1) {
+    return unrouted(RouteStatus::ambiguous, "tags of " + std::to_string(by_tag.size()) + " tenants");
+  }
+  if (by_tag.size() == 1) {
+    const TenantRef* tenant = view.tenant_by_id(*by_tag.begin());
+    bool no_email = false;
+    LeadRecord* lead = claim_lead(view, tenant->id, contact, no_email);
+    if (lead == nullptr) return claim_failure(tenant->id, no_email);
+    apply_snapshot(*lead, *tenant, contact.tags, at);
+    return routed(*lead, entry);
+  }
+
+  // 2. The tenants that already have this person as a lead.
+  std::set<std::string> by_lead;
+  for (const LeadRecord* lead : view.leads_for(contact)) by_lead.insert(lead->tenant_id);
+  if (by_lead.size() > 1) {
+    return unrouted(RouteStatus::ambiguous, "a lead of " + std::to_string(by_lead.size()) + " tenants");
+  }
+  if (by_lead.size() == 1) {
+    LeadRecord* lead = view.lead_of(*by_lead.begin(), contact);
+    fill_identity(*lead, contact);
+    return routed(*lead, entry);
+  }
+
+  // 3. The tenant the contact's ib_owner_id field names.
+  const auto owner = contact.fields.find("ib_owner_id");
+  if (owner != contact.fields.end()) {
+    if (const TenantRef* tenant = view.tenant_by_id(owner->second)) {
+      bool no_email = false;
+      LeadRecord* lead = claim_lead(view, tenant->id, contact, no_email);
+      if (lead == nullptr) return claim_failure(tenant->id, no_email);
+      return routed(*lead, entry);
+    }
+  }
+  return unrouted(RouteStatus::no_prefix, "no tag, lead or owner field names a tenant");
+}
+
+}  // namespace
+
+Routed route(const SystemeEvent& event, const std::string& rule_tenant_id, EpochMs received_at,
+             RoutingView& view) {
+  const EpochMs at = event.occurred_at.value_or(received_at);
+  switch (event.kind) {
+    case EventKind::tag_added:
+    case EventKind::tag_removed:
+      return route_tag_event(event, at, view);
+    case EventKind::rule:
+      return route_rule_event(event, rule_tenant_id, at, view);
+    default:
+      return route_contact_event(event, at, view);
+  }
+}
+
+void mirror_event(const SystemeEvent& event, EpochMs at, RoutingView& view) {
+  if (!event.contact.id) return;
+  MirrorRecord& mirror = view.mirror_for_update(*event.contact.id);
+  if (!event.contact.email.empty() && mirror.email != event.contact.email) {
+    mirror.email = event.contact.email;
+    mirror.changed = true;
+  }
+  if (at < mirror.snapshot_at) return;  // an older snapshot than the one held
+  if (event.contact.tags) {
+    mirror.tags = *event.contact.tags;
+    mirror.changed = true;
+  }
+  if (event.tag) {
+    auto found = std::find(mirror.tags.begin(), mirror.tags.end(), *event.tag);
+    if (event.kind == EventKind::tag_added && found == mirror.tags.end()) mirror.tags.push_back(*event.tag);
+    if (event.kind == EventKind::tag_removed && found != mirror.tags.end()) mirror.tags.erase(found);
+    mirror.changed = true;
+  }
+  if (!event.contact.fields.empty()) {
+    for (const auto& [slug, value] : event.contact.fields) mirror.fields[slug] = value;
+    mirror.changed = true;
+  }
+  if (event.contact.tags || event.tag) mirror.snapshot_at = at;
+}
+
+}  // namespace cf::ingest

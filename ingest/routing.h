@@ -1,0 +1,109 @@
+// Routing: which tenant's lead a Systeme.io event belongs to, and what it changes there. The
+// rules (see README "Routing") are applied by route() to a RoutingView: the tenants, leads and
+// mirrored contacts one batch of deliveries touches, loaded by the store. route() is pure apart
+// from mutating that view, so later deliveries in a batch see the effects of earlier ones and
+// tests can exercise every rule without a database. A RoutingView belongs to one thread.
+#pragma once
+
+#include <deque>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "ingest/event.h"
+
+namespace cf::ingest {
+
+enum class RouteStatus {
+  routed,
+  ambiguous,       // several tenants could own the contact: no guessing
+  foreign_prefix,  // the tag's tenant does not own the contact, another tenant does
+  unknown_prefix,  // the tag has a tenant-prefix shape that no tenant owns
+  no_prefix,       // nothing names a tenant
+  unsupported,     // an event type this version does not handle (kept as is)
+  malformed,       // signed, but the body cannot be used
+};
+
+// "routed", "ambiguous", ... as stored in webhook_events.status.
+const char* status_name(RouteStatus status);
+
+struct TenantRef {
+  std::string id;
+  std::string prefix;
+};
+
+struct LeadRecord {
+  std::string tenant_id;
+  std::string id;
+  std::string email;
+  std::optional<long long> contact_id;
+  std::set<std::string> tags;                // present tags, all with the tenant's prefix
+  std::map<std::string, EpochMs> tag_clock;  // tag -> event time of the last change applied
+  int open_count = 0;
+  std::optional<EpochMs> last_opened_at;
+  bool created = false;  // new in this batch
+  bool changed = false;  // must be written
+};
+
+// The admin-only mirror of a Systeme.io contact: every tag and field, whoever owns them.
+struct MirrorRecord {
+  long long contact_id = 0;
+  std::string email;
+  std::vector<std::string> tags;
+  std::map<std::string, std::string> fields;
+  EpochMs snapshot_at = 0;  // event time of the snapshot the tags come from
+  bool changed = false;
+};
+
+struct TimelineEntry {
+  std::string kind;
+  std::optional<std::string> tag;
+  EpochMs occurred_at = 0;
+};
+
+struct Routed {
+  RouteStatus status = RouteStatus::no_prefix;
+  std::string tenant_id;  // routed: the owner
+  std::string lead_id;    // routed: the lead touched
+  std::optional<TimelineEntry> timeline;
+  std::string detail;     // for unrouted statuses: what was found, for admins
+};
+
+class RoutingView {
+ public:
+  void add_tenant(TenantRef tenant);
+  void add_lead(LeadRecord lead);
+  void add_mirror(MirrorRecord mirror);
+
+  const TenantRef* tenant_by_prefix(const std::string& prefix) const;
+  const TenantRef* tenant_by_id(const std::string& id) const;
+  // Every tenant's lead for this person: same contact id, or same email.
+  std::vector<LeadRecord*> leads_for(const Contact& contact);
+  // The tenant's lead for this person: by contact id, else by email.
+  LeadRecord* lead_of(const std::string& tenant_id, const Contact& contact);
+  LeadRecord& create_lead(const std::string& tenant_id, const Contact& contact);
+  MirrorRecord* mirror(long long contact_id);
+  MirrorRecord& mirror_for_update(long long contact_id);
+
+  std::deque<LeadRecord>& leads() { return leads_; }
+  std::map<long long, MirrorRecord>& mirrors() { return mirrors_; }
+
+ private:
+  std::map<std::string, TenantRef> by_prefix_;
+  std::map<std::string, TenantRef> by_id_;
+  std::deque<LeadRecord> leads_;  // deque: pointers stay valid as leads are created
+  std::map<long long, MirrorRecord> mirrors_;
+};
+
+// Routes one parsed event. `rule_tenant_id` is the tenant a rule-webhook token named (empty for
+// account webhooks). `received_at` stands in for the event time when the event states none.
+Routed route(const SystemeEvent& event, const std::string& rule_tenant_id, EpochMs received_at,
+             RoutingView& view);
+
+// Updates the mirror from an event (a tag snapshot only moves forward in event time).
+void mirror_event(const SystemeEvent& event, EpochMs event_time, RoutingView& view);
+
+}  // namespace cf::ingest
