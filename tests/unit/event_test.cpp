@@ -1,0 +1,129 @@
+// Parsing Systeme.io deliveries in every body shape shared/systeme-io.md documents, and the
+// unsupported and malformed outcomes.
+#define BOOST_TEST_MODULE event
+#include <boost/test/unit_test.hpp>
+
+#include "ingest/event.h"
+
+using namespace cf::ingest;
+
+namespace {
+const char* kContactBody = R"({"contact": {"id": 12345, "email": " Email@Example.com ", "registeredAt": "2024-01-01T00:00:00+00:00",
+  "locale": "en", "sourceURL": null, "unsubscribed": false, "bounced": false, "needsConfirmation": false,
+  "fields": [{"fieldName": "First name", "slug": "first_name", "value": "John"},
+             {"fieldName": "Last name", "slug": "surname", "value": "Doe"},
+             {"fieldName": "Owner", "slug": "ib_owner_id", "value": null}],
+  "tags": [{"id": 1, "name": "some_tag"}, {"id": 2, "name": "ib-abc123-demo-request"}]}})";
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(contact_created_single_nesting) {
+  auto out = parse_account_event("CONTACT_CREATED", kContactBody);
+  BOOST_REQUIRE((out.status == ParseStatus::ok));
+  BOOST_TEST((out.event.kind == EventKind::contact_created));
+  BOOST_TEST(*out.event.contact.id == 12345);
+  BOOST_TEST(out.event.contact.email == "email@example.com");
+  BOOST_REQUIRE(out.event.contact.tags.has_value());
+  BOOST_TEST(out.event.contact.tags->size() == 2u);
+  BOOST_TEST((*out.event.contact.tags)[1] == "ib-abc123-demo-request");
+  BOOST_TEST(out.event.contact.fields.size() == 2u);  // the null value is not a value
+  BOOST_TEST(out.event.contact.fields.at("surname") == "Doe");
+  BOOST_TEST(!out.event.tag.has_value());
+}
+
+BOOST_AUTO_TEST_CASE(tag_added_live_and_documented_nesting) {
+  const std::string live = R"({"contact": {"id": 7, "email": "a@b.co", "tags": []}, "tag": {"id": 9, "name": "ib-abc123-vip"}})";
+  const std::string documented =
+      R"({"contact": {"contact": {"id": 7, "email": "a@b.co", "tags": []}}, "tag": {"id": 9, "name": "ib-abc123-vip"}})";
+  for (const auto& body : {live, documented}) {
+    auto out = parse_account_event("CONTACT_TAG_ADDED", body);
+    BOOST_REQUIRE((out.status == ParseStatus::ok));
+    BOOST_TEST((out.event.kind == EventKind::tag_added));
+    BOOST_TEST(*out.event.tag == "ib-abc123-vip");
+    BOOST_TEST(*out.event.contact.id == 7);
+    BOOST_TEST(out.event.contact.email == "a@b.co");
+    BOOST_TEST(out.event.contact.tags->empty());
+  }
+  auto removed = parse_account_event("CONTACT_TAG_REMOVED", live);
+  BOOST_TEST((removed.event.kind == EventKind::tag_removed));
+}
+
+BOOST_AUTO_TEST_CASE(sale_with_php_escaped_slashes_and_no_tags) {
+  const std::string body = R"({"customer": {"id": 12799002, "contactId": 445573087, "email": "buyer@example.com",
+  "fields": {"first_name": "Test", "country": "FR"}, "sourceUrl": "https:\/\/x.systeme.io\/466f06b8"},
+ "order": {"id": 12768313, "createdAt": "2026-09-27T20:16:26+00:00", "totalPrice": 100, "vat": 0.0},
+ "pricePlan": {"id": 3456303, "name": "Plan", "type": "one_shot", "amount": 100, "currency": "eur"}})";
+  for (const char* type : {"SALE_NEW", "SALE_CANCELED"}) {
+    auto out = parse_account_event(type, body);
+    BOOST_REQUIRE((out.status == ParseStatus::ok));
+    BOOST_TEST(*out.event.contact.id == 445573087);  // contactId, not customer.id
+    BOOST_TEST(out.event.contact.email == "buyer@example.com");
+    BOOST_TEST(!out.event.contact.tags.has_value());
+    BOOST_TEST(out.event.contact.fields.at("country") == "FR");
+  }
+}
+
+BOOST_AUTO_TEST_CASE(rule_webhook_with_fields_as_list_and_as_object) {
+  const std::string empty_fields = R"({"type": "contact.optin.completed",
+ "data": {"contact": {"id": 29142804, "email": "a@example.com", "fields": [], "ip": "31.173.103.109",
+                      "referred_by_contact_id": null, "referred_by_contact_email": null},
+          "funnel_step": {}},
+ "account": {"email": "owner@example.com"}, "created_at": "2026-09-27T19:57:41+00:00"})";
+  auto out = parse_rule_event("email-opened", empty_fields);
+  BOOST_REQUIRE((out.status == ParseStatus::ok));
+  BOOST_TEST((out.event.kind == EventKind::rule));
+  BOOST_TEST(out.event.rule_kind == "email-opened");
+  BOOST_TEST(out.event.contact.email == "a@example.com");
+  BOOST_TEST(out.event.contact.fields.empty());
+  BOOST_TEST(*out.event.occurred_at == 1790539061000LL);
+
+  const std::string object_fields =
+      R"({"type": "x", "data": {"contact": {"id": 1, "email": "b@example.com", "fields": {"first_name": "Ann", "age": 31}}}})";
+  auto filled = parse_rule_event("optin", object_fields);
+  BOOST_REQUIRE((filled.status == ParseStatus::ok));
+  BOOST_TEST(filled.event.contact.fields.at("first_name") == "Ann");
+  BOOST_TEST(filled.event.contact.fields.at("age") == "31");
+  BOOST_TEST(!filled.event.occurred_at.has_value());
+}
+
+BOOST_AUTO_TEST_CASE(unsupported_events_are_kept_not_parsed) {
+  BOOST_TEST((parse_account_event("", kContactBody).status == ParseStatus::unsupported));
+  BOOST_TEST((parse_account_event("CONTACT_DELETED", kContactBody).status == ParseStatus::unsupported));
+  BOOST_TEST((parse_account_event("contact_created", kContactBody).status == ParseStatus::unsupported));
+}
+
+BOOST_AUTO_TEST_CASE(malformed_bodies) {
+  const auto reason = [](const char* type, const std::string& body) {
+    auto out = parse_account_event(type, body);
+    BOOST_TEST((out.status == ParseStatus::malformed), body);
+    return out.reason;
+  };
+  BOOST_TEST(reason("CONTACT_CREATED", "{not json") == "body is not valid JSON");
+  BOOST_TEST(reason("CONTACT_CREATED", "[1,2]") == "body is not a JSON object");
+  BOOST_TEST(reason("CONTACT_CREATED", "{\"x\": 1}") == "body has no contact");
+  BOOST_TEST(reason("CONTACT_CREATED", "{\"contact\": {\"locale\": \"en\"}}") == "contact has neither an id nor an email");
+  BOOST_TEST(reason("CONTACT_CREATED", "{\"contact\": \"x\"}") == "contact is not an object");
+  BOOST_TEST(reason("CONTACT_TAG_ADDED", "{\"contact\": {\"id\": 1}}") == "tag event without tag.name");
+  BOOST_TEST(reason("CONTACT_TAG_ADDED", "{\"contact\": {\"id\": 1}, \"tag\": {\"name\": \"\"}}") == "tag event without tag.name");
+  BOOST_TEST(reason("SALE_NEW", "{\"order\": {}}") == "sale has no customer");
+  BOOST_TEST(reason("CONTACT_CREATED", "{\"contact\": {\"email\": \"bad \xff\"}}") == "body is not valid JSON");
+  BOOST_TEST((parse_rule_event("optin", "{\"data\": {}}").status == ParseStatus::malformed));
+}
+
+BOOST_AUTO_TEST_CASE(contact_id_as_string_and_oversized) {
+  auto as_string = parse_account_event("CONTACT_OPT_IN", R"({"contact": {"id": "42", "email": "x@y.co"}})");
+  BOOST_TEST(*as_string.event.contact.id == 42);
+  auto huge = parse_account_event("CONTACT_OPT_IN", R"({"contact": {"id": "99999999999999999999", "email": "x@y.co"}})");
+  BOOST_TEST(!huge.event.contact.id.has_value());
+  BOOST_TEST(huge.event.contact.email == "x@y.co");
+}
+
+BOOST_AUTO_TEST_CASE(rule_kind_slugs) {
+  BOOST_TEST(is_rule_kind("email-opened"));
+  BOOST_TEST(is_rule_kind("a"));
+  BOOST_TEST(is_rule_kind(std::string(40, 'x')));
+  BOOST_TEST(!is_rule_kind(""));
+  BOOST_TEST(!is_rule_kind(std::string(41, 'x')));
+  BOOST_TEST(!is_rule_kind("Email-Opened"));
+  BOOST_TEST(!is_rule_kind("email_opened"));
+  BOOST_TEST(!is_rule_kind("a/b"));
+}

@@ -1,0 +1,207 @@
+// The routing rules, without a database: which tenant an event belongs to, what it changes on
+// that tenant's lead, and the unrouted statuses.
+#define BOOST_TEST_MODULE routing
+#include <boost/test/unit_test.hpp>
+
+#include "ingest/routing.h"
+
+using namespace cf::ingest;
+
+namespace {
+
+const std::string A = "aaaaaaaa-0000-4000-8000-000000000001";
+const std::string B = "bbbbbbbb-0000-4000-8000-000000000002";
+constexpr cf::EpochMs T0 = 1'800'000'000'000;
+
+struct World {
+  RoutingView view;
+  World() {
+    view.add_tenant({A, "ib-aaa111-"});
+    view.add_tenant({B, "ib-bbb222-"});
+  }
+  void lead(const std::string& tenant, const std::string& email, std::optional<long long> contact_id = {}) {
+    LeadRecord record;
+    record.tenant_id = tenant;
+    record.id = tenant.substr(0, 8) + "-lead-" + email;
+    record.email = email;
+    record.contact_id = contact_id;
+    view.add_lead(record);
+  }
+  LeadRecord* lead_of(const std::string& tenant, const std::string& email) {
+    Contact c;
+    c.email = email;
+    return view.lead_of(tenant, c);
+  }
+  int lead_count() { return static_cast<int>(view.leads().size()); }
+};
+
+SystemeEvent tag_event(EventKind kind, const std::string& tag, const std::string& email,
+                       std::optional<long long> id = 100, std::optional<cf::EpochMs> at = T0) {
+  SystemeEvent event;
+  event.kind = kind;
+  event.tag = tag;
+  event.contact.email = email;
+  event.contact.id = id;
+  event.contact.tags = std::vector<std::string>{};
+  event.occurred_at = at;
+  return event;
+}
+
+SystemeEvent contact_event(EventKind kind, const std::string& email, std::optional<std::vector<std::string>> tags,
+                           std::optional<long long> id = 100) {
+  SystemeEvent event;
+  event.kind = kind;
+  event.contact.email = email;
+  event.contact.id = id;
+  event.contact.tags = std::move(tags);
+  event.occurred_at = T0;
+  return event;
+}
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_CASE(tag_event_applies_to_the_owning_tenants_lead, World) {
+  lead(A, "x@example.com");
+  auto r = route(tag_event(EventKind::tag_added, "ib-aaa111-demo-request", "x@example.com"), "", T0, view);
+  BOOST_TEST((r.status == RouteStatus::routed));
+  BOOST_TEST(r.tenant_id == A);
+  BOOST_TEST(lead_of(A, "x@example.com")->tags.count("ib-aaa111-demo-request") == 1u);
+  BOOST_TEST(*lead_of(A, "x@example.com")->contact_id == 100);  // learnt from the event
+  BOOST_REQUIRE(r.timeline.has_value());
+  BOOST_TEST(r.timeline->kind == "tag_added");
+  BOOST_TEST(*r.timeline->tag == "ib-aaa111-demo-request");
+  BOOST_TEST(lead_count() == 1);
+}
+
+BOOST_FIXTURE_TEST_CASE(tag_event_creates_the_lead_for_a_contact_new_to_clientflow, World) {
+  auto r = route(tag_event(EventKind::tag_added, "IB-AAA111-demo-request", "new@example.com"), "", T0, view);
+  BOOST_TEST((r.status == RouteStatus::routed));
+  BOOST_TEST(lead_count() == 1);
+  const LeadRecord* created = lead_of(A, "new@example.com");
+  BOOST_REQUIRE(created != nullptr);
+  BOOST_TEST(created->created);
+  BOOST_TEST(created->tags.count("ib-aaa111-demo-request") == 1u);  // prefix in canonical case
+}
+
+BOOST_FIXTURE_TEST_CASE(a_tag_of_tenant_a_never_reaches_bs_lead_nor_creates_one, World) {
+  lead(B, "x@example.com", 100);
+  auto r = route(tag_event(EventKind::tag_added, "ib-aaa111-demo-request", "x@example.com"), "", T0, view);
+  BOOST_TEST((r.status == RouteStatus::foreign_prefix));
+  BOOST_TEST(r.tenant_id == A);
+  BOOST_TEST(lead_count() == 1);
+  BOOST_TEST(lead_of(B, "x@example.com")->tags.empty());
+  BOOST_TEST(!lead_of(B, "x@example.com")->changed);
+}
+
+BOOST_FIXTURE_TEST_CASE(both_owners_each_get_only_their_own_tags, World) {
+  lead(A, "x@example.com", 100);
+  lead(B, "x@example.com", 100);
+  auto event = tag_event(EventKind::tag_added, "ib-bbb222-engaged", "x@example.com");
+  event.contact.tags = std::vector<std::string>{"ib-aaa111-demo-request", "ib-bbb222-demo-request"};
+  auto r = route(event, "", T0, view);
+  BOOST_TEST((r.status == RouteStatus::routed));
+  BOOST_TEST(r.tenant_id == B);
+  BOOST_TEST((lead_of(B, "x@example.com")->tags == std::set<std::string>{"ib-bbb222-demo-request", "ib-bbb222-engaged"}));
+  BOOST_TEST(lead_of(A, "x@example.com")->tags.empty());
+}
+
+BOOST_FIXTURE_TEST_CASE(unknown_and_missing_prefixes, World) {
+  auto unknown = route(tag_event(EventKind::tag_added, "ib-zzz999-demo", "x@example.com"), "", T0, view);
+  BOOST_TEST((unknown.status == RouteStatus::unknown_prefix));
+  auto none = route(tag_event(EventKind::tag_added, "newsletter", "x@example.com"), "", T0, view);
+  BOOST_TEST((none.status == RouteStatus::no_prefix));
+  BOOST_TEST(lead_count() == 0);
+}
+
+BOOST_FIXTURE_TEST_CASE(an_older_added_after_a_newer_removed_does_not_bring_the_tag_back, World) {
+  lead(A, "x@example.com", 100);
+  const std::string tag = "ib-aaa111-vip";
+  route(tag_event(EventKind::tag_added, tag, "x@example.com", 100, T0), "", T0, view);
+  route(tag_event(EventKind::tag_removed, tag, "x@example.com", 100, T0 + 2000), "", T0, view);
+  auto late = route(tag_event(EventKind::tag_added, tag, "x@example.com", 100, T0 + 1000), "", T0, view);
+  BOOST_TEST((late.status == RouteStatus::routed));  // recorded on the timeline...
+  BOOST_TEST(lead_of(A, "x@example.com")->tags.count(tag) == 0u);  // ...but the tag stays removed
+  route(tag_event(EventKind::tag_added, tag, "x@example.com", 100, T0 + 3000), "", T0, view);
+  BOOST_TEST(lead_of(A, "x@example.com")->tags.count(tag) == 1u);
+}
+
+BOOST_FIXTURE_TEST_CASE(contact_event_routes_by_the_prefixes_on_its_tags, World) {
+  auto r = route(contact_event(EventKind::contact_created, "x@example.com",
+                               std::vector<std::string>{"ib-aaa111-demo-request", "ib-unknown1-x", "plain"}),
+                 "", T0, view);
+  BOOST_TEST((r.status == RouteStatus::routed));  // an unknown prefix does not block routing
+  BOOST_TEST(r.tenant_id == A);
+  BOOST_TEST(r.timeline->kind == "contact_created");
+  BOOST_TEST((lead_of(A, "x@example.com")->tags == std::set<std::string>{"ib-aaa111-demo-request"}));
+}
+
+BOOST_FIXTURE_TEST_CASE(contact_event_with_two_tenants_tags_is_ambiguous, World) {
+  auto r = route(contact_event(EventKind::contact_opt_in, "x@example.com",
+                               std::vector<std::string>{"ib-aaa111-a", "ib-bbb222-b"}),
+                 "", T0, view);
+  BOOST_TEST((r.status == RouteStatus::ambiguous));
+  BOOST_TEST(lead_count() == 0);
+}
+
+BOOST_FIXTURE_TEST_CASE(contact_event_falls_back_to_lead_owners_then_the_owner_field, World) {
+  lead(B, "x@example.com");
+  auto by_lead = route(contact_event(EventKind::contact_opt_in, "x@example.com", std::vector<std::string>{}), "", T0, view);
+  BOOST_TEST((by_lead.status == RouteStatus::routed));
+  BOOST_TEST(by_lead.tenant_id == B);
+
+  auto by_field = contact_event(EventKind::contact_created, "y@example.com", std::vector<std::string>{}, 200);
+  by_field.contact.fields["ib_owner_id"] = A;
+  auto r = route(by_field, "", T0, view);
+  BOOST_TEST((r.status == RouteStatus::routed));
+  BOOST_TEST(r.tenant_id == A);
+  BOOST_TEST(lead_of(A, "y@example.com") != nullptr);
+
+  auto nobody = route(contact_event(EventKind::contact_created, "z@example.com", std::vector<std::string>{}, 300), "", T0, view);
+  BOOST_TEST((nobody.status == RouteStatus::no_prefix));
+
+  lead(A, "x@example.com");
+  auto two = route(contact_event(EventKind::contact_opt_in, "x@example.com", std::vector<std::string>{}), "", T0, view);
+  BOOST_TEST((two.status == RouteStatus::ambiguous));
+}
+
+BOOST_FIXTURE_TEST_CASE(sale_without_tags_uses_the_mirror, World) {
+  MirrorRecord mirror;
+  mirror.contact_id = 445573087;
+  mirror.tags = {"ib-bbb222-demo-request"};
+  view.add_mirror(mirror);
+  auto sale = contact_event(EventKind::sale_new, "buyer@example.com", std::nullopt, 445573087);
+  auto r = route(sale, "", T0, view);
+  BOOST_TEST((r.status == RouteStatus::routed));
+  BOOST_TEST(r.tenant_id == B);
+  BOOST_TEST(r.timeline->kind == "sale_new");
+}
+
+BOOST_FIXTURE_TEST_CASE(rule_webhook_counts_opens_on_the_token_tenants_lead, World) {
+  SystemeEvent open;
+  open.kind = EventKind::rule;
+  open.rule_kind = "email-opened";
+  open.contact.email = "x@example.com";
+  auto first = route(open, A, T0, view);
+  BOOST_TEST((first.status == RouteStatus::routed));
+  open.occurred_at = T0 + 5000;
+  route(open, A, T0, view);
+  const LeadRecord* lead = lead_of(A, "x@example.com");
+  BOOST_TEST(lead->open_count == 2);
+  BOOST_TEST(*lead->last_opened_at == T0 + 5000);
+  BOOST_TEST(first.timeline->kind == "email-opened");
+
+  // B's rule URL for a contact A owns: foreign, and no second owner appears.
+  auto foreign = route(open, B, T0, view);
+  BOOST_TEST((foreign.status == RouteStatus::foreign_prefix));
+  BOOST_TEST(lead_count() == 1);
+}
+
+BOOST_FIXTURE_TEST_CASE(mirror_keeps_every_tag_and_moves_forward_only, World) {
+  auto newer = tag_event(EventKind::tag_added, "ib-bbb222-x", "x@example.com", 7, T0 + 10);
+  newer.contact.tags = std::vector<std::string>{"ib-aaa111-a"};
+  mirror_event(newer, T0 + 10, view);
+  BOOST_TEST((view.mirror(7)->tags == std::vector<std::string>{"ib-aaa111-a", "ib-bbb222-x"}));
+  auto older = contact_event(EventKind::contact_created, "x@example.com", std::vector<std::string>{}, 7);
+  mirror_event(older, T0, view);
+  BOOST_TEST(view.mirror(7)->tags.size() == 2u);
+}
