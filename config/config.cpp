@@ -281,7 +281,7 @@ void read_document(Reader& in, const YAML::Node& root, Config& config) {
   };
 
   bool public_url_set = false;
-  section("http", {"listen", "public_url", "threads", "max_body_bytes"}, [&](const YAML::Node& n) {
+  section("http", {"listen", "public_url", "threads", "max_body_bytes", "max_pending"}, [&](const YAML::Node& n) {
     in.read_listen(n, "http", "listen", config.http.listen);
     in.read_string(n, "http", "public_url", config.http.public_url);
     public_url_set = n["public_url"].IsDefined() && !n["public_url"].IsNull();
@@ -291,6 +291,9 @@ void read_document(Reader& in, const YAML::Node& root, Config& config) {
     long long body = static_cast<long long>(config.http.max_body_bytes);
     in.read_int(n, "http", "max_body_bytes", 1024, 64LL * 1024 * 1024, body);
     config.http.max_body_bytes = static_cast<std::size_t>(body);
+    long long pending = static_cast<long long>(config.http.max_pending);
+    in.read_int(n, "http", "max_pending", 1, 1000000, pending);
+    config.http.max_pending = static_cast<std::size_t>(pending);
     if (public_url_set) {
       auto& url = config.http.public_url;
       while (!url.empty() && url.back() == '/') url.pop_back();

@@ -29,6 +29,7 @@ struct HttpConfig {
   std::string public_url;  // no trailing slash; defaults to http://<listen>
   int threads = 2;
   std::size_t max_body_bytes = 1024 * 1024;
+  std::size_t max_pending = 10000;  // deliveries queued for the writers before 503
 };
 
 struct MetricsConfig {

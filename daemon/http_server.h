@@ -27,6 +27,9 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
+  // Where other modules add their routes, before start().
+  Pistache::Rest::Router& router() { return *router_; }
+
   // Binds and starts serving on background threads; unavailable when the address is taken.
   Status start();
   // Stops accepting and joins the worker threads.

@@ -9,6 +9,8 @@
 #include "config/config.h"
 #include "daemon/commands.h"
 #include "daemon/http_server.h"
+#include "daemon/ingest_writer.h"
+#include "daemon/webhook_endpoints.h"
 #include "daemon/metrics_server.h"
 #include "daemon/readiness.h"
 
@@ -62,7 +64,16 @@ int serve(const std::string& config_path) {
   auto metrics = MetricsServer::start(config.metrics.listen);
   if (!metrics) return report_error(metrics.error());
 
+  IngestWriter writer({config.database.url, config.database.pool_size, 256, config.http.max_pending});
+  writer.start();
+  SystemClock clock;
+  WebhookEndpoints webhooks({config.systeme.webhook_secrets, config.http.max_body_bytes}, writer, clock);
+  if (config.systeme.webhook_secrets.empty()) {
+    log::warn("systeme.webhook_secrets is empty: every account webhook will be refused with 401");
+  }
+
   HttpServer http(config.http, readiness);
+  webhooks.register_routes(http.router());
   if (auto started = http.start(); !started) return report_error(started.error());
 
   const std::string base = http_url(config.http.listen, http.port());
@@ -84,6 +95,9 @@ int serve(const std::string& config_path) {
             << std::flush;
 
   wait_for_stop(signals);
+  // New deliveries get 503 from now on; what is queued is stored and answered, then we exit.
+  webhooks.stop_accepting();
+  writer.drain(std::chrono::seconds(8));
   http.stop();
   readiness.stop();
   log::info("stopped");

@@ -1,7 +1,6 @@
 #include "ingest/routing.h"
 
 #include <algorithm>
-#include <limits>
 
 #include "common/crypto.h"
 #include "common/tag_prefix.h"
@@ -88,10 +87,7 @@ MirrorRecord* RoutingView::mirror(long long contact_id) {
 
 MirrorRecord& RoutingView::mirror_for_update(long long contact_id) {
   auto& record = mirrors_[contact_id];
-  if (record.contact_id == 0) {
-    record.contact_id = contact_id;
-    record.snapshot_at = std::numeric_limits<EpochMs>::min();
-  }
+  record.contact_id = contact_id;
   return record;
 }
 
@@ -285,7 +281,7 @@ void mirror_event(const SystemeEvent& event, EpochMs at, RoutingView& view) {
     mirror.email = event.contact.email;
     mirror.changed = true;
   }
-  if (at < mirror.snapshot_at) return;  // an older snapshot than the one held
+  if (mirror.snapshot_at && at < *mirror.snapshot_at) return;  // older than the snapshot held
   if (event.contact.tags) {
     mirror.tags = *event.contact.tags;
     mirror.changed = true;

@@ -54,7 +54,7 @@ struct MirrorRecord {
   std::string email;
   std::vector<std::string> tags;
   std::map<std::string, std::string> fields;
-  EpochMs snapshot_at = 0;  // event time of the snapshot the tags come from
+  std::optional<EpochMs> snapshot_at;  // event time of the tag snapshot held, if any
   bool changed = false;
 };
 

@@ -1,0 +1,25 @@
+// Answering HTTP requests the same way everywhere: a JSON body, keep-alive for HTTP/1.1 clients
+// (Pistache 0.0.5 would close the connection otherwise) and Retry-After where asked. Safe to call
+// from any thread on a ResponseWriter the caller owns.
+#pragma once
+
+#include <string>
+
+#include <pistache/http.h>
+#include <pistache/router.h>
+
+#include <nlohmann/json.hpp>
+
+namespace cf::daemon {
+
+// What a reply needs to know about its request, captured before the request goes away.
+struct ReplyContext {
+  bool keep_alive = true;
+  static ReplyContext of(const Pistache::Rest::Request& request);
+};
+
+// Sends `body` as JSON with `code`; `retry_after_seconds` > 0 adds Retry-After.
+void send_json(Pistache::Http::ResponseWriter& response, const ReplyContext& context,
+               Pistache::Http::Code code, const nlohmann::json& body, int retry_after_seconds = 0);
+
+}  // namespace cf::daemon

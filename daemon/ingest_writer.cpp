@@ -1,0 +1,156 @@
+#include "daemon/ingest_writer.h"
+
+#include "common/log.h"
+#include "store/database.h"
+#include "store/ingest_store.h"
+
+namespace cf::daemon {
+
+namespace {
+constexpr std::chrono::milliseconds kIdleWait{500};
+
+void reply_all(std::vector<std::optional<ingest::DeliveryResult>> results, std::vector<IngestWriter::Reply>& replies) {
+  for (std::size_t i = 0; i < replies.size(); ++i) replies[i](results[i]);
+}
+}  // namespace
+
+IngestWriter::IngestWriter(Options options) : options_(std::move(options)) {}
+
+IngestWriter::~IngestWriter() { drain(std::chrono::milliseconds(0)); }
+
+void IngestWriter::start() {
+  // Probe once so the first requests are not refused while the writers connect.
+  auto probe = store::connect(options_.database_url);
+  database_up_ = probe.ok();
+  for (int i = 0; i < options_.writers; ++i) threads_.emplace_back([this] { run(); });
+}
+
+bool IngestWriter::submit(ingest::Delivery delivery, Reply reply) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (draining_ || !database_up_ || queue_.size() >= options_.max_pending) return false;
+    queue_.push_back({std::move(delivery), std::move(reply)});
+  }
+  ready_.notify_one();
+  return true;
+}
+
+std::size_t IngestWriter::pending() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return queue_.size();
+}
+
+void IngestWriter::drain(std::chrono::milliseconds deadline) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (draining_ && threads_.empty()) return;
+    draining_ = true;
+  }
+  ready_.notify_all();
+  const auto until = std::chrono::steady_clock::now() + deadline;
+  for (;;) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (queue_.empty() || std::chrono::steady_clock::now() >= until) {
+        // Whatever is left past the deadline is answered as not stored.
+        for (auto& item : queue_) item.reply(std::nullopt);
+        queue_.clear();
+        break;
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ready_.notify_all();
+  for (auto& thread : threads_) thread.join();
+  threads_.clear();
+}
+
+std::vector<IngestWriter::Item> IngestWriter::take(std::chrono::milliseconds wait) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  ready_.wait_for(lock, wait, [this] { return !queue_.empty() || draining_; });
+  std::vector<Item> batch;
+  const std::size_t count = std::min(queue_.size(), options_.max_batch);
+  batch.reserve(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    batch.push_back(std::move(queue_.front()));
+    queue_.pop_front();
+  }
+  return batch;
+}
+
+void IngestWriter::run() {
+  std::unique_ptr<pqxx::connection> connection;
+  for (;;) {
+    auto batch = take(kIdleWait);
+    if (batch.empty()) {
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (draining_ && queue_.empty()) return;
+      }
+      if (!connection || !connection->is_open()) {
+        auto opened = store::connect(options_.database_url);
+        if (opened) {
+          connection = std::move(*opened);
+          if (!database_up_.exchange(true)) log::info("database reachable again: accepting deliveries");
+        }
+      }
+      continue;
+    }
+    store(batch, connection);
+  }
+}
+
+void IngestWriter::store(std::vector<Item>& batch, std::unique_ptr<pqxx::connection>& connection) {
+  std::vector<Reply> replies;
+  std::vector<const ingest::Delivery*> deliveries;
+  for (auto& item : batch) {
+    replies.push_back(std::move(item.reply));
+    deliveries.push_back(&item.delivery);
+  }
+  const auto fail_all = [&](const std::string& why) {
+    if (database_up_.exchange(false)) log::warn("database unreachable: refusing deliveries", {{"reason", why}});
+    connection.reset();
+    reply_all(std::vector<std::optional<ingest::DeliveryResult>>(replies.size()), replies);
+  };
+
+  if (!connection || !connection->is_open()) {
+    auto opened = store::connect(options_.database_url);
+    if (!opened) return fail_all(opened.error().message);
+    connection = std::move(*opened);
+  }
+  try {
+    auto results = store::IngestStore(*connection).write(deliveries);
+    database_up_ = true;
+    std::vector<std::optional<ingest::DeliveryResult>> answers(results.begin(), results.end());
+    return reply_all(std::move(answers), replies);
+  } catch (const std::exception& e) {
+    if (store::is_unavailable(e) || !connection->is_open()) return fail_all(e.what());
+    log::error("batch failed; storing its deliveries one by one", {{"error", e.what()}, {"size", batch.size()}});
+  }
+  // A delivery the database refuses must not take its batch down with it: store each alone,
+  // and one that still fails is kept as malformed, without effects, so nothing is lost.
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    try {
+      auto result = store::IngestStore(*connection).write({deliveries[i]});
+      replies[i](result.front());
+    } catch (const std::exception& e) {
+      if (store::is_unavailable(e) || !connection->is_open()) {
+        std::vector<Reply> rest(std::make_move_iterator(replies.begin() + static_cast<long>(i)),
+                                std::make_move_iterator(replies.end()));
+        replies.swap(rest);
+        return fail_all(e.what());
+      }
+      ingest::Delivery kept = *deliveries[i];
+      kept.parsed.status = ingest::ParseStatus::malformed;
+      kept.parsed.reason = std::string("could not be applied: ") + e.what();
+      try {
+        replies[i](store::IngestStore(*connection).write({&kept}).front());
+      } catch (const std::exception& again) {
+        log::error("delivery could not be stored", {{"error", again.what()}});
+        replies[i](std::nullopt);
+      }
+    }
+  }
+}
+
+}  // namespace cf::daemon

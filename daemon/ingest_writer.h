@@ -1,0 +1,73 @@
+// IngestWriter: group commit between the HTTP threads and PostgreSQL. An HTTP thread submit()s a
+// verified delivery with a reply callback and returns at once; writer threads, each with its own
+// connection, take whatever has queued up (up to max_batch), store it in one transaction through
+// IngestStore, and only then call each reply. So no HTTP thread waits on the database, and a reply
+// of success always follows a commit. When PostgreSQL is unreachable, submit() refuses at once
+// (the caller answers 503) and the writers reconnect by themselves. submit(), accepting() and
+// database_up() are safe from any thread; start() and drain() from the owning thread.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include <pqxx/pqxx>
+
+#include "config/secret.h"
+#include "ingest/delivery.h"
+
+namespace cf::daemon {
+
+class IngestWriter {
+ public:
+  struct Options {
+    Secret database_url;
+    int writers = 2;
+    std::size_t max_batch = 256;
+    std::size_t max_pending = 10000;
+  };
+  // Called once per delivery from a writer thread: the result, or nullopt when it was not stored
+  // (database down, draining); the sender should then retry.
+  using Reply = std::function<void(const std::optional<ingest::DeliveryResult>&)>;
+
+  explicit IngestWriter(Options options);
+  ~IngestWriter();
+  IngestWriter(const IngestWriter&) = delete;
+  IngestWriter& operator=(const IngestWriter&) = delete;
+
+  void start();
+  // Queues a delivery; false (and `reply` is not kept) when the queue is full, the writer is
+  // draining, or the database is down.
+  bool submit(ingest::Delivery delivery, Reply reply);
+  // Stops accepting, stores what is queued, and joins the writers (at most `deadline`; what is
+  // still queued then is answered as not stored).
+  void drain(std::chrono::milliseconds deadline);
+
+  bool database_up() const { return database_up_.load(); }
+  std::size_t pending() const;
+
+ private:
+  struct Item {
+    ingest::Delivery delivery;
+    Reply reply;
+  };
+  void run();
+  std::vector<Item> take(std::chrono::milliseconds wait);
+  void store(std::vector<Item>& batch, std::unique_ptr<pqxx::connection>& connection);
+
+  Options options_;
+  mutable std::mutex mutex_;
+  std::condition_variable ready_;
+  std::deque<Item> queue_;
+  bool draining_ = false;
+  std::atomic<bool> database_up_{false};
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace cf::daemon

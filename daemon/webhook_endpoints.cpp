@@ -1,0 +1,118 @@
+#include "daemon/webhook_endpoints.h"
+
+#include <memory>
+
+#include "daemon/http_reply.h"
+#include "ingest/signature.h"
+
+namespace cf::daemon {
+
+using namespace Pistache;
+
+namespace {
+
+constexpr int kRetryAfterSeconds = 5;
+
+std::string header(const Rest::Request& request, const char* name) {
+  const auto raw = request.headers().tryGetRaw(name);
+  return raw ? raw->value() : std::string();
+}
+
+bool is_token_shape(const std::string& token) {
+  if (token.size() != 40) return false;
+  for (char c : token) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+WebhookEndpoints::WebhookEndpoints(WebhookSettings settings, IngestWriter& writer, const Clock& clock)
+    : settings_(std::move(settings)), writer_(writer), clock_(clock) {}
+
+void WebhookEndpoints::register_routes(Rest::Router& router) {
+  Rest::Routes::Post(router, "/webhooks/systeme", [this](const Rest::Request& request, Http::ResponseWriter response) {
+    account(request, std::move(response));
+    return Rest::Route::Result::Ok;
+  });
+  Rest::Routes::Post(router, "/webhooks/systeme/rules/:token/:kind",
+                     [this](const Rest::Request& request, Http::ResponseWriter response) {
+                       rule(request, std::move(response));
+                       return Rest::Route::Result::Ok;
+                     });
+}
+
+void WebhookEndpoints::account(const Rest::Request& request, Http::ResponseWriter response) {
+  const auto context = ReplyContext::of(request);
+  const std::string& body = request.body();
+  if (body.size() > settings_.max_body_bytes) {
+    return send_json(response, context, Http::Code::Request_Entity_Too_Large, {{"error", "body too large"}});
+  }
+  if (!ingest::signature_matches(header(request, "X-Webhook-Signature"), body, settings_.webhook_secrets)) {
+    return send_json(response, context, Http::Code::Unauthorized, {{"error", "invalid signature"}});
+  }
+  ingest::Delivery delivery;
+  delivery.source = ingest::Source::account;
+  delivery.event_type = header(request, "X-Webhook-Event");
+  const std::string message_id = header(request, "X-Webhook-Message-Id");
+  delivery.dedup_key = message_id.empty() ? ingest::content_dedup_key(delivery.event_type, body) : "msg:" + message_id;
+  delivery.body = body;
+  delivery.received_at = clock_.now_ms();
+  delivery.parsed = ingest::parse_account_event(delivery.event_type, body);
+  if (auto at = parse_iso8601(header(request, "X-Webhook-Event-Timestamp"))) delivery.parsed.event.occurred_at = at;
+  submit(std::move(delivery), request, std::move(response));
+}
+
+void WebhookEndpoints::rule(const Rest::Request& request, Http::ResponseWriter response) {
+  const auto context = ReplyContext::of(request);
+  const std::string token = request.param(":token").as<std::string>();
+  const std::string kind = request.param(":kind").as<std::string>();
+  if (!ingest::is_rule_kind(kind)) {
+    return send_json(response, context, Http::Code::Not_Found, {{"error", "not found"}});
+  }
+  const std::string& body = request.body();
+  if (body.size() > settings_.max_body_bytes) {
+    return send_json(response, context, Http::Code::Request_Entity_Too_Large, {{"error", "body too large"}});
+  }
+  if (!is_token_shape(token)) {
+    return send_json(response, context, Http::Code::Unauthorized, {{"error", "unknown rule token"}});
+  }
+  ingest::Delivery delivery;
+  delivery.source = ingest::Source::rule;
+  delivery.event_type = "rule:" + kind;
+  delivery.rule_token = token;
+  delivery.body = body;
+  delivery.received_at = clock_.now_ms();
+  delivery.parsed = ingest::parse_rule_event(kind, body);
+  submit(std::move(delivery), request, std::move(response));
+}
+
+void WebhookEndpoints::submit(ingest::Delivery delivery, const Rest::Request& request, Http::ResponseWriter response) {
+  const auto context = ReplyContext::of(request);
+  if (!accepting_) {
+    return send_json(response, context, Http::Code::Service_Unavailable, {{"error", "shutting down"}},
+                     kRetryAfterSeconds);
+  }
+  auto held = std::make_shared<Http::ResponseWriter>(std::move(response));
+  const bool queued = writer_.submit(std::move(delivery), [held, context](const std::optional<ingest::DeliveryResult>& result) {
+    if (!result) {
+      return send_json(*held, context, Http::Code::Service_Unavailable, {{"error", "not stored, retry later"}},
+                       kRetryAfterSeconds);
+    }
+    switch (result->outcome) {
+      case ingest::Outcome::unauthorized:
+        return send_json(*held, context, Http::Code::Unauthorized, {{"error", "unknown rule token"}});
+      case ingest::Outcome::duplicate:
+        return send_json(*held, context, Http::Code::Ok, {{"status", "duplicate"}});
+      case ingest::Outcome::stored:
+        return send_json(*held, context, Http::Code::Ok, {{"status", ingest::status_name(result->status)}});
+    }
+  });
+  if (!queued) {
+    send_json(*held, context, Http::Code::Service_Unavailable, {{"error", "unavailable, retry later"}},
+              kRetryAfterSeconds);
+  }
+}
+
+}  // namespace cf::daemon

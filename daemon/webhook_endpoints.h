@@ -1,0 +1,46 @@
+// WebhookEndpoints: the two Systeme.io receivers.
+//   POST /webhooks/systeme                         account webhooks, HMAC-signed
+//   POST /webhooks/systeme/rules/{token}/{kind}    workflow / automation-rule webhooks (unsigned;
+//                                                  the token names and authenticates the tenant)
+// Handlers are thin: they check size, signature or token shape, parse the body, and hand the
+// delivery to the IngestWriter, which answers after its batch commits. Registered once on the
+// server's router; stop_accepting() is safe from any thread.
+#pragma once
+
+#include <atomic>
+#include <vector>
+
+#include <pistache/router.h>
+
+#include "common/clock.h"
+#include "config/secret.h"
+#include "daemon/ingest_writer.h"
+
+namespace cf::daemon {
+
+struct WebhookSettings {
+  std::vector<Secret> webhook_secrets;
+  std::size_t max_body_bytes = 1024 * 1024;
+};
+
+class WebhookEndpoints {
+ public:
+  WebhookEndpoints(WebhookSettings settings, IngestWriter& writer, const Clock& clock);
+
+  void register_routes(Pistache::Rest::Router& router);
+  // From now on every delivery is answered 503 (shutting down).
+  void stop_accepting() { accepting_ = false; }
+
+ private:
+  void account(const Pistache::Rest::Request& request, Pistache::Http::ResponseWriter response);
+  void rule(const Pistache::Rest::Request& request, Pistache::Http::ResponseWriter response);
+  void submit(ingest::Delivery delivery, const Pistache::Rest::Request& request,
+              Pistache::Http::ResponseWriter response);
+
+  WebhookSettings settings_;
+  IngestWriter& writer_;
+  const Clock& clock_;
+  std::atomic<bool> accepting_{true};
+};
+
+}  // namespace cf::daemon

@@ -1,0 +1,42 @@
+// Delivery: one webhook request that passed the transport's checks (size, signature or token
+// shape), with its event already parsed, on its way to being stored. DeliveryResult: what the
+// sender is told. Plain values, moved from the HTTP thread to a writer thread.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "common/clock.h"
+#include "ingest/event.h"
+#include "ingest/routing.h"
+
+namespace cf::ingest {
+
+enum class Source { account, rule };
+
+struct Delivery {
+  Source source = Source::account;
+  std::string dedup_key;     // account: X-Webhook-Message-Id, else "sha256:" of type and body
+  std::string event_type;    // X-Webhook-Event as sent, or "rule:<kind>"
+  std::string rule_token;    // rule webhooks: the token from the URL (checked by the store)
+  std::string body;          // raw bytes as received
+  EpochMs received_at = 0;
+  ParseOutcome parsed;       // occurred_at already set from X-Webhook-Event-Timestamp
+};
+
+// "sha256:<hex>" of the event type and body: the dedup key of a delivery with no message id.
+std::string content_dedup_key(const std::string& event_type, const std::string& body);
+
+enum class Outcome {
+  stored,        // a new delivery, committed with its effects; `status` says how it routed
+  duplicate,     // seen before (same message id, or same rule body within 10 minutes)
+  unauthorized,  // a rule token no tenant holds: nothing stored
+};
+
+struct DeliveryResult {
+  Outcome outcome = Outcome::stored;
+  RouteStatus status = RouteStatus::malformed;
+  std::string tenant_id;
+};
+
+}  // namespace cf::ingest

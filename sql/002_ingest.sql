@@ -1,0 +1,40 @@
+-- 002: what webhook ingest needs: per-tag event clocks on leads, routing results on deliveries,
+-- the admin-only mirror of Systeme.io contacts, and the dedup window of unsigned rule webhooks.
+
+-- tag -> event time (ms since epoch) of the last change applied, so an older event arriving
+-- late cannot undo a newer one.
+ALTER TABLE leads ADD COLUMN tag_clock jsonb NOT NULL DEFAULT '{}';
+
+ALTER TABLE webhook_events
+  ADD COLUMN lead_id         uuid,           -- routed: the lead it touched
+  ADD COLUMN rule_tenant_id  uuid REFERENCES tenants (id),  -- rule webhooks: the token's tenant
+  ADD COLUMN detail          text,           -- unrouted: what the router found, for admins
+  ADD COLUMN replayed_at     timestamptz;    -- last time `events replay` re-routed it
+CREATE INDEX webhook_events_retention ON webhook_events (received_at) WHERE body IS NOT NULL;
+
+-- Every tag and field of a Systeme.io contact, whoever owns them: the reconciler's input.
+CREATE TABLE systeme_contacts (
+  contact_id   bigint PRIMARY KEY,
+  email        text,
+  tags         jsonb NOT NULL DEFAULT '[]',
+  fields       jsonb NOT NULL DEFAULT '{}',
+  snapshot_at  timestamptz,             -- event time of the tag snapshot held
+  updated_at   timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX systeme_contacts_by_email ON systeme_contacts (email);
+CREATE INDEX systeme_contacts_by_update ON systeme_contacts (updated_at);
+
+-- Unsigned rule webhooks carry no delivery id: an identical body for the same tenant and kind
+-- within 10 minutes counts once. fingerprint = SHA-256(tenant, kind, body).
+CREATE TABLE rule_deliveries_seen (
+  fingerprint  bytea PRIMARY KEY,
+  seen_at      timestamptz NOT NULL
+);
+
+ALTER TABLE systeme_contacts ENABLE ROW LEVEL SECURITY;
+ALTER TABLE systeme_contacts FORCE ROW LEVEL SECURITY;
+CREATE POLICY system_all ON systeme_contacts TO clientflow_system USING (true) WITH CHECK (true);
+ALTER TABLE rule_deliveries_seen ENABLE ROW LEVEL SECURITY;
+ALTER TABLE rule_deliveries_seen FORCE ROW LEVEL SECURITY;
+CREATE POLICY system_all ON rule_deliveries_seen TO clientflow_system USING (true) WITH CHECK (true);
+GRANT SELECT, INSERT, UPDATE, DELETE ON systeme_contacts, rule_deliveries_seen TO clientflow_system;

@@ -1,0 +1,355 @@
+#include "store/ingest_store.h"
+
+#include <map>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "common/crypto.h"
+#include "common/tag_prefix.h"
+#include "store/tenants.h"
+
+namespace cf::store {
+
+using ingest::Delivery;
+using ingest::DeliveryResult;
+using ingest::Outcome;
+using ingest::RouteStatus;
+using nlohmann::json;
+
+namespace {
+
+constexpr int kAttempts = 4;
+
+// Another writer committed the same delivery between our check and our insert.
+struct LostRace : std::runtime_error {
+  LostRace() : std::runtime_error("a concurrent writer stored the same delivery") {}
+};
+
+std::string base64(const std::string& bytes) {
+  static constexpr char table[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  std::size_t i = 0;
+  for (; i + 2 < bytes.size(); i += 3) {
+    const unsigned v = (static_cast<unsigned char>(bytes[i]) << 16) | (static_cast<unsigned char>(bytes[i + 1]) << 8) |
+                       static_cast<unsigned char>(bytes[i + 2]);
+    out += {table[v >> 18], table[(v >> 12) & 63], table[(v >> 6) & 63], table[v & 63]};
+  }
+  if (i + 1 == bytes.size()) {
+    const unsigned v = static_cast<unsigned char>(bytes[i]) << 16;
+    out += {table[v >> 18], table[(v >> 12) & 63], '=', '='};
+  } else if (i + 2 == bytes.size()) {
+    const unsigned v = (static_cast<unsigned char>(bytes[i]) << 16) | (static_cast<unsigned char>(bytes[i + 1]) << 8);
+    out += {table[v >> 18], table[(v >> 12) & 63], table[(v >> 6) & 63], '='};
+  }
+  return out;
+}
+
+json epoch_or_null(const std::optional<EpochMs>& ms) { return ms ? json(*ms) : json(nullptr); }
+
+// Loads the tenants, leads and mirror rows a batch's deliveries can touch into `view`.
+void load_view(pqxx::work& tx, const std::vector<const Delivery*>& routable,
+               const std::map<std::string, std::string>& rule_tenants, ingest::RoutingView& view) {
+  json emails = json::array(), contact_ids = json::array();
+  for (const Delivery* d : routable) {
+    const auto& contact = d->parsed.event.contact;
+    if (!contact.email.empty()) emails.push_back(contact.email);
+    if (contact.id) contact_ids.push_back(*contact.id);
+  }
+
+  // Take turns with other writers on these people, in one global order (no deadlocks).
+  json lock_keys = json::array();
+  for (const auto& e : emails) lock_keys.push_back("e:" + e.get<std::string>());
+  for (const auto& c : contact_ids) lock_keys.push_back("c:" + std::to_string(c.get<long long>()));
+  tx.exec_params(
+      "SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT hashtextextended(x, 0) AS k "
+      "FROM jsonb_array_elements_text($1::jsonb) AS x ORDER BY 1) AS keys",
+      lock_keys.dump());
+
+  std::set<std::string> prefixes;
+  json tenant_ids = json::array();
+  const auto note_tags = [&](const std::vector<std::string>& tags) {
+    for (const auto& tag : tags) {
+      if (auto prefix = TagPrefix::of_tag(tag)) prefixes.insert(prefix->str());
+    }
+  };
+  for (const auto& row : tx.exec_params(
+           "SELECT contact_id, coalesce(email, ''), tags::text, fields::text, "
+           "(extract(epoch FROM snapshot_at) * 1000)::bigint "
+           "FROM systeme_contacts WHERE contact_id IN (SELECT (jsonb_array_elements_text($1::jsonb))::bigint)",
+           contact_ids.dump())) {
+    ingest::MirrorRecord mirror;
+    mirror.contact_id = row[0].as<long long>();
+    mirror.email = row[1].as<std::string>();
+    mirror.tags = json::parse(row[2].c_str()).get<std::vector<std::string>>();
+    mirror.fields = json::parse(row[3].c_str()).get<std::map<std::string, std::string>>();
+    if (!row[4].is_null()) mirror.snapshot_at = row[4].as<long long>();
+    note_tags(mirror.tags);
+    view.add_mirror(std::move(mirror));
+  }
+  for (const Delivery* d : routable) {
+    const auto& event = d->parsed.event;
+    if (event.contact.tags) note_tags(*event.contact.tags);
+    if (event.tag) note_tags({*event.tag});
+    const auto owner = event.contact.fields.find("ib_owner_id");
+    if (owner != event.contact.fields.end() && is_uuid(owner->second)) tenant_ids.push_back(owner->second);
+  }
+  for (const auto& [token, tenant] : rule_tenants) tenant_ids.push_back(tenant);
+
+  for (const auto& row : tx.exec_params(
+           "SELECT id::text, prefix FROM tenants WHERE prefix IN (SELECT jsonb_array_elements_text($1::jsonb)) "
+           "OR id IN (SELECT (jsonb_array_elements_text($2::jsonb))::uuid)",
+           json(prefixes).dump(), tenant_ids.dump())) {
+    view.add_tenant({row[0].as<std::string>(), row[1].as<std::string>()});
+  }
+
+  for (const auto& row : tx.exec_params(
+           "SELECT tenant_id::text, id::text, email, systeme_contact_id, to_jsonb(tags)::text, tag_clock::text, "
+           "open_count, (extract(epoch FROM last_opened_at) * 1000)::bigint FROM leads "
+           "WHERE email IN (SELECT jsonb_array_elements_text($1::jsonb)) "
+           "OR systeme_contact_id IN (SELECT (jsonb_array_elements_text($2::jsonb))::bigint)",
+           emails.dump(), contact_ids.dump())) {
+    ingest::LeadRecord lead;
+    lead.tenant_id = row[0].as<std::string>();
+    lead.id = row[1].as<std::string>();
+    lead.email = row[2].as<std::string>();
+    if (!row[3].is_null()) lead.contact_id = row[3].as<long long>();
+    for (const auto& tag : json::parse(row[4].c_str())) lead.tags.insert(tag.get<std::string>());
+    lead.tag_clock = json::parse(row[5].c_str()).get<std::map<std::string, EpochMs>>();
+    lead.open_count = row[6].as<int>();
+    if (!row[7].is_null()) lead.last_opened_at = row[7].as<long long>();
+    view.add_lead(std::move(lead));
+  }
+}
+
+// Tenant id per presented rule token (unknown tokens are absent).
+std::map<std::string, std::string> resolve_rule_tokens(pqxx::work& tx, const std::vector<const Delivery*>& batch) {
+  json hashes = json::array();
+  std::map<std::string, std::string> token_by_hash;
+  for (const Delivery* d : batch) {
+    if (d->source != ingest::Source::rule) continue;
+    const std::string hash = crypto::to_hex(crypto::sha256(d->rule_token));
+    if (token_by_hash.emplace(hash, d->rule_token).second) hashes.push_back(hash);
+  }
+  std::map<std::string, std::string> tenants;
+  if (hashes.empty()) return tenants;
+  for (const auto& row : tx.exec_params(
+           "SELECT encode(rule_token_hash, 'hex'), id::text FROM tenants WHERE rule_token_hash IN "
+           "(SELECT decode(jsonb_array_elements_text($1::jsonb), 'hex'))",
+           hashes.dump())) {
+    tenants[token_by_hash.at(row[0].as<std::string>())] = row[1].as<std::string>();
+  }
+  return tenants;
+}
+
+}  // namespace
+
+std::vector<DeliveryResult> IngestStore::write(const std::vector<const Delivery*>& batch) {
+  for (int attempt = 1;; ++attempt) {
+    try {
+      return write_once(batch);
+    } catch (const LostRace&) {
+      if (attempt >= kAttempts) throw;
+    } catch (const pqxx::sql_error& e) {
+      // unique_violation (a lead created concurrently), serialization failure, deadlock.
+      const std::string state = e.sqlstate();
+      if ((state != "23505" && state != "40001" && state != "40P01") || attempt >= kAttempts) throw;
+    }
+  }
+}
+
+std::vector<DeliveryResult> IngestStore::write_once(const std::vector<const Delivery*>& batch) {
+  std::vector<DeliveryResult> results(batch.size());
+  std::vector<std::string> keys(batch.size());
+  pqxx::work tx(connection_);
+
+  // 1. Rule webhooks: the token names the tenant; the dedup key is the body's fingerprint.
+  const auto rule_tenants = resolve_rule_tokens(tx, batch);
+  std::vector<std::string> fingerprints(batch.size());
+  json fresh_candidates = json::array();
+  std::set<std::string> seen_fingerprints;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    const Delivery& d = *batch[i];
+    if (d.source != ingest::Source::rule) {
+      keys[i] = d.dedup_key;
+      continue;
+    }
+    const auto tenant = rule_tenants.find(d.rule_token);
+    if (tenant == rule_tenants.end()) {
+      results[i].outcome = Outcome::unauthorized;
+      continue;
+    }
+    results[i].tenant_id = tenant->second;
+    fingerprints[i] = crypto::to_hex(crypto::sha256(tenant->second + '\n' + d.event_type + '\n' + d.body));
+    if (seen_fingerprints.insert(fingerprints[i]).second) fresh_candidates.push_back(fingerprints[i]);
+    keys[i] = "rule:" + fingerprints[i] + ":" + std::to_string(d.received_at);
+  }
+  std::set<std::string> fresh_rules;
+  if (!fresh_candidates.empty()) {
+    for (const auto& row : tx.exec_params(
+             "INSERT INTO rule_deliveries_seen (fingerprint, seen_at) "
+             "SELECT decode(f, 'hex'), now() FROM jsonb_array_elements_text($1::jsonb) AS f "
+             "ON CONFLICT (fingerprint) DO UPDATE SET seen_at = EXCLUDED.seen_at "
+             "WHERE rule_deliveries_seen.seen_at < EXCLUDED.seen_at - interval '10 minutes' "
+             "RETURNING encode(fingerprint, 'hex')",
+             fresh_candidates.dump())) {
+      fresh_rules.insert(row[0].as<std::string>());
+    }
+  }
+
+  // 2. Account webhooks: a message id already stored, or twice in this batch, is a duplicate.
+  json account_keys = json::array();
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (batch[i]->source == ingest::Source::account) account_keys.push_back(keys[i]);
+  }
+  std::set<std::string> stored_keys;
+  if (!account_keys.empty()) {
+    for (const auto& row : tx.exec_params(
+             "SELECT dedup_key FROM webhook_events WHERE dedup_key IN (SELECT jsonb_array_elements_text($1::jsonb))",
+             account_keys.dump())) {
+      stored_keys.insert(row[0].as<std::string>());
+    }
+  }
+  std::vector<const Delivery*> routable;
+  std::vector<bool> is_new(batch.size(), false);
+  std::set<std::string> batch_keys;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    const Delivery& d = *batch[i];
+    if (results[i].outcome == Outcome::unauthorized) continue;
+    bool fresh;
+    if (d.source == ingest::Source::rule) {
+      fresh = fresh_rules.erase(fingerprints[i]) > 0;  // the first of equal bodies only
+    } else {
+      fresh = stored_keys.count(keys[i]) == 0 && batch_keys.insert(keys[i]).second;
+    }
+    if (!fresh) {
+      results[i].outcome = Outcome::duplicate;
+      continue;
+    }
+    is_new[i] = true;
+    if (d.parsed.status == ingest::ParseStatus::ok) routable.push_back(&d);
+  }
+
+  // 3. Route the new deliveries, in order, against the state they touch.
+  ingest::RoutingView view;
+  if (!routable.empty()) load_view(tx, routable, rule_tenants, view);
+  json events = json::array();
+  std::vector<std::size_t> event_index;
+  std::vector<ingest::Routed> routes(batch.size());
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (!is_new[i]) continue;
+    const Delivery& d = *batch[i];
+    ingest::Routed& r = routes[i];
+    if (d.parsed.status == ingest::ParseStatus::ok) {
+      const std::string rule_tenant = d.source == ingest::Source::rule ? results[i].tenant_id : std::string();
+      r = ingest::route(d.parsed.event, rule_tenant, d.received_at, view);
+      ingest::mirror_event(d.parsed.event, d.parsed.event.occurred_at.value_or(d.received_at), view);
+    } else {
+      r.status = d.parsed.status == ingest::ParseStatus::unsupported ? RouteStatus::unsupported : RouteStatus::malformed;
+      r.detail = d.parsed.reason;
+    }
+    results[i].status = r.status;
+    results[i].tenant_id = r.status == RouteStatus::routed ? r.tenant_id : std::string();
+    const auto& contact = d.parsed.event.contact;
+    events.push_back({{"k", keys[i]},
+                      {"s", d.source == ingest::Source::rule ? "rule" : "account"},
+                      {"t", d.event_type},
+                      {"st", ingest::status_name(r.status)},
+                      {"tn", r.status == RouteStatus::routed ? json(r.tenant_id) : json(nullptr)},
+                      {"l", r.lead_id.empty() ? json(nullptr) : json(r.lead_id)},
+                      {"rt", d.source == ingest::Source::rule ? json(results[i].tenant_id) : json(nullptr)},
+                      {"c", contact.id ? json(*contact.id) : json(nullptr)},
+                      {"e", contact.email.empty() ? json(nullptr) : json(contact.email)},
+                      {"at", epoch_or_null(d.parsed.event.occurred_at)},
+                      {"rc", d.received_at},
+                      {"b", base64(d.body)},
+                      {"d", r.detail.empty() ? json(nullptr) : json(r.detail)}});
+    event_index.push_back(i);
+  }
+
+  // 4. Write: the delivery log first (a lost race shows here), then leads, timeline, mirror.
+  std::map<std::string, long long> event_ids;
+  if (!events.empty()) {
+    for (const auto& row : tx.exec_params(
+             "INSERT INTO webhook_events (dedup_key, source, event_type, status, routed_tenant_id, lead_id, "
+             "rule_tenant_id, contact_id, email, event_at, received_at, body, detail) "
+             "SELECT r.k, r.s, r.t, r.st, r.tn, r.l, r.rt, r.c, r.e, to_timestamp(r.at / 1000.0), "
+             "to_timestamp(r.rc / 1000.0), decode(r.b, 'base64'), r.d "
+             "FROM jsonb_to_recordset($1::jsonb) AS r(k text, s text, t text, st text, tn uuid, l uuid, rt uuid, "
+             "c bigint, e text, at bigint, rc bigint, b text, d text) "
+             "ON CONFLICT (dedup_key) DO NOTHING RETURNING dedup_key, id",
+             events.dump())) {
+      event_ids[row[0].as<std::string>()] = row[1].as<long long>();
+    }
+    if (event_ids.size() != events.size()) throw LostRace();
+  }
+
+  json leads = json::array();
+  for (const auto& lead : view.leads()) {
+    if (!lead.changed) continue;
+    leads.push_back({{"tn", lead.tenant_id},
+                     {"id", lead.id},
+                     {"e", lead.email},
+                     {"c", lead.contact_id ? json(*lead.contact_id) : json(nullptr)},
+                     {"tg", lead.tags},
+                     {"tc", lead.tag_clock},
+                     {"o", lead.open_count},
+                     {"lo", epoch_or_null(lead.last_opened_at)}});
+  }
+  if (!leads.empty()) {
+    tx.exec_params(
+        "INSERT INTO leads (tenant_id, id, email, systeme_contact_id, tags, tag_clock, open_count, last_opened_at) "
+        "SELECT r.tn, r.id, r.e, r.c, ARRAY(SELECT jsonb_array_elements_text(r.tg)), r.tc, r.o, "
+        "to_timestamp(r.lo / 1000.0) "
+        "FROM jsonb_to_recordset($1::jsonb) AS r(tn uuid, id uuid, e text, c bigint, tg jsonb, tc jsonb, o int, lo bigint) "
+        "ON CONFLICT (tenant_id, id) DO UPDATE SET systeme_contact_id = EXCLUDED.systeme_contact_id, "
+        "tags = EXCLUDED.tags, tag_clock = EXCLUDED.tag_clock, open_count = EXCLUDED.open_count, "
+        "last_opened_at = EXCLUDED.last_opened_at, updated_at = now()",
+        leads.dump());
+  }
+
+  json timeline = json::array();
+  for (std::size_t i : event_index) {
+    const ingest::Routed& r = routes[i];
+    if (r.status != RouteStatus::routed || !r.timeline) continue;
+    timeline.push_back({{"tn", r.tenant_id},
+                        {"l", r.lead_id},
+                        {"k", r.timeline->kind},
+                        {"tg", r.timeline->tag ? json(*r.timeline->tag) : json(nullptr)},
+                        {"at", r.timeline->occurred_at},
+                        {"rc", batch[i]->received_at},
+                        {"w", event_ids.at(keys[i])}});
+  }
+  if (!timeline.empty()) {
+    tx.exec_params(
+        "INSERT INTO lead_events (tenant_id, lead_id, kind, tag, occurred_at, received_at, webhook_event_id) "
+        "SELECT r.tn, r.l, r.k, r.tg, to_timestamp(r.at / 1000.0), to_timestamp(r.rc / 1000.0), r.w "
+        "FROM jsonb_to_recordset($1::jsonb) AS r(tn uuid, l uuid, k text, tg text, at bigint, rc bigint, w bigint)",
+        timeline.dump());
+  }
+
+  json mirrors = json::array();
+  for (const auto& [id, mirror] : view.mirrors()) {
+    if (!mirror.changed) continue;
+    mirrors.push_back({{"c", id},
+                       {"e", mirror.email.empty() ? json(nullptr) : json(mirror.email)},
+                       {"tg", mirror.tags},
+                       {"f", mirror.fields},
+                       {"at", epoch_or_null(mirror.snapshot_at)}});
+  }
+  if (!mirrors.empty()) {
+    tx.exec_params(
+        "INSERT INTO systeme_contacts (contact_id, email, tags, fields, snapshot_at) "
+        "SELECT r.c, r.e, r.tg, r.f, to_timestamp(r.at / 1000.0) "
+        "FROM jsonb_to_recordset($1::jsonb) AS r(c bigint, e text, tg jsonb, f jsonb, at bigint) "
+        "ON CONFLICT (contact_id) DO UPDATE SET email = coalesce(EXCLUDED.email, systeme_contacts.email), "
+        "tags = EXCLUDED.tags, fields = EXCLUDED.fields, snapshot_at = EXCLUDED.snapshot_at, updated_at = now()",
+        mirrors.dump());
+  }
+
+  tx.commit();
+  return results;
+}
+
+}  // namespace cf::store
