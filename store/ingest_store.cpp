@@ -241,8 +241,8 @@ std::vector<DeliveryResult> IngestStore::write_once(const std::vector<const Deli
     if (!is_new[i]) continue;
     const Delivery& d = *batch[i];
     ingest::Routed& r = routes[i];
+    const std::string rule_tenant = d.source == ingest::Source::rule ? results[i].tenant_id : std::string();
     if (d.parsed.status == ingest::ParseStatus::ok) {
-      const std::string rule_tenant = d.source == ingest::Source::rule ? results[i].tenant_id : std::string();
       r = ingest::route(d.parsed.event, rule_tenant, d.received_at, view);
       ingest::mirror_event(d.parsed.event, d.parsed.event.occurred_at.value_or(d.received_at), view);
     } else {
@@ -258,7 +258,7 @@ std::vector<DeliveryResult> IngestStore::write_once(const std::vector<const Deli
                       {"st", ingest::status_name(r.status)},
                       {"tn", r.status == RouteStatus::routed ? json(r.tenant_id) : json(nullptr)},
                       {"l", r.lead_id.empty() ? json(nullptr) : json(r.lead_id)},
-                      {"rt", d.source == ingest::Source::rule ? json(results[i].tenant_id) : json(nullptr)},
+                      {"rt", rule_tenant.empty() ? json(nullptr) : json(rule_tenant)},
                       {"c", contact.id ? json(*contact.id) : json(nullptr)},
                       {"e", contact.email.empty() ? json(nullptr) : json(contact.email)},
                       {"at", epoch_or_null(d.parsed.event.occurred_at)},

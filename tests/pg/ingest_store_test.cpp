@@ -1,0 +1,193 @@
+// IngestStore against a real PostgreSQL: every delivery stored once with its effects, duplicates
+// changing nothing, the rule-webhook dedup window, tag order across batches, isolation between
+// tenants, and two writers racing on the same deliveries.
+#define BOOST_TEST_MODULE ingest_store
+#include <boost/test/unit_test.hpp>
+
+#include <thread>
+
+#include "store/ingest_store.h"
+#include "store/tenants.h"
+#include "tests/support/deliveries.h"
+#include "tests/support/test_database.h"
+
+using namespace cf;
+using namespace cf::testing;
+using ingest::Outcome;
+using ingest::RouteStatus;
+
+namespace {
+
+struct Ingest {
+  TestDatabase db;
+  std::unique_ptr<pqxx::connection> c;
+  store::NewTenant a, b;
+
+  Ingest() {
+    db.migrate();
+    c = db.connect();
+    store::TenantStore tenants(*c);
+    a = *tenants.add(*store::TenantDraft::make("A", "a@example.com", "ib-aaa111-"));
+    b = *tenants.add(*store::TenantDraft::make("B", "b@example.com", "ib-bbb222-"));
+  }
+
+  std::vector<ingest::DeliveryResult> write(const std::vector<ingest::Delivery>& deliveries) {
+    std::vector<const ingest::Delivery*> batch;
+    for (const auto& d : deliveries) batch.push_back(&d);
+    return store::IngestStore(*c).write(batch);
+  }
+
+  int count(const std::string& sql) {
+    pqxx::read_transaction tx(*c);
+    return tx.exec1(sql)[0].as<int>();
+  }
+  std::string text(const std::string& sql) {
+    pqxx::read_transaction tx(*c);
+    const auto field = tx.exec1(sql)[0];
+    return field.is_null() ? "NULL" : field.as<std::string>();
+  }
+};
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_CASE(tag_event_stored_once_with_its_effects, Ingest) {
+  const auto body = tag_body(7, "Lead@Example.com", "ib-aaa111-demo-request");
+  const auto d = account_delivery("CONTACT_TAG_ADDED", body, "m1", "2026-09-27T20:16:27+00:00");
+  auto first = write({d, d});  // the same message twice in one batch
+  BOOST_TEST((first[0].outcome == Outcome::stored));
+  BOOST_TEST((first[0].status == RouteStatus::routed));
+  BOOST_TEST(first[0].tenant_id == a.tenant.id);
+  BOOST_TEST((first[1].outcome == Outcome::duplicate));
+  auto again = write({d});  // and again later
+  BOOST_TEST((again[0].outcome == Outcome::duplicate));
+
+  BOOST_TEST(count("SELECT count(*) FROM webhook_events") == 1);
+  BOOST_TEST(count("SELECT count(*) FROM leads") == 1);
+  BOOST_TEST(count("SELECT count(*) FROM lead_events") == 1);
+  BOOST_TEST(text("SELECT email || ' ' || systeme_contact_id || ' ' || array_to_string(tags, ',') FROM leads") ==
+             "lead@example.com 7 ib-aaa111-demo-request");
+  BOOST_TEST(text("SELECT convert_from(body, 'UTF8') FROM webhook_events") == body);
+  BOOST_TEST(text("SELECT event_at = '2026-09-27T20:16:27Z' FROM webhook_events") == "t");
+  BOOST_TEST(text("SELECT tags::text FROM systeme_contacts WHERE contact_id = 7") == "[\"ib-aaa111-demo-request\"]");
+}
+
+BOOST_FIXTURE_TEST_CASE(no_message_id_dedups_on_type_and_body, Ingest) {
+  const auto body = tag_body(7, "x@example.com", "ib-aaa111-vip");
+  write({account_delivery("CONTACT_TAG_ADDED", body, "")});
+  auto second = write({account_delivery("CONTACT_TAG_ADDED", body, "")});
+  BOOST_TEST((second[0].outcome == Outcome::duplicate));
+  auto other_type = write({account_delivery("CONTACT_TAG_REMOVED", body, "")});
+  BOOST_TEST((other_type[0].outcome == Outcome::stored));
+  BOOST_TEST(count("SELECT count(*) FROM webhook_events") == 2);
+}
+
+BOOST_FIXTURE_TEST_CASE(tag_state_follows_event_time_across_batches, Ingest) {
+  const std::string tag = "ib-aaa111-vip";
+  write({account_delivery("CONTACT_TAG_ADDED", tag_body(7, "x@example.com", tag), "m1", "2026-09-27T20:00:00+00:00")});
+  write({account_delivery("CONTACT_TAG_REMOVED", tag_body(7, "x@example.com", tag), "m2", "2026-09-27T20:00:10+00:00")});
+  auto late = write({account_delivery("CONTACT_TAG_ADDED", tag_body(7, "x@example.com", tag), "m3", "2026-09-27T20:00:05+00:00")});
+  BOOST_TEST((late[0].status == RouteStatus::routed));
+  BOOST_TEST(text("SELECT array_length(tags, 1) FROM leads") == "NULL");
+  BOOST_TEST(count("SELECT count(*) FROM lead_events") == 3);
+}
+
+BOOST_FIXTURE_TEST_CASE(isolation_between_tenants, Ingest) {
+  // B owns the contact; A's tag on it is foreign and creates nothing.
+  write({account_delivery("CONTACT_TAG_ADDED", tag_body(7, "x@example.com", "ib-bbb222-demo-request"), "m1")});
+  auto foreign = write({account_delivery("CONTACT_TAG_ADDED", tag_body(7, "x@example.com", "ib-aaa111-demo-request"), "m2")});
+  BOOST_TEST((foreign[0].status == RouteStatus::foreign_prefix));
+  BOOST_TEST(count("SELECT count(*) FROM leads") == 1);
+  BOOST_TEST(text("SELECT array_to_string(tags, ',') FROM leads") == "ib-bbb222-demo-request");
+  BOOST_TEST(text("SELECT status || ' ' || coalesce(routed_tenant_id::text, '-') FROM webhook_events WHERE dedup_key = 'msg:m2'") ==
+             "foreign_prefix -");
+  // A's rule URL cannot touch B's lead either.
+  auto rule = write({rule_delivery(*a.keys.rule_token, "email-opened", rule_body(7, "x@example.com"))});
+  BOOST_TEST((rule[0].status == RouteStatus::foreign_prefix));
+  BOOST_TEST(count("SELECT count(*) FROM leads WHERE open_count > 0") == 0);
+}
+
+BOOST_FIXTURE_TEST_CASE(every_unrouted_status_is_stored, Ingest) {
+  write({account_delivery("CONTACT_TAG_ADDED", tag_body(1, "p@example.com", "ib-aaa111-x"), "own-a"),
+         account_delivery("CONTACT_TAG_ADDED", tag_body(1, "p@example.com", "ib-bbb222-x"), "foreign"),
+         account_delivery("CONTACT_TAG_ADDED", tag_body(2, "q@example.com", "ib-zzz999-x"), "unknown"),
+         account_delivery("CONTACT_TAG_ADDED", tag_body(3, "r@example.com", "newsletter"), "none"),
+         account_delivery("CONTACT_CREATED", contact_body(4, "s@example.com", {"ib-aaa111-a", "ib-bbb222-b"}), "ambiguous"),
+         account_delivery("CONTACT_DELETED", contact_body(5, "t@example.com", {}), "unsupported"),
+         account_delivery("", contact_body(5, "t@example.com", {}), "no-type"),
+         account_delivery("CONTACT_CREATED", "{not json", "malformed")});
+  BOOST_TEST(text("SELECT string_agg(dedup_key || '=' || status, ' ' ORDER BY id) FROM webhook_events") ==
+             "msg:own-a=routed msg:foreign=foreign_prefix msg:unknown=unknown_prefix msg:none=no_prefix "
+             "msg:ambiguous=ambiguous msg:unsupported=unsupported msg:no-type=unsupported msg:malformed=malformed");
+  BOOST_TEST(count("SELECT count(*) FROM leads") == 1);
+}
+
+BOOST_FIXTURE_TEST_CASE(rule_webhooks_dedup_within_ten_minutes, Ingest) {
+  const auto body = rule_body(7, "x@example.com");
+  auto first = write({rule_delivery(*a.keys.rule_token, "email-opened", body),
+                      rule_delivery(*a.keys.rule_token, "email-opened", body)});
+  BOOST_TEST((first[0].outcome == Outcome::stored));
+  BOOST_TEST((first[1].outcome == Outcome::duplicate));
+  auto other_kind = write({rule_delivery(*a.keys.rule_token, "link-clicked", body)});
+  BOOST_TEST((other_kind[0].outcome == Outcome::stored));
+  auto soon = write({rule_delivery(*a.keys.rule_token, "email-opened", body)});
+  BOOST_TEST((soon[0].outcome == Outcome::duplicate));
+  {
+    pqxx::work tx(*c);
+    tx.exec0("UPDATE rule_deliveries_seen SET seen_at = now() - interval '11 minutes'");
+    tx.commit();
+  }
+  auto later = write({rule_delivery(*a.keys.rule_token, "email-opened", body)});
+  BOOST_TEST((later[0].outcome == Outcome::stored));
+  BOOST_TEST(text("SELECT open_count FROM leads") == "2");
+  BOOST_TEST(count("SELECT count(*) FROM webhook_events") == 3);
+}
+
+BOOST_FIXTURE_TEST_CASE(unknown_rule_token_stores_nothing, Ingest) {
+  auto result = write({rule_delivery(std::string(40, 'z'), "email-opened", rule_body(7, "x@example.com"))});
+  BOOST_TEST((result[0].outcome == Outcome::unauthorized));
+  BOOST_TEST(count("SELECT count(*) FROM webhook_events") == 0);
+  BOOST_TEST(count("SELECT count(*) FROM rule_deliveries_seen") == 0);
+}
+
+BOOST_FIXTURE_TEST_CASE(two_writers_racing_store_each_delivery_once, Ingest) {
+  // 400 deliveries about 50 contacts, sent in full by two writers at once.
+  std::vector<ingest::Delivery> deliveries;
+  for (int i = 0; i < 400; ++i) {
+    const int contact = i % 50;
+    deliveries.push_back(account_delivery(
+        "CONTACT_TAG_ADDED",
+        tag_body(1000 + contact, "c" + std::to_string(contact) + "@example.com", "ib-aaa111-t" + std::to_string(i % 7)),
+        "race-" + std::to_string(i)));
+  }
+  std::vector<std::vector<ingest::DeliveryResult>> results(2);
+  std::vector<std::string> errors(2);
+  std::vector<std::thread> writers;
+  for (int w = 0; w < 2; ++w) {
+    writers.emplace_back([&, w] {
+      try {
+        auto connection = db.connect();
+        for (std::size_t start = 0; start < deliveries.size(); start += 40) {
+          std::vector<const ingest::Delivery*> batch;
+          // The second writer walks the batch backwards, to cross the first one.
+          for (std::size_t i = start; i < start + 40; ++i) batch.push_back(&deliveries[w == 0 ? i : deliveries.size() - 1 - i]);
+          for (auto& r : store::IngestStore(*connection).write(batch)) results[w].push_back(r);
+        }
+      } catch (const std::exception& e) {
+        errors[w] = e.what();
+      }
+    });
+  }
+  for (auto& t : writers) t.join();
+  BOOST_TEST(errors[0] == "");
+  BOOST_TEST(errors[1] == "");
+  int stored = 0, duplicates = 0;
+  for (const auto& per_writer : results) {
+    for (const auto& r : per_writer) (r.outcome == Outcome::stored ? stored : duplicates)++;
+  }
+  BOOST_TEST(stored == 400);
+  BOOST_TEST(duplicates == 400);
+  BOOST_TEST(count("SELECT count(*) FROM webhook_events") == 400);
+  BOOST_TEST(count("SELECT count(*) FROM leads") == 50);
+  BOOST_TEST(count("SELECT count(*) FROM lead_events") == 400);
+  BOOST_TEST(count("SELECT count(DISTINCT tag) FROM lead_events") == 7);
+}
