@@ -2,12 +2,14 @@
 #include <iomanip>
 #include <iostream>
 #include <memory>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
 #include "config/config.h"
 #include "daemon/commands.h"
 #include "store/database.h"
+#include "store/ingest_store.h"
 #include "store/migrations.h"
 #include "store/tenants.h"
 
@@ -115,6 +117,41 @@ int tenant_rotate_keys(const std::string& config_path, const std::string& tenant
   auto rotated = tenants.rotate_keys(tenant_id, api_key, rule_token);
   if (!rotated) return report_error(rotated.error());
   out << to_json(*rotated).dump() << '\n';
+  return kExitOk;
+}
+
+int events_replay(const std::string& config_path, const std::string& status, std::ostream& out) {
+  static const std::set<std::string> unrouted{"ambiguous", "foreign_prefix", "unknown_prefix",
+                                              "no_prefix", "unsupported", "malformed"};
+  if (!status.empty() && unrouted.count(status) == 0) {
+    return report_error(invalid_input("--status must be one of: ambiguous, foreign_prefix, unknown_prefix, "
+                                      "no_prefix, unsupported, malformed"));
+  }
+  auto connection = open_database(config_path);
+  if (!connection) return report_error(connection.error());
+  store::IngestStore store(**connection);
+  int examined = 0, changed = 0, now_routed = 0;
+  long long after = 0;
+  try {
+    for (;;) {
+      const auto page = store.replay(status, after, 200);
+      if (page.examined == 0) break;
+      examined += page.examined;
+      after = page.last_id;
+      for (const auto& change : page.changes) {
+        ++changed;
+        if (change.to == "routed") ++now_routed;
+        out << "event " << change.id << " " << change.event_type << ": " << change.from << " -> " << change.to;
+        if (!change.tenant_id.empty()) out << " (tenant " << change.tenant_id << ")";
+        out << '\n';
+      }
+    }
+  } catch (const std::exception& e) {
+    return report_error(store::is_unavailable(e) ? unavailable(std::string("replay: database unavailable: ") + e.what())
+                                                 : internal_error(std::string("replay: ") + e.what()));
+  }
+  out << "replayed " << examined << " deliveries: " << now_routed << " now routed, " << changed - now_routed
+      << " with another status, " << examined - changed << " unchanged\n";
   return kExitOk;
 }
 

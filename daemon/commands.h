@@ -31,4 +31,8 @@ int tenant_list(const std::string& config_path, const std::string& format, std::
 int tenant_rotate_keys(const std::string& config_path, const std::string& tenant_id, bool api_key,
                        bool rule_token, std::ostream& out);
 
+// Re-routes stored deliveries that did not route (only `status` ones when not empty) and prints
+// each that now routes differently, then a summary.
+int events_replay(const std::string& config_path, const std::string& status, std::ostream& out);
+
 }  // namespace cf::daemon

@@ -63,6 +63,16 @@ int main(int argc, char** argv) {
   rotate_cmd->add_flag("--api-key", rotate_api_key, "Rotate the API key");
   rotate_cmd->add_flag("--rule-token", rotate_rule_token, "Rotate the rule-webhook token");
 
+  auto* events_cmd = app.add_subcommand("events", "Stored webhook deliveries");
+  events_cmd->require_subcommand(1);
+  std::string replay_status;
+  auto* replay_cmd = events_cmd->add_subcommand(
+      "replay", "Route again the stored deliveries that did not route (after adding a tenant, say)");
+  add_config_option(*replay_cmd, config_path);
+  replay_cmd->add_option("--status", replay_status,
+                         "Only deliveries with this status (ambiguous, foreign_prefix, unknown_prefix, "
+                         "no_prefix, unsupported, malformed)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -83,5 +93,6 @@ int main(int argc, char** argv) {
   if (rotate_cmd->parsed()) {
     return tenant_rotate_keys(config_path, tenant_id, rotate_api_key, rotate_rule_token, std::cout);
   }
+  if (replay_cmd->parsed()) return events_replay(config_path, replay_status, std::cout);
   return kExitUsage;
 }

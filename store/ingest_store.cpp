@@ -50,7 +50,7 @@ json epoch_or_null(const std::optional<EpochMs>& ms) { return ms ? json(*ms) : j
 
 // Loads the tenants, leads and mirror rows a batch's deliveries can touch into `view`.
 void load_view(pqxx::work& tx, const std::vector<const Delivery*>& routable,
-               const std::map<std::string, std::string>& rule_tenants, ingest::RoutingView& view) {
+               const std::set<std::string>& rule_tenants, ingest::RoutingView& view) {
   json emails = json::array(), contact_ids = json::array();
   for (const Delivery* d : routable) {
     const auto& contact = d->parsed.event.contact;
@@ -95,7 +95,7 @@ void load_view(pqxx::work& tx, const std::vector<const Delivery*>& routable,
     const auto owner = event.contact.fields.find("ib_owner_id");
     if (owner != event.contact.fields.end() && is_uuid(owner->second)) tenant_ids.push_back(owner->second);
   }
-  for (const auto& [token, tenant] : rule_tenants) tenant_ids.push_back(tenant);
+  for (const auto& tenant : rule_tenants) tenant_ids.push_back(tenant);
 
   for (const auto& row : tx.exec_params(
            "SELECT id::text, prefix FROM tenants WHERE prefix IN (SELECT jsonb_array_elements_text($1::jsonb)) "
@@ -143,6 +143,109 @@ std::map<std::string, std::string> resolve_rule_tokens(pqxx::work& tx, const std
   return tenants;
 }
 
+// One delivery to route: the rule webhook's tenant (empty for account webhooks) and its key.
+struct Item {
+  const Delivery* delivery;
+  std::string rule_tenant;
+  std::string key;
+};
+
+// Routes `items` in order against the tenants, leads and mirror rows they touch.
+std::vector<ingest::Routed> route_items(pqxx::work& tx, const std::vector<Item>& items, ingest::RoutingView& view,
+                                        bool update_mirror) {
+  std::vector<const Delivery*> routable;
+  std::set<std::string> rule_tenants;
+  for (const auto& item : items) {
+    if (item.delivery->parsed.status == ingest::ParseStatus::ok) routable.push_back(item.delivery);
+    if (!item.rule_tenant.empty()) rule_tenants.insert(item.rule_tenant);
+  }
+  if (!routable.empty()) load_view(tx, routable, rule_tenants, view);
+  std::vector<ingest::Routed> routes(items.size());
+  for (std::size_t n = 0; n < items.size(); ++n) {
+    const Delivery& d = *items[n].delivery;
+    ingest::Routed& r = routes[n];
+    if (d.parsed.status == ingest::ParseStatus::ok) {
+      r = ingest::route(d.parsed.event, items[n].rule_tenant, d.received_at, view);
+      if (update_mirror) {
+        ingest::mirror_event(d.parsed.event, d.parsed.event.occurred_at.value_or(d.received_at), view);
+      }
+    } else {
+      r.status = d.parsed.status == ingest::ParseStatus::unsupported ? RouteStatus::unsupported : RouteStatus::malformed;
+      r.detail = d.parsed.reason;
+    }
+  }
+  return routes;
+}
+
+// Writes what routing changed: leads, their timelines (linked to `event_ids`), the mirror.
+void write_effects(pqxx::work& tx, const std::vector<Item>& items, const std::vector<ingest::Routed>& routes,
+                   const std::vector<long long>& event_ids, ingest::RoutingView& view, bool update_mirror) {
+  json leads = json::array();
+  for (const auto& lead : view.leads()) {
+    if (!lead.changed) continue;
+    leads.push_back({{"tn", lead.tenant_id},
+                     {"id", lead.id},
+                     {"e", lead.email},
+                     {"c", lead.contact_id ? json(*lead.contact_id) : json(nullptr)},
+                     {"tg", lead.tags},
+                     {"tc", lead.tag_clock},
+                     {"o", lead.open_count},
+                     {"lo", epoch_or_null(lead.last_opened_at)}});
+  }
+  if (!leads.empty()) {
+    tx.exec_params(
+        "INSERT INTO leads (tenant_id, id, email, systeme_contact_id, tags, tag_clock, open_count, last_opened_at) "
+        "SELECT r.tn, r.id, r.e, r.c, ARRAY(SELECT jsonb_array_elements_text(r.tg)), r.tc, r.o, "
+        "to_timestamp(r.lo / 1000.0) "
+        "FROM jsonb_to_recordset($1::jsonb) AS r(tn uuid, id uuid, e text, c bigint, tg jsonb, tc jsonb, o int, lo bigint) "
+        "ON CONFLICT (tenant_id, id) DO UPDATE SET systeme_contact_id = EXCLUDED.systeme_contact_id, "
+        "tags = EXCLUDED.tags, tag_clock = EXCLUDED.tag_clock, open_count = EXCLUDED.open_count, "
+        "last_opened_at = EXCLUDED.last_opened_at, updated_at = now()",
+        leads.dump());
+  }
+
+  json timeline = json::array();
+  for (std::size_t n = 0; n < items.size(); ++n) {
+    const ingest::Routed& r = routes[n];
+    if (r.status != RouteStatus::routed || !r.timeline) continue;
+    timeline.push_back({{"tn", r.tenant_id},
+                        {"l", r.lead_id},
+                        {"k", r.timeline->kind},
+                        {"tg", r.timeline->tag ? json(*r.timeline->tag) : json(nullptr)},
+                        {"at", r.timeline->occurred_at},
+                        {"rc", items[n].delivery->received_at},
+                        {"w", event_ids[n]}});
+  }
+  if (!timeline.empty()) {
+    tx.exec_params(
+        "INSERT INTO lead_events (tenant_id, lead_id, kind, tag, occurred_at, received_at, webhook_event_id) "
+        "SELECT r.tn, r.l, r.k, r.tg, to_timestamp(r.at / 1000.0), to_timestamp(r.rc / 1000.0), r.w "
+        "FROM jsonb_to_recordset($1::jsonb) AS r(tn uuid, l uuid, k text, tg text, at bigint, rc bigint, w bigint)",
+        timeline.dump());
+  }
+
+  if (!update_mirror) return;
+  json mirrors = json::array();
+  for (const auto& [id, mirror] : view.mirrors()) {
+    if (!mirror.changed) continue;
+    mirrors.push_back({{"c", id},
+                       {"e", mirror.email.empty() ? json(nullptr) : json(mirror.email)},
+                       {"tg", mirror.tags},
+                       {"f", mirror.fields},
+                       {"at", epoch_or_null(mirror.snapshot_at)}});
+  }
+  if (!mirrors.empty()) {
+    tx.exec_params(
+        "INSERT INTO systeme_contacts (contact_id, email, tags, fields, snapshot_at) "
+        "SELECT r.c, r.e, r.tg, r.f, to_timestamp(r.at / 1000.0) "
+        "FROM jsonb_to_recordset($1::jsonb) AS r(c bigint, e text, tg jsonb, f jsonb, at bigint) "
+        "ON CONFLICT (contact_id) DO UPDATE SET email = coalesce(EXCLUDED.email, systeme_contacts.email), "
+        "tags = EXCLUDED.tags, fields = EXCLUDED.fields, snapshot_at = EXCLUDED.snapshot_at, updated_at = now()",
+        mirrors.dump());
+  }
+
+}
+
 }  // namespace
 
 std::vector<DeliveryResult> IngestStore::write(const std::vector<const Delivery*>& batch) {
@@ -165,7 +268,7 @@ std::vector<DeliveryResult> IngestStore::write_once(const std::vector<const Deli
   pqxx::work tx(connection_);
 
   // 1. Rule webhooks: the token names the tenant; the dedup key is the body's fingerprint.
-  const auto rule_tenants = resolve_rule_tokens(tx, batch);
+  const auto tenant_of_token = resolve_rule_tokens(tx, batch);
   std::vector<std::string> fingerprints(batch.size());
   json fresh_candidates = json::array();
   std::set<std::string> seen_fingerprints;
@@ -175,8 +278,8 @@ std::vector<DeliveryResult> IngestStore::write_once(const std::vector<const Deli
       keys[i] = d.dedup_key;
       continue;
     }
-    const auto tenant = rule_tenants.find(d.rule_token);
-    if (tenant == rule_tenants.end()) {
+    const auto tenant = tenant_of_token.find(d.rule_token);
+    if (tenant == tenant_of_token.end()) {
       results[i].outcome = Outcome::unauthorized;
       continue;
     }
@@ -211,7 +314,6 @@ std::vector<DeliveryResult> IngestStore::write_once(const std::vector<const Deli
       stored_keys.insert(row[0].as<std::string>());
     }
   }
-  std::vector<const Delivery*> routable;
   std::vector<bool> is_new(batch.size(), false);
   std::set<std::string> batch_keys;
   for (std::size_t i = 0; i < batch.size(); ++i) {
@@ -228,47 +330,37 @@ std::vector<DeliveryResult> IngestStore::write_once(const std::vector<const Deli
       continue;
     }
     is_new[i] = true;
-    if (d.parsed.status == ingest::ParseStatus::ok) routable.push_back(&d);
   }
 
   // 3. Route the new deliveries, in order, against the state they touch.
-  ingest::RoutingView view;
-  if (!routable.empty()) load_view(tx, routable, rule_tenants, view);
-  json events = json::array();
-  std::vector<std::size_t> event_index;
-  std::vector<ingest::Routed> routes(batch.size());
+  std::vector<Item> items;
   for (std::size_t i = 0; i < batch.size(); ++i) {
     if (!is_new[i]) continue;
-    const Delivery& d = *batch[i];
-    ingest::Routed& r = routes[i];
-    const std::string rule_tenant = d.source == ingest::Source::rule ? results[i].tenant_id : std::string();
-    if (d.parsed.status == ingest::ParseStatus::ok) {
-      r = ingest::route(d.parsed.event, rule_tenant, d.received_at, view);
-      ingest::mirror_event(d.parsed.event, d.parsed.event.occurred_at.value_or(d.received_at), view);
-    } else {
-      r.status = d.parsed.status == ingest::ParseStatus::unsupported ? RouteStatus::unsupported : RouteStatus::malformed;
-      r.detail = d.parsed.reason;
-    }
-    results[i].status = r.status;
-    results[i].tenant_id = r.status == RouteStatus::routed ? r.tenant_id : std::string();
+    items.push_back({batch[i], batch[i]->source == ingest::Source::rule ? results[i].tenant_id : std::string(), keys[i]});
+  }
+  ingest::RoutingView view;
+  const auto routes = route_items(tx, items, view, true);
+
+  // 4. Write: the delivery log first (a lost race shows here), then leads, timeline, mirror.
+  json events = json::array();
+  for (std::size_t n = 0; n < items.size(); ++n) {
+    const Delivery& d = *items[n].delivery;
+    const ingest::Routed& r = routes[n];
     const auto& contact = d.parsed.event.contact;
-    events.push_back({{"k", keys[i]},
+    events.push_back({{"k", items[n].key},
                       {"s", d.source == ingest::Source::rule ? "rule" : "account"},
                       {"t", d.event_type},
                       {"st", ingest::status_name(r.status)},
                       {"tn", r.status == RouteStatus::routed ? json(r.tenant_id) : json(nullptr)},
                       {"l", r.lead_id.empty() ? json(nullptr) : json(r.lead_id)},
-                      {"rt", rule_tenant.empty() ? json(nullptr) : json(rule_tenant)},
+                      {"rt", items[n].rule_tenant.empty() ? json(nullptr) : json(items[n].rule_tenant)},
                       {"c", contact.id ? json(*contact.id) : json(nullptr)},
                       {"e", contact.email.empty() ? json(nullptr) : json(contact.email)},
                       {"at", epoch_or_null(d.parsed.event.occurred_at)},
                       {"rc", d.received_at},
                       {"b", base64(d.body)},
                       {"d", r.detail.empty() ? json(nullptr) : json(r.detail)}});
-    event_index.push_back(i);
   }
-
-  // 4. Write: the delivery log first (a lost race shows here), then leads, timeline, mirror.
   std::map<std::string, long long> event_ids;
   if (!events.empty()) {
     for (const auto& row : tx.exec_params(
@@ -284,72 +376,80 @@ std::vector<DeliveryResult> IngestStore::write_once(const std::vector<const Deli
     }
     if (event_ids.size() != events.size()) throw LostRace();
   }
-
-  json leads = json::array();
-  for (const auto& lead : view.leads()) {
-    if (!lead.changed) continue;
-    leads.push_back({{"tn", lead.tenant_id},
-                     {"id", lead.id},
-                     {"e", lead.email},
-                     {"c", lead.contact_id ? json(*lead.contact_id) : json(nullptr)},
-                     {"tg", lead.tags},
-                     {"tc", lead.tag_clock},
-                     {"o", lead.open_count},
-                     {"lo", epoch_or_null(lead.last_opened_at)}});
-  }
-  if (!leads.empty()) {
-    tx.exec_params(
-        "INSERT INTO leads (tenant_id, id, email, systeme_contact_id, tags, tag_clock, open_count, last_opened_at) "
-        "SELECT r.tn, r.id, r.e, r.c, ARRAY(SELECT jsonb_array_elements_text(r.tg)), r.tc, r.o, "
-        "to_timestamp(r.lo / 1000.0) "
-        "FROM jsonb_to_recordset($1::jsonb) AS r(tn uuid, id uuid, e text, c bigint, tg jsonb, tc jsonb, o int, lo bigint) "
-        "ON CONFLICT (tenant_id, id) DO UPDATE SET systeme_contact_id = EXCLUDED.systeme_contact_id, "
-        "tags = EXCLUDED.tags, tag_clock = EXCLUDED.tag_clock, open_count = EXCLUDED.open_count, "
-        "last_opened_at = EXCLUDED.last_opened_at, updated_at = now()",
-        leads.dump());
-  }
-
-  json timeline = json::array();
-  for (std::size_t i : event_index) {
-    const ingest::Routed& r = routes[i];
-    if (r.status != RouteStatus::routed || !r.timeline) continue;
-    timeline.push_back({{"tn", r.tenant_id},
-                        {"l", r.lead_id},
-                        {"k", r.timeline->kind},
-                        {"tg", r.timeline->tag ? json(*r.timeline->tag) : json(nullptr)},
-                        {"at", r.timeline->occurred_at},
-                        {"rc", batch[i]->received_at},
-                        {"w", event_ids.at(keys[i])}});
-  }
-  if (!timeline.empty()) {
-    tx.exec_params(
-        "INSERT INTO lead_events (tenant_id, lead_id, kind, tag, occurred_at, received_at, webhook_event_id) "
-        "SELECT r.tn, r.l, r.k, r.tg, to_timestamp(r.at / 1000.0), to_timestamp(r.rc / 1000.0), r.w "
-        "FROM jsonb_to_recordset($1::jsonb) AS r(tn uuid, l uuid, k text, tg text, at bigint, rc bigint, w bigint)",
-        timeline.dump());
-  }
-
-  json mirrors = json::array();
-  for (const auto& [id, mirror] : view.mirrors()) {
-    if (!mirror.changed) continue;
-    mirrors.push_back({{"c", id},
-                       {"e", mirror.email.empty() ? json(nullptr) : json(mirror.email)},
-                       {"tg", mirror.tags},
-                       {"f", mirror.fields},
-                       {"at", epoch_or_null(mirror.snapshot_at)}});
-  }
-  if (!mirrors.empty()) {
-    tx.exec_params(
-        "INSERT INTO systeme_contacts (contact_id, email, tags, fields, snapshot_at) "
-        "SELECT r.c, r.e, r.tg, r.f, to_timestamp(r.at / 1000.0) "
-        "FROM jsonb_to_recordset($1::jsonb) AS r(c bigint, e text, tg jsonb, f jsonb, at bigint) "
-        "ON CONFLICT (contact_id) DO UPDATE SET email = coalesce(EXCLUDED.email, systeme_contacts.email), "
-        "tags = EXCLUDED.tags, fields = EXCLUDED.fields, snapshot_at = EXCLUDED.snapshot_at, updated_at = now()",
-        mirrors.dump());
+  std::vector<long long> ids;
+  for (const auto& item : items) ids.push_back(event_ids.at(item.key));
+  write_effects(tx, items, routes, ids, view, true);
+  for (std::size_t i = 0, n = 0; i < batch.size(); ++i) {
+    if (!is_new[i]) continue;
+    results[i].status = routes[n].status;
+    results[i].tenant_id = routes[n].status == RouteStatus::routed ? routes[n].tenant_id : std::string();
+    ++n;
   }
 
   tx.commit();
   return results;
+}
+
+ReplayPage IngestStore::replay(const std::string& status, long long after_id, int limit) {
+  pqxx::work tx(connection_);
+  ReplayPage page;
+  std::vector<Delivery> deliveries;
+  std::vector<Item> items;
+  std::vector<long long> ids;
+  std::vector<std::string> before;
+  const auto rows = tx.exec_params(
+      "SELECT id, source, event_type, status, coalesce(rule_tenant_id::text, ''), body, "
+      "(extract(epoch FROM event_at) * 1000)::bigint, (extract(epoch FROM received_at) * 1000)::bigint "
+      "FROM webhook_events WHERE id > $1 AND status <> 'routed' AND ($2 = '' OR status = $2) "
+      "AND body IS NOT NULL ORDER BY id LIMIT $3 FOR UPDATE",
+      after_id, status, limit);
+  deliveries.reserve(rows.size());
+  for (const auto& row : rows) {
+    Delivery d;
+    d.source = row[1].as<std::string>() == "rule" ? ingest::Source::rule : ingest::Source::account;
+    d.event_type = row[2].as<std::string>();
+    const pqxx::binarystring body(row[5]);
+    d.body = body.str();
+    d.received_at = row[7].as<long long>();
+    if (d.source == ingest::Source::rule) {
+      d.parsed = ingest::parse_rule_event(d.event_type.substr(d.event_type.find(':') + 1), d.body);
+    } else {
+      d.parsed = ingest::parse_account_event(d.event_type, d.body);
+      if (!row[6].is_null()) d.parsed.event.occurred_at = row[6].as<long long>();
+    }
+    deliveries.push_back(std::move(d));
+    items.push_back({&deliveries.back(), row[4].as<std::string>(), std::string()});
+    ids.push_back(row[0].as<long long>());
+    before.push_back(row[3].as<std::string>());
+  }
+  if (items.empty()) return page;
+
+  ingest::RoutingView view;
+  const auto routes = route_items(tx, items, view, false);
+  json updates = json::array();
+  for (std::size_t n = 0; n < items.size(); ++n) {
+    const ingest::Routed& r = routes[n];
+    const bool routed = r.status == RouteStatus::routed;
+    updates.push_back({{"id", ids[n]},
+                       {"st", ingest::status_name(r.status)},
+                       {"tn", routed ? json(r.tenant_id) : json(nullptr)},
+                       {"l", r.lead_id.empty() ? json(nullptr) : json(r.lead_id)},
+                       {"d", r.detail.empty() ? json(nullptr) : json(r.detail)}});
+    if (before[n] != ingest::status_name(r.status)) {
+      page.changes.push_back({ids[n], items[n].delivery->event_type, before[n], ingest::status_name(r.status),
+                              routed ? r.tenant_id : std::string()});
+    }
+  }
+  tx.exec_params(
+      "UPDATE webhook_events w SET status = r.st, routed_tenant_id = r.tn, lead_id = r.l, detail = r.d, "
+      "replayed_at = now() FROM jsonb_to_recordset($1::jsonb) AS r(id bigint, st text, tn uuid, l uuid, d text) "
+      "WHERE w.id = r.id",
+      updates.dump());
+  write_effects(tx, items, routes, ids, view, false);
+  tx.commit();
+  page.examined = static_cast<int>(items.size());
+  page.last_id = ids.back();
+  return page;
 }
 
 }  // namespace cf::store

@@ -14,6 +14,21 @@
 
 namespace cf::store {
 
+// One stored delivery that `events replay` routed differently than before.
+struct ReplayChange {
+  long long id = 0;
+  std::string event_type;
+  std::string from;       // status before
+  std::string to;         // status now
+  std::string tenant_id;  // when it routed now
+};
+
+struct ReplayPage {
+  std::vector<ReplayChange> changes;
+  int examined = 0;      // deliveries re-routed in this page
+  long long last_id = 0;  // continue after this id; 0 when there was nothing left
+};
+
 class IngestStore {
  public:
   explicit IngestStore(pqxx::connection& connection) : connection_(connection) {}
@@ -22,6 +37,11 @@ class IngestStore {
   // error when it could not commit (nothing of the batch is then stored); a batch that lost a
   // race with another writer is retried here first.
   std::vector<ingest::DeliveryResult> write(const std::vector<const ingest::Delivery*>& batch);
+
+  // Routes again, in one transaction, up to `limit` stored deliveries with id > `after_id` that
+  // did not route (only those of `status` when it is not empty) and still have their body, as
+  // after a tenant was added. Their rows get the new status; effects are applied as on receipt.
+  ReplayPage replay(const std::string& status, long long after_id, int limit);
 
  private:
   std::vector<ingest::DeliveryResult> write_once(const std::vector<const ingest::Delivery*>& batch);

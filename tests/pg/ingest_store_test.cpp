@@ -191,3 +191,35 @@ BOOST_FIXTURE_TEST_CASE(two_writers_racing_store_each_delivery_once, Ingest) {
   BOOST_TEST(count("SELECT count(*) FROM lead_events") == 400);
   BOOST_TEST(count("SELECT count(DISTINCT tag) FROM lead_events") == 7);
 }
+
+BOOST_FIXTURE_TEST_CASE(replay_routes_what_a_new_tenant_now_owns, Ingest) {
+  write({account_delivery("CONTACT_TAG_ADDED", tag_body(9, "late@example.com", "ib-ccc333-demo-request"), "m1",
+                          "2026-09-27T20:00:00+00:00"),
+         account_delivery("CONTACT_TAG_ADDED", tag_body(9, "late@example.com", "newsletter"), "m2")});
+  BOOST_TEST(text("SELECT status FROM webhook_events WHERE dedup_key = 'msg:m1'") == "unknown_prefix");
+
+  store::IngestStore ingest(*c);
+  auto nothing_yet = ingest.replay("", 0, 100);
+  BOOST_TEST(nothing_yet.examined == 2);
+  BOOST_TEST(nothing_yet.changes.empty());
+
+  store::TenantStore tenants(*c);
+  const auto late = *tenants.add(*store::TenantDraft::make("C", "c@example.com", "ib-ccc333-"));
+  auto page = ingest.replay("unknown_prefix", 0, 100);
+  BOOST_TEST(page.examined == 1);
+  BOOST_REQUIRE(page.changes.size() == 1u);
+  BOOST_TEST(page.changes[0].from == "unknown_prefix");
+  BOOST_TEST(page.changes[0].to == "routed");
+  BOOST_TEST(page.changes[0].tenant_id == late.tenant.id);
+  BOOST_TEST(ingest.replay("", page.last_id, 100).examined == 1);  // only m2 is after it
+
+  BOOST_TEST(text("SELECT status || ' ' || routed_tenant_id || ' ' || (replayed_at IS NOT NULL) FROM webhook_events "
+                  "WHERE dedup_key = 'msg:m1'") == "routed " + late.tenant.id + " true");
+  BOOST_TEST(text("SELECT array_to_string(tags, ',') FROM leads WHERE tenant_id = '" + late.tenant.id + "'") ==
+             "ib-ccc333-demo-request");
+  BOOST_TEST(count("SELECT count(*) FROM lead_events e JOIN webhook_events w ON w.id = e.webhook_event_id "
+                   "WHERE w.dedup_key = 'msg:m1'") == 1);
+  // Replaying again changes nothing: it is routed now.
+  BOOST_TEST(ingest.replay("", 0, 100).changes.empty());
+  BOOST_TEST(count("SELECT count(*) FROM lead_events") == 1);
+}
