@@ -270,7 +270,7 @@ bool has_scheme(const std::string& url, const char* scheme) {
 
 void read_document(Reader& in, const YAML::Node& root, Config& config) {
   if (!in.check_section(root, "",
-                        {"http", "metrics", "database", "systeme", "admin", "leads", "reconcile", "log"})) {
+                        {"http", "metrics", "database", "systeme", "admin", "leads", "reconcile", "retention", "log"})) {
     return;
   }
   const auto section = [&](const char* name, const std::set<std::string>& keys,
@@ -348,6 +348,12 @@ void read_document(Reader& in, const YAML::Node& root, Config& config) {
     long long interval = config.reconcile.interval_seconds;
     in.read_int(n, "reconcile", "interval_seconds", 10, 7 * 24 * 3600, interval);
     config.reconcile.interval_seconds = static_cast<int>(interval);
+  });
+
+  section("retention", {"raw_body_days"}, [&](const YAML::Node& n) {
+    long long days = config.retention.raw_body_days;
+    in.read_int(n, "retention", "raw_body_days", 1, 3650, days);
+    config.retention.raw_body_days = static_cast<int>(days);
   });
 
   section("log", {"level"}, [&](const YAML::Node& n) {

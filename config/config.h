@@ -62,6 +62,10 @@ struct ReconcileConfig {
   int interval_seconds = 900;
 };
 
+struct RetentionConfig {
+  int raw_body_days = 30;
+};
+
 struct LogConfig {
   log::Level level = log::Level::info;
 };
@@ -75,6 +79,7 @@ struct Config {
   AdminConfig admin;
   LeadsConfig leads;
   ReconcileConfig reconcile;
+  RetentionConfig retention;
   LogConfig log;
 };
 

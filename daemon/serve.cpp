@@ -11,7 +11,10 @@
 #include "daemon/http_server.h"
 #include "daemon/ingest_writer.h"
 #include "daemon/webhook_endpoints.h"
+#include "store/database.h"
+#include "store/retention.h"
 #include "daemon/metrics_server.h"
+#include "daemon/periodic_task.h"
 #include "daemon/readiness.h"
 
 namespace cf::daemon {
@@ -72,6 +75,19 @@ int serve(const std::string& config_path) {
     log::warn("systeme.webhook_secrets is empty: every account webhook will be refused with 401");
   }
 
+  // Raw bodies past retention.raw_body_days, hourly; the first pass a minute after start.
+  PeriodicTask retention("retention", std::chrono::minutes(1), std::chrono::hours(1),
+                         [url = config.database.url, days = config.retention.raw_body_days] {
+                           auto connection = store::connect(url);
+                           if (!connection) throw std::runtime_error(connection.error().message);
+                           const auto report = store::prune(**connection, days);
+                           if (report.bodies_dropped > 0 || report.fingerprints_deleted > 0) {
+                             log::info("retention pass", {{"bodies_dropped", report.bodies_dropped},
+                                                          {"fingerprints_deleted", report.fingerprints_deleted}});
+                           }
+                         });
+  retention.start();
+
   HttpServer http(config.http, readiness);
   webhooks.register_routes(http.router());
   if (auto started = http.start(); !started) return report_error(started.error());
@@ -99,6 +115,7 @@ int serve(const std::string& config_path) {
   webhooks.stop_accepting();
   writer.drain(std::chrono::seconds(8));
   http.stop();
+  retention.stop();
   readiness.stop();
   log::info("stopped");
   return kExitOk;

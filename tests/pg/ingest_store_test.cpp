@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "store/ingest_store.h"
+#include "store/retention.h"
 #include "store/tenants.h"
 #include "tests/support/deliveries.h"
 #include "tests/support/test_database.h"
@@ -222,4 +223,28 @@ BOOST_FIXTURE_TEST_CASE(replay_routes_what_a_new_tenant_now_owns, Ingest) {
   // Replaying again changes nothing: it is routed now.
   BOOST_TEST(ingest.replay("", 0, 100).changes.empty());
   BOOST_TEST(count("SELECT count(*) FROM lead_events") == 1);
+}
+
+BOOST_FIXTURE_TEST_CASE(retention_drops_old_bodies_and_keeps_what_they_routed, Ingest) {
+  std::vector<ingest::Delivery> deliveries;
+  for (int i = 0; i < 12; ++i) {
+    deliveries.push_back(account_delivery("CONTACT_TAG_ADDED", tag_body(i, "r" + std::to_string(i) + "@example.com", "ib-aaa111-x"),
+                                          "ret-" + std::to_string(i)));
+  }
+  write(deliveries);
+  write({rule_delivery(*a.keys.rule_token, "email-opened", rule_body(1, "r1@example.com"))});
+  {
+    pqxx::work tx(*c);
+    tx.exec0("UPDATE webhook_events SET received_at = now() - interval '31 days' WHERE dedup_key IN ('msg:ret-0', 'msg:ret-1', 'msg:ret-2')");
+    tx.exec0("UPDATE rule_deliveries_seen SET seen_at = now() - interval '2 hours'");
+    tx.commit();
+  }
+  const auto report = store::prune(*c, 30);
+  BOOST_TEST(report.bodies_dropped == 3);
+  BOOST_TEST(report.fingerprints_deleted == 1);
+  BOOST_TEST(!report.skipped);
+  BOOST_TEST(count("SELECT count(*) FROM webhook_events WHERE body IS NULL") == 3);
+  BOOST_TEST(count("SELECT count(*) FROM webhook_events WHERE status = 'routed'") == 13);
+  BOOST_TEST(count("SELECT count(*) FROM lead_events") == 13);
+  BOOST_TEST(store::prune(*c, 30).bodies_dropped == 0);
 }

@@ -38,6 +38,8 @@ BOOST_AUTO_TEST_CASE(minimal_file_takes_documented_defaults) {
   BOOST_TEST(config->admin.token.empty());
   BOOST_TEST((config->leads.duplicate_policy == cf::DuplicatePolicy::allow));
   BOOST_TEST(config->reconcile.interval_seconds == 900);
+  BOOST_TEST(config->http.max_pending == 10000u);
+  BOOST_TEST(config->retention.raw_body_days == 30);
 }
 
 BOOST_AUTO_TEST_CASE(every_key_is_read) {
@@ -47,6 +49,7 @@ http:
   public_url: https://relay.example.com/
   threads: 8
   max_body_bytes: 2097152
+  max_pending: 500
 metrics:
   listen: "[::1]:9100"
 database:
@@ -63,6 +66,8 @@ leads:
   duplicate_policy: reject
 reconcile:
   interval_seconds: 60
+retention:
+  raw_body_days: 7
 log:
   level: debug
 )";
@@ -84,6 +89,8 @@ log:
   BOOST_TEST(config->admin.token.reveal().size() == 32u);
   BOOST_TEST((config->leads.duplicate_policy == cf::DuplicatePolicy::reject));
   BOOST_TEST(config->reconcile.interval_seconds == 60);
+  BOOST_TEST(config->http.max_pending == 500u);
+  BOOST_TEST(config->retention.raw_body_days == 7);
   BOOST_TEST((config->log.level == cf::log::Level::debug));
 }
 
