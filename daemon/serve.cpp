@@ -1,6 +1,7 @@
 // `serve`: wires config, readiness, metrics and the HTTP server, then waits for a signal.
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <iostream>
 
@@ -67,7 +68,8 @@ int serve(const std::string& config_path) {
   auto metrics = MetricsServer::start(config.metrics.listen);
   if (!metrics) return report_error(metrics.error());
 
-  IngestWriter writer({config.database.url, config.database.pool_size, 256, config.http.max_pending});
+  // Half the pool writes deliveries: more writers than cores only split batches (bench/README.md).
+  IngestWriter writer({config.database.url, std::max(1, config.database.pool_size / 2), 256, config.http.max_pending});
   writer.start();
   SystemClock clock;
   WebhookEndpoints webhooks({config.systeme.webhook_secrets, config.http.max_body_bytes}, writer, clock);

@@ -276,27 +276,25 @@ Routed route(const SystemeEvent& event, const std::string& rule_tenant_id, Epoch
 
 void mirror_event(const SystemeEvent& event, EpochMs at, RoutingView& view) {
   if (!event.contact.id) return;
+  const bool is_new = view.mirror(*event.contact.id) == nullptr;
   MirrorRecord& mirror = view.mirror_for_update(*event.contact.id);
-  if (!event.contact.email.empty() && mirror.email != event.contact.email) {
-    mirror.email = event.contact.email;
-    mirror.changed = true;
-  }
-  if (mirror.snapshot_at && at < *mirror.snapshot_at) return;  // older than the snapshot held
-  if (event.contact.tags) {
-    mirror.tags = *event.contact.tags;
-    mirror.changed = true;
-  }
-  if (event.tag) {
-    auto found = std::find(mirror.tags.begin(), mirror.tags.end(), *event.tag);
-    if (event.kind == EventKind::tag_added && found == mirror.tags.end()) mirror.tags.push_back(*event.tag);
-    if (event.kind == EventKind::tag_removed && found != mirror.tags.end()) mirror.tags.erase(found);
-    mirror.changed = true;
-  }
-  if (!event.contact.fields.empty()) {
+  const MirrorRecord before = mirror;
+  if (!event.contact.email.empty()) mirror.email = event.contact.email;
+  if (!mirror.snapshot_at || at >= *mirror.snapshot_at) {  // never go back to an older snapshot
+    if (event.contact.tags) mirror.tags = *event.contact.tags;
+    if (event.tag) {
+      auto found = std::find(mirror.tags.begin(), mirror.tags.end(), *event.tag);
+      if (event.kind == EventKind::tag_added && found == mirror.tags.end()) mirror.tags.push_back(*event.tag);
+      if (event.kind == EventKind::tag_removed && found != mirror.tags.end()) mirror.tags.erase(found);
+    }
     for (const auto& [slug, value] : event.contact.fields) mirror.fields[slug] = value;
+    if (event.contact.tags || event.tag) mirror.snapshot_at = at;
+  }
+  // Written only when something changed, the snapshot's event time included (it orders later events).
+  if (is_new || mirror.email != before.email || mirror.tags != before.tags || mirror.fields != before.fields ||
+      mirror.snapshot_at != before.snapshot_at) {
     mirror.changed = true;
   }
-  if (event.contact.tags || event.tag) mirror.snapshot_at = at;
 }
 
 }  // namespace cf::ingest

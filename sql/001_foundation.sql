@@ -85,8 +85,10 @@ CREATE TABLE lead_events (
   occurred_at       timestamptz,
   received_at       timestamptz NOT NULL DEFAULT now(),
   webhook_event_id  bigint,
-  PRIMARY KEY (tenant_id, lead_id, id),
-  FOREIGN KEY (tenant_id, lead_id) REFERENCES leads (tenant_id, id) ON DELETE CASCADE
+  PRIMARY KEY (tenant_id, lead_id, id)
+  -- No foreign key to leads: its check would lock the lead row on every timeline insert, the
+  -- hottest write path. Only the ingest writer adds rows, for leads it holds in the same
+  -- transaction; deleting a lead must delete its timeline too.
 );
 
 -- The admin-only log of received deliveries: one row per distinct delivery. Not tenant-owned:
@@ -99,7 +101,7 @@ CREATE TABLE webhook_events (
   status       text NOT NULL CHECK (status IN ('routed', 'ambiguous', 'foreign_prefix',
                                                'unknown_prefix', 'no_prefix', 'unsupported',
                                                'malformed')),
-  routed_tenant_id uuid REFERENCES tenants (id),  -- the owner it was routed to, if any
+  routed_tenant_id uuid,         -- the owner it was routed to, if any (no foreign key: hot path)
   contact_id   bigint,
   email        text,
   event_at     timestamptz,

@@ -19,6 +19,78 @@ using nlohmann::json;
 
 namespace {
 
+// Every statement of this file, prepared once per connection.
+const std::vector<std::pair<const char*, const char*>>& statements() {
+  static const std::vector<std::pair<const char*, const char*>> all{
+      {"ingest_lock_people",
+         "SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT hashtextextended(x, 0) AS k "
+         "FROM jsonb_array_elements_text($1::jsonb) AS x ORDER BY 1) AS keys"},
+      {"ingest_load_mirror",
+         "SELECT contact_id, coalesce(email, ''), tags::text, fields::text, "
+         "(extract(epoch FROM snapshot_at) * 1000)::bigint "
+         "FROM systeme_contacts WHERE contact_id = ANY (ARRAY(SELECT (jsonb_array_elements_text($1::jsonb))::bigint))"},
+      {"ingest_load_tenants",
+         "SELECT id::text, prefix FROM tenants WHERE prefix = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb))) "
+         "UNION SELECT id::text, prefix FROM tenants "
+         "WHERE id = ANY (ARRAY(SELECT (jsonb_array_elements_text($2::jsonb))::uuid))"},
+      {"ingest_load_leads",
+         "SELECT tenant_id::text, id::text, email, systeme_contact_id, to_jsonb(tags)::text, tag_clock::text, "
+         "open_count, (extract(epoch FROM last_opened_at) * 1000)::bigint FROM leads "
+         "WHERE email = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb))) UNION ALL "
+         "SELECT tenant_id::text, id::text, email, systeme_contact_id, to_jsonb(tags)::text, tag_clock::text, "
+         "open_count, (extract(epoch FROM last_opened_at) * 1000)::bigint FROM leads "
+         "WHERE systeme_contact_id = ANY (ARRAY(SELECT (jsonb_array_elements_text($2::jsonb))::bigint))"},
+      {"ingest_resolve_rule_tokens",
+         "SELECT encode(rule_token_hash, 'hex'), id::text FROM tenants WHERE rule_token_hash IN "
+         "(SELECT decode(jsonb_array_elements_text($1::jsonb), 'hex'))"},
+      {"ingest_upsert_leads",
+         "INSERT INTO leads (tenant_id, id, email, systeme_contact_id, tags, tag_clock, open_count, last_opened_at) "
+         "SELECT r.tn, r.id, r.e, r.c, ARRAY(SELECT jsonb_array_elements_text(r.tg)), r.tc, r.o, "
+         "to_timestamp(r.lo / 1000.0) "
+         "FROM json_to_recordset($1::json) AS r(tn uuid, id uuid, e text, c bigint, tg jsonb, tc jsonb, o int, lo bigint) "
+         "ON CONFLICT (tenant_id, id) DO UPDATE SET systeme_contact_id = EXCLUDED.systeme_contact_id, "
+         "tags = EXCLUDED.tags, tag_clock = EXCLUDED.tag_clock, open_count = EXCLUDED.open_count, "
+         "last_opened_at = EXCLUDED.last_opened_at, updated_at = now()"},
+      {"ingest_insert_timeline",
+         "INSERT INTO lead_events (tenant_id, lead_id, kind, tag, occurred_at, received_at, webhook_event_id) "
+         "SELECT r.tn, r.l, r.k, r.tg, to_timestamp(r.at / 1000.0), to_timestamp(r.rc / 1000.0), r.w "
+         "FROM json_to_recordset($1::json) AS r(tn uuid, l uuid, k text, tg text, at bigint, rc bigint, w bigint)"},
+      {"ingest_upsert_mirror",
+         "INSERT INTO systeme_contacts (contact_id, email, tags, fields, snapshot_at) "
+         "SELECT r.c, r.e, r.tg, r.f, to_timestamp(r.at / 1000.0) "
+         "FROM json_to_recordset($1::json) AS r(c bigint, e text, tg jsonb, f jsonb, at bigint) "
+         "ON CONFLICT (contact_id) DO UPDATE SET email = coalesce(EXCLUDED.email, systeme_contacts.email), "
+         "tags = EXCLUDED.tags, fields = EXCLUDED.fields, snapshot_at = EXCLUDED.snapshot_at, updated_at = now()"},
+      {"ingest_claim_rule_fingerprints",
+         "INSERT INTO rule_deliveries_seen (fingerprint, seen_at) "
+         "SELECT decode(f, 'hex'), now() FROM jsonb_array_elements_text($1::jsonb) AS f "
+         "ON CONFLICT (fingerprint) DO UPDATE SET seen_at = EXCLUDED.seen_at "
+         "WHERE rule_deliveries_seen.seen_at < EXCLUDED.seen_at - interval '10 minutes' "
+         "RETURNING encode(fingerprint, 'hex')"},
+      {"ingest_stored_keys",
+         "SELECT dedup_key FROM webhook_events "
+         "WHERE dedup_key = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb)))"},
+      {"ingest_insert_events",
+         "INSERT INTO webhook_events (dedup_key, source, event_type, status, routed_tenant_id, lead_id, "
+         "rule_tenant_id, contact_id, email, event_at, received_at, body, detail) "
+         "SELECT r.k, r.s, r.t, r.st, r.tn, r.l, r.rt, r.c, r.e, to_timestamp(r.at / 1000.0), "
+         "to_timestamp(r.rc / 1000.0), decode(r.b, 'base64'), r.d "
+         "FROM json_to_recordset($1::json) AS r(k text, s text, t text, st text, tn uuid, l uuid, rt uuid, "
+         "c bigint, e text, at bigint, rc bigint, b text, d text) "
+         "ON CONFLICT (dedup_key) DO NOTHING RETURNING dedup_key, id"},
+      {"replay_select",
+         "SELECT id, source, event_type, status, coalesce(rule_tenant_id::text, ''), body, "
+         "(extract(epoch FROM event_at) * 1000)::bigint, (extract(epoch FROM received_at) * 1000)::bigint "
+         "FROM webhook_events WHERE id > $1 AND status <> 'routed' AND ($2 = '' OR status = $2) "
+         "AND body IS NOT NULL ORDER BY id LIMIT $3 FOR UPDATE"},
+      {"replay_update_events",
+         "UPDATE webhook_events w SET status = r.st, routed_tenant_id = r.tn, lead_id = r.l, detail = r.d, "
+         "replayed_at = now() FROM json_to_recordset($1::json) AS r(id bigint, st text, tn uuid, l uuid, d text) "
+         "WHERE w.id = r.id"},
+  };
+  return all;
+}
+
 constexpr int kAttempts = 4;
 
 // Another writer committed the same delivery between our check and our insert.
@@ -62,9 +134,7 @@ void load_view(pqxx::work& tx, const std::vector<const Delivery*>& routable,
   json lock_keys = json::array();
   for (const auto& e : emails) lock_keys.push_back("e:" + e.get<std::string>());
   for (const auto& c : contact_ids) lock_keys.push_back("c:" + std::to_string(c.get<long long>()));
-  tx.exec_params(
-      "SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT hashtextextended(x, 0) AS k "
-      "FROM jsonb_array_elements_text($1::jsonb) AS x ORDER BY 1) AS keys",
+  tx.exec_prepared("ingest_lock_people",
       lock_keys.dump());
 
   std::set<std::string> prefixes;
@@ -74,10 +144,7 @@ void load_view(pqxx::work& tx, const std::vector<const Delivery*>& routable,
       if (auto prefix = TagPrefix::of_tag(tag)) prefixes.insert(prefix->str());
     }
   };
-  for (const auto& row : tx.exec_params(
-           "SELECT contact_id, coalesce(email, ''), tags::text, fields::text, "
-           "(extract(epoch FROM snapshot_at) * 1000)::bigint "
-           "FROM systeme_contacts WHERE contact_id IN (SELECT (jsonb_array_elements_text($1::jsonb))::bigint)",
+  for (const auto& row : tx.exec_prepared("ingest_load_mirror",
            contact_ids.dump())) {
     ingest::MirrorRecord mirror;
     mirror.contact_id = row[0].as<long long>();
@@ -97,19 +164,15 @@ void load_view(pqxx::work& tx, const std::vector<const Delivery*>& routable,
   }
   for (const auto& tenant : rule_tenants) tenant_ids.push_back(tenant);
 
-  for (const auto& row : tx.exec_params(
-           "SELECT id::text, prefix FROM tenants WHERE prefix IN (SELECT jsonb_array_elements_text($1::jsonb)) "
-           "OR id IN (SELECT (jsonb_array_elements_text($2::jsonb))::uuid)",
+  for (const auto& row : tx.exec_prepared("ingest_load_tenants",
            json(prefixes).dump(), tenant_ids.dump())) {
     view.add_tenant({row[0].as<std::string>(), row[1].as<std::string>()});
   }
 
-  for (const auto& row : tx.exec_params(
-           "SELECT tenant_id::text, id::text, email, systeme_contact_id, to_jsonb(tags)::text, tag_clock::text, "
-           "open_count, (extract(epoch FROM last_opened_at) * 1000)::bigint FROM leads "
-           "WHERE email IN (SELECT jsonb_array_elements_text($1::jsonb)) "
-           "OR systeme_contact_id IN (SELECT (jsonb_array_elements_text($2::jsonb))::bigint)",
+  std::set<std::string> loaded;
+  for (const auto& row : tx.exec_prepared("ingest_load_leads",
            emails.dump(), contact_ids.dump())) {
+    if (!loaded.insert(row[0].as<std::string>() + '/' + row[1].as<std::string>()).second) continue;  // found twice
     ingest::LeadRecord lead;
     lead.tenant_id = row[0].as<std::string>();
     lead.id = row[1].as<std::string>();
@@ -134,9 +197,7 @@ std::map<std::string, std::string> resolve_rule_tokens(pqxx::work& tx, const std
   }
   std::map<std::string, std::string> tenants;
   if (hashes.empty()) return tenants;
-  for (const auto& row : tx.exec_params(
-           "SELECT encode(rule_token_hash, 'hex'), id::text FROM tenants WHERE rule_token_hash IN "
-           "(SELECT decode(jsonb_array_elements_text($1::jsonb), 'hex'))",
+  for (const auto& row : tx.exec_prepared("ingest_resolve_rule_tokens",
            hashes.dump())) {
     tenants[token_by_hash.at(row[0].as<std::string>())] = row[1].as<std::string>();
   }
@@ -193,14 +254,7 @@ void write_effects(pqxx::work& tx, const std::vector<Item>& items, const std::ve
                      {"lo", epoch_or_null(lead.last_opened_at)}});
   }
   if (!leads.empty()) {
-    tx.exec_params(
-        "INSERT INTO leads (tenant_id, id, email, systeme_contact_id, tags, tag_clock, open_count, last_opened_at) "
-        "SELECT r.tn, r.id, r.e, r.c, ARRAY(SELECT jsonb_array_elements_text(r.tg)), r.tc, r.o, "
-        "to_timestamp(r.lo / 1000.0) "
-        "FROM jsonb_to_recordset($1::jsonb) AS r(tn uuid, id uuid, e text, c bigint, tg jsonb, tc jsonb, o int, lo bigint) "
-        "ON CONFLICT (tenant_id, id) DO UPDATE SET systeme_contact_id = EXCLUDED.systeme_contact_id, "
-        "tags = EXCLUDED.tags, tag_clock = EXCLUDED.tag_clock, open_count = EXCLUDED.open_count, "
-        "last_opened_at = EXCLUDED.last_opened_at, updated_at = now()",
+    tx.exec_prepared("ingest_upsert_leads",
         leads.dump());
   }
 
@@ -217,10 +271,7 @@ void write_effects(pqxx::work& tx, const std::vector<Item>& items, const std::ve
                         {"w", event_ids[n]}});
   }
   if (!timeline.empty()) {
-    tx.exec_params(
-        "INSERT INTO lead_events (tenant_id, lead_id, kind, tag, occurred_at, received_at, webhook_event_id) "
-        "SELECT r.tn, r.l, r.k, r.tg, to_timestamp(r.at / 1000.0), to_timestamp(r.rc / 1000.0), r.w "
-        "FROM jsonb_to_recordset($1::jsonb) AS r(tn uuid, l uuid, k text, tg text, at bigint, rc bigint, w bigint)",
+    tx.exec_prepared("ingest_insert_timeline",
         timeline.dump());
   }
 
@@ -235,18 +286,17 @@ void write_effects(pqxx::work& tx, const std::vector<Item>& items, const std::ve
                        {"at", epoch_or_null(mirror.snapshot_at)}});
   }
   if (!mirrors.empty()) {
-    tx.exec_params(
-        "INSERT INTO systeme_contacts (contact_id, email, tags, fields, snapshot_at) "
-        "SELECT r.c, r.e, r.tg, r.f, to_timestamp(r.at / 1000.0) "
-        "FROM jsonb_to_recordset($1::jsonb) AS r(c bigint, e text, tg jsonb, f jsonb, at bigint) "
-        "ON CONFLICT (contact_id) DO UPDATE SET email = coalesce(EXCLUDED.email, systeme_contacts.email), "
-        "tags = EXCLUDED.tags, fields = EXCLUDED.fields, snapshot_at = EXCLUDED.snapshot_at, updated_at = now()",
+    tx.exec_prepared("ingest_upsert_mirror",
         mirrors.dump());
   }
 
 }
 
 }  // namespace
+
+IngestStore::IngestStore(pqxx::connection& connection) : connection_(connection) {
+  for (const auto& [name, sql] : statements()) connection_.prepare(name, sql);
+}
 
 std::vector<DeliveryResult> IngestStore::write(const std::vector<const Delivery*>& batch) {
   for (int attempt = 1;; ++attempt) {
@@ -290,12 +340,7 @@ std::vector<DeliveryResult> IngestStore::write_once(const std::vector<const Deli
   }
   std::set<std::string> fresh_rules;
   if (!fresh_candidates.empty()) {
-    for (const auto& row : tx.exec_params(
-             "INSERT INTO rule_deliveries_seen (fingerprint, seen_at) "
-             "SELECT decode(f, 'hex'), now() FROM jsonb_array_elements_text($1::jsonb) AS f "
-             "ON CONFLICT (fingerprint) DO UPDATE SET seen_at = EXCLUDED.seen_at "
-             "WHERE rule_deliveries_seen.seen_at < EXCLUDED.seen_at - interval '10 minutes' "
-             "RETURNING encode(fingerprint, 'hex')",
+    for (const auto& row : tx.exec_prepared("ingest_claim_rule_fingerprints",
              fresh_candidates.dump())) {
       fresh_rules.insert(row[0].as<std::string>());
     }
@@ -308,8 +353,7 @@ std::vector<DeliveryResult> IngestStore::write_once(const std::vector<const Deli
   }
   std::set<std::string> stored_keys;
   if (!account_keys.empty()) {
-    for (const auto& row : tx.exec_params(
-             "SELECT dedup_key FROM webhook_events WHERE dedup_key IN (SELECT jsonb_array_elements_text($1::jsonb))",
+    for (const auto& row : tx.exec_prepared("ingest_stored_keys",
              account_keys.dump())) {
       stored_keys.insert(row[0].as<std::string>());
     }
@@ -363,14 +407,7 @@ std::vector<DeliveryResult> IngestStore::write_once(const std::vector<const Deli
   }
   std::map<std::string, long long> event_ids;
   if (!events.empty()) {
-    for (const auto& row : tx.exec_params(
-             "INSERT INTO webhook_events (dedup_key, source, event_type, status, routed_tenant_id, lead_id, "
-             "rule_tenant_id, contact_id, email, event_at, received_at, body, detail) "
-             "SELECT r.k, r.s, r.t, r.st, r.tn, r.l, r.rt, r.c, r.e, to_timestamp(r.at / 1000.0), "
-             "to_timestamp(r.rc / 1000.0), decode(r.b, 'base64'), r.d "
-             "FROM jsonb_to_recordset($1::jsonb) AS r(k text, s text, t text, st text, tn uuid, l uuid, rt uuid, "
-             "c bigint, e text, at bigint, rc bigint, b text, d text) "
-             "ON CONFLICT (dedup_key) DO NOTHING RETURNING dedup_key, id",
+    for (const auto& row : tx.exec_prepared("ingest_insert_events",
              events.dump())) {
       event_ids[row[0].as<std::string>()] = row[1].as<long long>();
     }
@@ -397,11 +434,7 @@ ReplayPage IngestStore::replay(const std::string& status, long long after_id, in
   std::vector<Item> items;
   std::vector<long long> ids;
   std::vector<std::string> before;
-  const auto rows = tx.exec_params(
-      "SELECT id, source, event_type, status, coalesce(rule_tenant_id::text, ''), body, "
-      "(extract(epoch FROM event_at) * 1000)::bigint, (extract(epoch FROM received_at) * 1000)::bigint "
-      "FROM webhook_events WHERE id > $1 AND status <> 'routed' AND ($2 = '' OR status = $2) "
-      "AND body IS NOT NULL ORDER BY id LIMIT $3 FOR UPDATE",
+  const auto rows = tx.exec_prepared("replay_select",
       after_id, status, limit);
   deliveries.reserve(rows.size());
   for (const auto& row : rows) {
@@ -440,10 +473,7 @@ ReplayPage IngestStore::replay(const std::string& status, long long after_id, in
                               routed ? r.tenant_id : std::string()});
     }
   }
-  tx.exec_params(
-      "UPDATE webhook_events w SET status = r.st, routed_tenant_id = r.tn, lead_id = r.l, detail = r.d, "
-      "replayed_at = now() FROM jsonb_to_recordset($1::jsonb) AS r(id bigint, st text, tn uuid, l uuid, d text) "
-      "WHERE w.id = r.id",
+  tx.exec_prepared("replay_update_events",
       updates.dump());
   write_effects(tx, items, routes, ids, view, false);
   tx.commit();

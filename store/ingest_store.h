@@ -31,7 +31,8 @@ struct ReplayPage {
 
 class IngestStore {
  public:
-  explicit IngestStore(pqxx::connection& connection) : connection_(connection) {}
+  // Prepares the store's statements on `connection` (once per connection).
+  explicit IngestStore(pqxx::connection& connection);
 
   // One result per delivery, in order, after the transaction committed. Throws the database's
   // error when it could not commit (nothing of the batch is then stored); a batch that lost a

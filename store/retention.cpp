@@ -17,15 +17,30 @@ PruneReport prune(pqxx::connection& connection, int raw_body_days) {
     }
   }
   try {
-    for (;;) {
+    // Deliveries are numbered in arrival order, so walk the primary key from where the last pass
+    // stopped and stop at the first delivery still inside the retention period.
+    for (bool more = true; more;) {
       pqxx::work tx(connection);
-      const auto dropped = tx.exec_params(
-          "UPDATE webhook_events SET body = NULL WHERE id IN (SELECT id FROM webhook_events "
-          "WHERE body IS NOT NULL AND received_at < now() - make_interval(days => $1) LIMIT $2)",
-          raw_body_days, kBatch);
+      const long long from = tx.exec1("SELECT bodies_dropped_upto FROM retention_state FOR UPDATE")[0].as<long long>();
+      const auto rows = tx.exec_params(
+          "SELECT id, received_at < now() - make_interval(days => $1) FROM webhook_events "
+          "WHERE id > $2 ORDER BY id LIMIT $3",
+          raw_body_days, from, kBatch);
+      long long upto = from;
+      more = rows.size() == static_cast<pqxx::result::size_type>(kBatch);
+      for (const auto& row : rows) {
+        if (!row[1].as<bool>()) {
+          more = false;
+          break;
+        }
+        upto = row[0].as<long long>();
+      }
+      if (upto == from) break;
+      report.bodies_dropped += tx.exec_params(
+          "UPDATE webhook_events SET body = NULL WHERE id > $1 AND id <= $2 AND body IS NOT NULL", from, upto)
+          .affected_rows();
+      tx.exec_params("UPDATE retention_state SET bodies_dropped_upto = $1", upto);
       tx.commit();
-      report.bodies_dropped += dropped.affected_rows();
-      if (dropped.affected_rows() < static_cast<pqxx::result::size_type>(kBatch)) break;
     }
     pqxx::work tx(connection);
     report.fingerprints_deleted =

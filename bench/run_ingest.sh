@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# The ingest benchmark (bench/README.md): a throwaway PostgreSQL with its durability settings
+# untouched, 100 tenants, the release daemon, and ingest_load at 64 then 256 connections. After each
+# run the client's count of 200s is compared with the rows in webhook_events.
+#   bench/run_ingest.sh [seconds=30] [pool_size=4] [http_threads=2]
+source "$(dirname "$0")/../scripts/lib/common.sh"
+SECONDS_PER_RUN="${1:-30}"
+POOL="${2:-4}"
+THREADS="${3:-2}"
+
+install_packages
+build ON
+BIN="$ROOT/build/bin/clientflow-relay"
+LOAD="$ROOT/build/bin/ingest_load"
+
+WORK="$(mktemp -d /tmp/clientflow-bench.XXXXXX)"
+chmod 755 "$WORK"
+mkdir -p "$WORK/data" "$WORK/run"
+[ "$(id -u)" = 0 ] && chown -R postgres: "$WORK/data" "$WORK/run"
+chmod 700 "$WORK/run"
+DAEMON_PID=""
+cleanup() {
+  [ -n "$DAEMON_PID" ] && kill "$DAEMON_PID" 2>/dev/null && wait "$DAEMON_PID" 2>/dev/null
+  pg_stop "$WORK/data"
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+pg_init "$WORK/data"
+PORT=""
+for attempt in 1 2 3 4 5; do
+  PORT="$(random_port)"
+  pg_start "$WORK/data" "$WORK/run" "$PORT" "$WORK/data/postgres.log" && break
+done
+psql_admin "$WORK/run" "$PORT" -c "CREATE ROLE bench LOGIN CREATEDB CREATEROLE PASSWORD 'bench'" \
+  -c "CREATE DATABASE bench OWNER bench"
+URL="postgresql://bench:bench@127.0.0.1:$PORT/bench"
+HTTP_PORT=$(( PORT + 1 ))
+cat > "$WORK/relay.yaml" <<YAML
+http:
+  listen: "127.0.0.1:$HTTP_PORT"
+  threads: $THREADS
+  max_pending: 100000
+metrics:
+  listen: "127.0.0.1:0"
+database:
+  url: "$URL"
+  pool_size: $POOL
+systeme:
+  webhook_secrets: [bench-secret]
+log:
+  level: warn
+YAML
+"$BIN" migrate --config "$WORK/relay.yaml" >/dev/null
+for i in $(seq 1 100); do
+  "$BIN" tenant add --name "IB $i" --email "ib$i@example.com" --config "$WORK/relay.yaml" \
+    | sed -E 's/.*"prefix":"([^"]+)".*/\1/' >> "$WORK/prefixes.txt"
+done
+"$BIN" serve --config "$WORK/relay.yaml" > "$WORK/daemon.out" 2> "$WORK/daemon.err" &
+DAEMON_PID=$!
+for i in $(seq 1 100); do
+  curl -sf "http://127.0.0.1:$HTTP_PORT/readyz" >/dev/null && break
+  sleep 0.1
+done
+
+echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)  host: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB  commit: $(git -C "$ROOT" rev-parse --short HEAD)"
+echo "daemon: http.threads=$THREADS database.pool_size=$POOL; PostgreSQL $(psql_admin "$WORK/run" "$PORT" -tAc 'SHOW server_version') synchronous_commit=$(psql_admin "$WORK/run" "$PORT" -tAc 'SHOW synchronous_commit') fsync=$(psql_admin "$WORK/run" "$PORT" -tAc 'SHOW fsync')"
+for CONNECTIONS in 64 256; do
+  RUN="c$CONNECTIONS"
+  echo "--- $CONNECTIONS connections, $SECONDS_PER_RUN s, 100 tenants, 20000 contacts"
+  "$LOAD" --port "$HTTP_PORT" --secret bench-secret --prefixes "$WORK/prefixes.txt" \
+    --connections "$CONNECTIONS" --seconds "$SECONDS_PER_RUN" --run-id "$RUN" | tee "$WORK/load.out"
+  OK=$(awk '/^ok_200/{print $2}' "$WORK/load.out")
+  ROWS=$(psql_admin "$WORK/run" "$PORT" -d bench -tAc "SELECT count(*) FROM webhook_events WHERE dedup_key LIKE 'msg:$RUN-%'")
+  echo "stored rows $ROWS for $OK answers 200: $([ "$ROWS" = "$OK" ] && echo match || echo MISMATCH)"
+  echo "daemon resident memory: $(awk '/VmRSS/{print $2, $3}' /proc/$DAEMON_PID/status), peak $(awk '/VmHWM/{print $2, $3}' /proc/$DAEMON_PID/status)"
+done
