@@ -65,13 +65,19 @@ done
 
 echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)  host: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB  commit: $(git -C "$ROOT" rev-parse --short HEAD)"
 echo "daemon: http.threads=$THREADS database.pool_size=$POOL; PostgreSQL $(psql_admin "$WORK/run" "$PORT" -tAc 'SHOW server_version') synchronous_commit=$(psql_admin "$WORK/run" "$PORT" -tAc 'SHOW synchronous_commit') fsync=$(psql_admin "$WORK/run" "$PORT" -tAc 'SHOW fsync')"
+BASE=2000000000
+# A warm-up pass creates the 20,000 leads, so the measured runs update existing ones.
+"$LOAD" --port "$HTTP_PORT" --secret bench-secret --prefixes "$WORK/prefixes.txt" --connections 64 \
+  --seconds 10 --run-id warmup --event-base "$BASE" > /dev/null
 for CONNECTIONS in 64 256; do
   RUN="c$CONNECTIONS"
+  BASE=$(( BASE + 1000000 ))
   echo "--- $CONNECTIONS connections, $SECONDS_PER_RUN s, 100 tenants, 20000 contacts"
   "$LOAD" --port "$HTTP_PORT" --secret bench-secret --prefixes "$WORK/prefixes.txt" \
-    --connections "$CONNECTIONS" --seconds "$SECONDS_PER_RUN" --run-id "$RUN" | tee "$WORK/load.out"
+    --connections "$CONNECTIONS" --seconds "$SECONDS_PER_RUN" --run-id "$RUN" --event-base "$BASE" | tee "$WORK/load.out"
   OK=$(awk '/^ok_200/{print $2}' "$WORK/load.out")
   ROWS=$(psql_admin "$WORK/run" "$PORT" -d bench -tAc "SELECT count(*) FROM webhook_events WHERE dedup_key LIKE 'msg:$RUN-%'")
   echo "stored rows $ROWS for $OK answers 200: $([ "$ROWS" = "$OK" ] && echo match || echo MISMATCH)"
+  echo "leads $(psql_admin "$WORK/run" "$PORT" -d bench -tAc 'SELECT count(*) FROM leads'), timeline rows $(psql_admin "$WORK/run" "$PORT" -d bench -tAc 'SELECT count(*) FROM lead_events'), mirrored contacts $(psql_admin "$WORK/run" "$PORT" -d bench -tAc 'SELECT count(*) FROM systeme_contacts')"
   echo "daemon resident memory: $(awk '/VmRSS/{print $2, $3}' /proc/$DAEMON_PID/status), peak $(awk '/VmHWM/{print $2, $3}' /proc/$DAEMON_PID/status)"
 done

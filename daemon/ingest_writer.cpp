@@ -90,8 +90,13 @@ void IngestWriter::run() {
       if (!connection || !connection->is_open()) {
         auto opened = store::connect(options_.database_url);
         if (opened) {
-          connection = std::move(*opened);
-          if (!database_up_.exchange(true)) log::info("database reachable again: accepting deliveries");
+          try {
+            store::IngestStore::configure_session(**opened);
+            connection = std::move(*opened);
+            if (!database_up_.exchange(true)) log::info("database reachable again: accepting deliveries");
+          } catch (const std::exception&) {
+            // Still unreachable: try again after the next idle wait.
+          }
         }
       }
       continue;
@@ -117,6 +122,11 @@ void IngestWriter::store(std::vector<Item>& batch, std::unique_ptr<pqxx::connect
     auto opened = store::connect(options_.database_url);
     if (!opened) return fail_all(opened.error().message);
     connection = std::move(*opened);
+    try {
+      store::IngestStore::configure_session(*connection);
+    } catch (const std::exception& e) {
+      return fail_all(e.what());
+    }
   }
   try {
     auto results = store::IngestStore(*connection).write(deliveries);

@@ -298,6 +298,10 @@ IngestStore::IngestStore(pqxx::connection& connection) : connection_(connection)
   for (const auto& [name, sql] : statements()) connection_.prepare(name, sql);
 }
 
+void IngestStore::configure_session(pqxx::connection& connection) {
+  pqxx::nontransaction(connection).exec0("SET plan_cache_mode = force_custom_plan");
+}
+
 std::vector<DeliveryResult> IngestStore::write(const std::vector<const Delivery*>& batch) {
   for (int attempt = 1;; ++attempt) {
     try {

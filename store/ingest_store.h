@@ -31,8 +31,12 @@ struct ReplayPage {
 
 class IngestStore {
  public:
-  // Prepares the store's statements on `connection` (once per connection).
+  // Declares the store's prepared statements on `connection` (a client-side step).
   explicit IngestStore(pqxx::connection& connection);
+
+  // Once per new connection: plan each lookup for its actual arguments. A generic plan cached
+  // while the tables were still empty would keep scanning them whole as they grow.
+  static void configure_session(pqxx::connection& connection);
 
   // One result per delivery, in order, after the transaction committed. Throws the database's
   // error when it could not commit (nothing of the batch is then stored); a batch that lost a
