@@ -14,7 +14,9 @@ void reply_all(std::vector<std::optional<ingest::DeliveryResult>> results, std::
 }
 }  // namespace
 
-IngestWriter::IngestWriter(Options options) : options_(std::move(options)) {}
+IngestWriter::IngestWriter(Options options) : options_(std::move(options)) {
+  for (int i = 0; i < std::max(1, options_.writers); ++i) shards_.push_back(std::make_unique<Shard>());
+}
 
 IngestWriter::~IngestWriter() { drain(std::chrono::milliseconds(0)); }
 
@@ -22,22 +24,28 @@ void IngestWriter::start() {
   // Probe once so the first requests are not refused while the writers connect.
   auto probe = store::connect(options_.database_url);
   database_up_ = probe.ok();
-  for (int i = 0; i < options_.writers; ++i) threads_.emplace_back([this] { run(); });
+  for (auto& shard : shards_) threads_.emplace_back([this, &shard] { run(*shard); });
 }
 
 bool IngestWriter::submit(ingest::Delivery delivery, Reply reply) {
+  const auto& contact = delivery.parsed.event.contact;
+  const std::string person = !contact.email.empty() ? contact.email
+                             : contact.id            ? std::to_string(*contact.id)
+                                                     : delivery.dedup_key;
+  Shard& shard = *shards_[std::hash<std::string>{}(person) % shards_.size()];
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (draining_ || !database_up_ || queue_.size() >= options_.max_pending) return false;
-    queue_.push_back({std::move(delivery), std::move(reply)});
+    if (draining_ || !database_up_ || queued_ >= options_.max_pending) return false;
+    shard.queue.push_back({std::move(delivery), std::move(reply)});
+    ++queued_;
   }
-  ready_.notify_one();
+  shard.ready.notify_one();
   return true;
 }
 
 std::size_t IngestWriter::pending() const {
   std::lock_guard<std::mutex> lock(mutex_);
-  return queue_.size();
+  return queued_;
 }
 
 void IngestWriter::drain(std::chrono::milliseconds deadline) {
@@ -46,46 +54,50 @@ void IngestWriter::drain(std::chrono::milliseconds deadline) {
     if (draining_ && threads_.empty()) return;
     draining_ = true;
   }
-  ready_.notify_all();
+  for (auto& shard : shards_) shard->ready.notify_all();
   const auto until = std::chrono::steady_clock::now() + deadline;
   for (;;) {
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      if (queue_.empty() || std::chrono::steady_clock::now() >= until) {
+      if (queued_ == 0 || std::chrono::steady_clock::now() >= until) {
         // Whatever is left past the deadline is answered as not stored.
-        for (auto& item : queue_) item.reply(std::nullopt);
-        queue_.clear();
+        for (auto& shard : shards_) {
+          for (auto& item : shard->queue) item.reply(std::nullopt);
+          shard->queue.clear();
+        }
+        queued_ = 0;
         break;
       }
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  ready_.notify_all();
+  for (auto& shard : shards_) shard->ready.notify_all();
   for (auto& thread : threads_) thread.join();
   threads_.clear();
 }
 
-std::vector<IngestWriter::Item> IngestWriter::take(std::chrono::milliseconds wait) {
+std::vector<IngestWriter::Item> IngestWriter::take(Shard& shard, std::chrono::milliseconds wait) {
   std::unique_lock<std::mutex> lock(mutex_);
-  ready_.wait_for(lock, wait, [this] { return !queue_.empty() || draining_; });
+  shard.ready.wait_for(lock, wait, [&] { return !shard.queue.empty() || draining_; });
   std::vector<Item> batch;
-  const std::size_t count = std::min(queue_.size(), options_.max_batch);
+  const std::size_t count = std::min(shard.queue.size(), options_.max_batch);
   batch.reserve(count);
   for (std::size_t i = 0; i < count; ++i) {
-    batch.push_back(std::move(queue_.front()));
-    queue_.pop_front();
+    batch.push_back(std::move(shard.queue.front()));
+    shard.queue.pop_front();
   }
+  queued_ -= count;
   return batch;
 }
 
-void IngestWriter::run() {
+void IngestWriter::run(Shard& shard) {
   std::unique_ptr<pqxx::connection> connection;
   for (;;) {
-    auto batch = take(kIdleWait);
+    auto batch = take(shard, kIdleWait);
     if (batch.empty()) {
       {
         std::lock_guard<std::mutex> lock(mutex_);
-        if (draining_ && queue_.empty()) return;
+        if (draining_ && shard.queue.empty()) return;
       }
       if (!connection || !connection->is_open()) {
         auto opened = store::connect(options_.database_url);

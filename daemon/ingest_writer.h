@@ -1,7 +1,9 @@
 // IngestWriter: group commit between the HTTP threads and PostgreSQL. An HTTP thread submit()s a
 // verified delivery with a reply callback and returns at once; writer threads, each with its own
 // connection, take whatever has queued up (up to max_batch), store it in one transaction through
-// IngestStore, and only then call each reply. So no HTTP thread waits on the database, and a reply
+// IngestStore, and only then call each reply. Deliveries are spread over the writers by contact,
+// so two writers never wait on each other for the same person and one person's events keep
+// their order. So no HTTP thread waits on the database, and a reply
 // of success always follows a commit. When PostgreSQL is unreachable, submit() refuses at once
 // (the caller answers 503) and the writers reconnect by themselves. submit(), accepting() and
 // database_up() are safe from any thread; start() and drain() from the owning thread.
@@ -57,14 +59,18 @@ class IngestWriter {
     ingest::Delivery delivery;
     Reply reply;
   };
-  void run();
-  std::vector<Item> take(std::chrono::milliseconds wait);
+  struct Shard {
+    std::deque<Item> queue;
+    std::condition_variable ready;
+  };
+  void run(Shard& shard);
+  std::vector<Item> take(Shard& shard, std::chrono::milliseconds wait);
   void store(std::vector<Item>& batch, std::unique_ptr<pqxx::connection>& connection);
 
   Options options_;
   mutable std::mutex mutex_;
-  std::condition_variable ready_;
-  std::deque<Item> queue_;
+  std::vector<std::unique_ptr<Shard>> shards_;  // one per writer
+  std::size_t queued_ = 0;
   bool draining_ = false;
   std::atomic<bool> database_up_{false};
   std::vector<std::thread> threads_;

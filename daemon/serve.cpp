@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <iostream>
+#include <thread>
 
 #include "common/log.h"
 #include "common/version.h"
@@ -116,6 +117,8 @@ int serve(const std::string& config_path) {
   // New deliveries get 503 from now on; what is queued is stored and answered, then we exit.
   webhooks.stop_accepting();
   writer.drain(std::chrono::seconds(8));
+  // Give the last answers a moment to leave: Pistache drops unsent responses on shutdown.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
   http.stop();
   retention.stop();
   readiness.stop();
