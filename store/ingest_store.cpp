@@ -61,6 +61,37 @@ const std::vector<std::pair<const char*, const char*>>& statements() {
          "FROM json_to_recordset($1::json) AS r(c bigint, e text, tg jsonb, f jsonb, at bigint) "
          "ON CONFLICT (contact_id) DO UPDATE SET email = coalesce(EXCLUDED.email, systeme_contacts.email), "
          "tags = EXCLUDED.tags, fields = EXCLUDED.fields, snapshot_at = EXCLUDED.snapshot_at, updated_at = now()"},
+      {"ingest_write_batch",
+         "WITH ev AS ("
+         "INSERT INTO webhook_events (dedup_key, source, event_type, status, routed_tenant_id, lead_id, "
+         "rule_tenant_id, contact_id, email, event_at, received_at, body, detail) "
+         "SELECT r.k, r.s, r.t, r.st, r.tn, r.l, r.rt, r.c, r.e, to_timestamp(r.at / 1000.0), "
+         "to_timestamp(r.rc / 1000.0), decode(r.b, 'base64'), r.d "
+         "FROM json_to_recordset($1::json) AS r(k text, s text, t text, st text, tn uuid, l uuid, rt uuid, "
+         "c bigint, e text, at bigint, rc bigint, b text, d text) "
+         "ON CONFLICT (dedup_key) DO NOTHING RETURNING id, dedup_key), "
+         "ld AS ("
+         "INSERT INTO leads (tenant_id, id, email, systeme_contact_id, tags, tag_clock, open_count, last_opened_at) "
+         "SELECT r.tn, r.id, r.e, r.c, ARRAY(SELECT json_array_elements_text(r.tg)), r.tc, r.o, "
+         "to_timestamp(r.lo / 1000.0) "
+         "FROM json_to_recordset($2::json) AS r(tn uuid, id uuid, e text, c bigint, tg json, tc jsonb, o int, lo bigint) "
+         "ON CONFLICT (tenant_id, id) DO UPDATE SET systeme_contact_id = EXCLUDED.systeme_contact_id, "
+         "tags = EXCLUDED.tags, tag_clock = EXCLUDED.tag_clock, open_count = EXCLUDED.open_count, "
+         "last_opened_at = EXCLUDED.last_opened_at, updated_at = now() RETURNING 1), "
+         "tl AS ("
+         "INSERT INTO lead_events (tenant_id, lead_id, kind, tag, occurred_at, received_at, webhook_event_id) "
+         "SELECT r.tn, r.l, r.k, r.tg, to_timestamp(r.at / 1000.0), to_timestamp(r.rc / 1000.0), ev.id "
+         "FROM json_to_recordset($3::json) AS r(tn uuid, l uuid, k text, tg text, at bigint, rc bigint, dk text) "
+         "JOIN ev ON ev.dedup_key = r.dk RETURNING 1), "
+         "mc AS ("
+         "INSERT INTO systeme_contacts (contact_id, email, tags, fields, snapshot_at) "
+         "SELECT r.c, r.e, r.tg, r.f, to_timestamp(r.at / 1000.0) "
+         "FROM json_to_recordset($4::json) AS r(c bigint, e text, tg jsonb, f jsonb, at bigint) "
+         "ON CONFLICT (contact_id) DO UPDATE SET email = coalesce(EXCLUDED.email, systeme_contacts.email), "
+         "tags = EXCLUDED.tags, fields = EXCLUDED.fields, snapshot_at = EXCLUDED.snapshot_at, updated_at = now() "
+         "RETURNING 1) "
+         "SELECT (SELECT count(*) FROM ev), (SELECT count(*) FROM ld), (SELECT count(*) FROM tl), "
+         "(SELECT count(*) FROM mc)"},
       {"ingest_claim_rule_fingerprints",
          "INSERT INTO rule_deliveries_seen (fingerprint, seen_at) "
          "SELECT decode(f, 'hex'), now() FROM jsonb_array_elements_text($1::jsonb) AS f "
@@ -70,14 +101,6 @@ const std::vector<std::pair<const char*, const char*>>& statements() {
       {"ingest_stored_keys",
          "SELECT dedup_key FROM webhook_events "
          "WHERE dedup_key = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb)))"},
-      {"ingest_insert_events",
-         "INSERT INTO webhook_events (dedup_key, source, event_type, status, routed_tenant_id, lead_id, "
-         "rule_tenant_id, contact_id, email, event_at, received_at, body, detail) "
-         "SELECT r.k, r.s, r.t, r.st, r.tn, r.l, r.rt, r.c, r.e, to_timestamp(r.at / 1000.0), "
-         "to_timestamp(r.rc / 1000.0), decode(r.b, 'base64'), r.d "
-         "FROM json_to_recordset($1::json) AS r(k text, s text, t text, st text, tn uuid, l uuid, rt uuid, "
-         "c bigint, e text, at bigint, rc bigint, b text, d text) "
-         "ON CONFLICT (dedup_key) DO NOTHING RETURNING dedup_key, id"},
       {"replay_select",
          "SELECT id, source, event_type, status, coalesce(rule_tenant_id::text, ''), body, "
          "(extract(epoch FROM event_at) * 1000)::bigint, (extract(epoch FROM received_at) * 1000)::bigint "
@@ -238,58 +261,58 @@ std::vector<ingest::Routed> route_items(pqxx::work& tx, const std::vector<Item>&
   return routes;
 }
 
-// Writes what routing changed: leads, their timelines (linked to `event_ids`), the mirror.
-void write_effects(pqxx::work& tx, const std::vector<Item>& items, const std::vector<ingest::Routed>& routes,
-                   const std::vector<long long>& event_ids, ingest::RoutingView& view, bool update_mirror) {
+// What routing changed, as the JSON documents the write statements take.
+struct Effects {
   json leads = json::array();
+  json timeline = json::array();  // each entry names its delivery by dedup key ("dk") and id ("w")
+  json mirrors = json::array();
+};
+
+// `event_ids` gives each item's stored row id when known (replay); empty when the rows are
+// written in the same statement (ingest), which links them by dedup key.
+Effects collect_effects(const std::vector<Item>& items, const std::vector<ingest::Routed>& routes,
+                        const std::vector<long long>& event_ids, ingest::RoutingView& view, bool update_mirror) {
+  Effects out;
   for (const auto& lead : view.leads()) {
     if (!lead.changed) continue;
-    leads.push_back({{"tn", lead.tenant_id},
-                     {"id", lead.id},
-                     {"e", lead.email},
-                     {"c", lead.contact_id ? json(*lead.contact_id) : json(nullptr)},
-                     {"tg", lead.tags},
-                     {"tc", lead.tag_clock},
-                     {"o", lead.open_count},
-                     {"lo", epoch_or_null(lead.last_opened_at)}});
+    out.leads.push_back({{"tn", lead.tenant_id},
+                         {"id", lead.id},
+                         {"e", lead.email},
+                         {"c", lead.contact_id ? json(*lead.contact_id) : json(nullptr)},
+                         {"tg", lead.tags},
+                         {"tc", lead.tag_clock},
+                         {"o", lead.open_count},
+                         {"lo", epoch_or_null(lead.last_opened_at)}});
   }
-  if (!leads.empty()) {
-    tx.exec_prepared("ingest_upsert_leads",
-        leads.dump());
-  }
-
-  json timeline = json::array();
   for (std::size_t n = 0; n < items.size(); ++n) {
     const ingest::Routed& r = routes[n];
     if (r.status != RouteStatus::routed || !r.timeline) continue;
-    timeline.push_back({{"tn", r.tenant_id},
-                        {"l", r.lead_id},
-                        {"k", r.timeline->kind},
-                        {"tg", r.timeline->tag ? json(*r.timeline->tag) : json(nullptr)},
-                        {"at", r.timeline->occurred_at},
-                        {"rc", items[n].delivery->received_at},
-                        {"w", event_ids[n]}});
+    out.timeline.push_back({{"tn", r.tenant_id},
+                            {"l", r.lead_id},
+                            {"k", r.timeline->kind},
+                            {"tg", r.timeline->tag ? json(*r.timeline->tag) : json(nullptr)},
+                            {"at", r.timeline->occurred_at},
+                            {"rc", items[n].delivery->received_at},
+                            {"dk", items[n].key},
+                            {"w", event_ids.empty() ? json(nullptr) : json(event_ids[n])}});
   }
-  if (!timeline.empty()) {
-    tx.exec_prepared("ingest_insert_timeline",
-        timeline.dump());
-  }
-
-  if (!update_mirror) return;
-  json mirrors = json::array();
+  if (!update_mirror) return out;
   for (const auto& [id, mirror] : view.mirrors()) {
     if (!mirror.changed) continue;
-    mirrors.push_back({{"c", id},
-                       {"e", mirror.email.empty() ? json(nullptr) : json(mirror.email)},
-                       {"tg", mirror.tags},
-                       {"f", mirror.fields},
-                       {"at", epoch_or_null(mirror.snapshot_at)}});
+    out.mirrors.push_back({{"c", id},
+                           {"e", mirror.email.empty() ? json(nullptr) : json(mirror.email)},
+                           {"tg", mirror.tags},
+                           {"f", mirror.fields},
+                           {"at", epoch_or_null(mirror.snapshot_at)}});
   }
-  if (!mirrors.empty()) {
-    tx.exec_prepared("ingest_upsert_mirror",
-        mirrors.dump());
-  }
+  return out;
+}
 
+// Writes effects whose delivery rows already exist (replay).
+void write_effects(pqxx::work& tx, const Effects& effects) {
+  if (!effects.leads.empty()) tx.exec_prepared("ingest_upsert_leads", effects.leads.dump());
+  if (!effects.timeline.empty()) tx.exec_prepared("ingest_insert_timeline", effects.timeline.dump());
+  if (!effects.mirrors.empty()) tx.exec_prepared("ingest_upsert_mirror", effects.mirrors.dump());
 }
 
 }  // namespace
@@ -409,17 +432,12 @@ std::vector<DeliveryResult> IngestStore::write_once(const std::vector<const Deli
                       {"b", base64(d.body)},
                       {"d", r.detail.empty() ? json(nullptr) : json(r.detail)}});
   }
-  std::map<std::string, long long> event_ids;
   if (!events.empty()) {
-    for (const auto& row : tx.exec_prepared("ingest_insert_events",
-             events.dump())) {
-      event_ids[row[0].as<std::string>()] = row[1].as<long long>();
-    }
-    if (event_ids.size() != events.size()) throw LostRace();
+    const Effects effects = collect_effects(items, routes, {}, view, true);
+    const auto counts = tx.exec_prepared1("ingest_write_batch", events.dump(), effects.leads.dump(),
+                                          effects.timeline.dump(), effects.mirrors.dump());
+    if (counts[0].as<std::size_t>() != events.size()) throw LostRace();
   }
-  std::vector<long long> ids;
-  for (const auto& item : items) ids.push_back(event_ids.at(item.key));
-  write_effects(tx, items, routes, ids, view, true);
   for (std::size_t i = 0, n = 0; i < batch.size(); ++i) {
     if (!is_new[i]) continue;
     results[i].status = routes[n].status;
@@ -479,7 +497,7 @@ ReplayPage IngestStore::replay(const std::string& status, long long after_id, in
   }
   tx.exec_prepared("replay_update_events",
       updates.dump());
-  write_effects(tx, items, routes, ids, view, false);
+  write_effects(tx, collect_effects(items, routes, ids, view, false));
   tx.commit();
   page.examined = static_cast<int>(items.size());
   page.last_id = ids.back();
