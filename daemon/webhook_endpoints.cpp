@@ -55,8 +55,7 @@ void WebhookEndpoints::account(const Rest::Request& request, Http::ResponseWrite
   ingest::Delivery delivery;
   delivery.source = ingest::Source::account;
   delivery.event_type = header(request, "X-Webhook-Event");
-  const std::string message_id = header(request, "X-Webhook-Message-Id");
-  delivery.dedup_key = message_id.empty() ? ingest::content_dedup_key(delivery.event_type, body) : "msg:" + message_id;
+  delivery.dedup_key = ingest::account_dedup_key(header(request, "X-Webhook-Message-Id"), delivery.event_type, body);
   delivery.body = body;
   delivery.received_at = clock_.now_ms();
   delivery.parsed = ingest::parse_account_event(delivery.event_type, body);

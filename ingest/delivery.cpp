@@ -8,4 +8,12 @@ std::string content_dedup_key(const std::string& event_type, const std::string& 
   return "sha256:" + crypto::to_hex(crypto::sha256(event_type + '\n' + body));
 }
 
+std::string account_dedup_key(const std::string& message_id, const std::string& event_type, const std::string& body) {
+  if (message_id.empty()) return content_dedup_key(event_type, body);
+  bool printable = message_id.size() <= 200;
+  for (char c : message_id) printable = printable && c >= 0x21 && c <= 0x7e;
+  if (printable) return "msg:" + message_id;
+  return "msgsha256:" + crypto::to_hex(crypto::sha256(message_id));
+}
+
 }  // namespace cf::ingest

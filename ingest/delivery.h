@@ -27,6 +27,10 @@ struct Delivery {
 // "sha256:<hex>" of the event type and body: the dedup key of a delivery with no message id.
 std::string content_dedup_key(const std::string& event_type, const std::string& body);
 
+// The dedup key of an account webhook: "msg:<X-Webhook-Message-Id>" when the id is 1..200
+// printable ASCII characters, "msgsha256:<hex>" of any other id, content_dedup_key() without one.
+std::string account_dedup_key(const std::string& message_id, const std::string& event_type, const std::string& body);
+
 enum class Outcome {
   stored,        // a new delivery, committed with its effects; `status` says how it routed
   duplicate,     // seen before (same message id, or same rule body within 10 minutes)

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/crypto.h"
+#include "common/json_rows.h"
 #include "common/tag_prefix.h"
 #include "store/tenants.h"
 
@@ -141,8 +142,6 @@ std::string base64(const std::string& bytes) {
   return out;
 }
 
-json epoch_or_null(const std::optional<EpochMs>& ms) { return ms ? json(*ms) : json(nullptr); }
-
 // Loads the tenants, leads and mirror rows a batch's deliveries can touch into `view`.
 void load_view(pqxx::work& tx, const std::vector<const Delivery*>& routable,
                const std::set<std::string>& rule_tenants, ingest::RoutingView& view) {
@@ -263,56 +262,62 @@ std::vector<ingest::Routed> route_items(pqxx::work& tx, const std::vector<Item>&
 
 // What routing changed, as the JSON documents the write statements take.
 struct Effects {
-  json leads = json::array();
-  json timeline = json::array();  // each entry names its delivery by dedup key ("dk") and id ("w")
-  json mirrors = json::array();
+  std::string leads;
+  std::string timeline;  // each entry names its delivery by dedup key ("dk") and id ("w")
+  std::string mirrors;
 };
 
 // `event_ids` gives each item's stored row id when known (replay); empty when the rows are
 // written in the same statement (ingest), which links them by dedup key.
 Effects collect_effects(const std::vector<Item>& items, const std::vector<ingest::Routed>& routes,
                         const std::vector<long long>& event_ids, ingest::RoutingView& view, bool update_mirror) {
-  Effects out;
+  JsonRows leads;
   for (const auto& lead : view.leads()) {
     if (!lead.changed) continue;
-    out.leads.push_back({{"tn", lead.tenant_id},
-                         {"id", lead.id},
-                         {"e", lead.email},
-                         {"c", lead.contact_id ? json(*lead.contact_id) : json(nullptr)},
-                         {"tg", lead.tags},
-                         {"tc", lead.tag_clock},
-                         {"o", lead.open_count},
-                         {"lo", epoch_or_null(lead.last_opened_at)}});
+    leads.row()
+        .text("tn", lead.tenant_id)
+        .text("id", lead.id)
+        .text("e", lead.email)
+        .number("c", lead.contact_id ? std::optional<std::int64_t>(*lead.contact_id) : std::nullopt)
+        .strings("tg", lead.tags)
+        .object("tc", lead.tag_clock)
+        .number("o", lead.open_count)
+        .number("lo", lead.last_opened_at);
   }
+  JsonRows timeline;
   for (std::size_t n = 0; n < items.size(); ++n) {
     const ingest::Routed& r = routes[n];
     if (r.status != RouteStatus::routed || !r.timeline) continue;
-    out.timeline.push_back({{"tn", r.tenant_id},
-                            {"l", r.lead_id},
-                            {"k", r.timeline->kind},
-                            {"tg", r.timeline->tag ? json(*r.timeline->tag) : json(nullptr)},
-                            {"at", r.timeline->occurred_at},
-                            {"rc", items[n].delivery->received_at},
-                            {"dk", items[n].key},
-                            {"w", event_ids.empty() ? json(nullptr) : json(event_ids[n])}});
+    timeline.row()
+        .text("tn", r.tenant_id)
+        .text("l", r.lead_id)
+        .text("k", r.timeline->kind)
+        .text_or_null("tg", r.timeline->tag.value_or(""))
+        .number("at", r.timeline->occurred_at)
+        .number("rc", items[n].delivery->received_at)
+        .text("dk", items[n].key)
+        .number("w", event_ids.empty() ? std::nullopt : std::optional<std::int64_t>(event_ids[n]));
   }
-  if (!update_mirror) return out;
-  for (const auto& [id, mirror] : view.mirrors()) {
-    if (!mirror.changed) continue;
-    out.mirrors.push_back({{"c", id},
-                           {"e", mirror.email.empty() ? json(nullptr) : json(mirror.email)},
-                           {"tg", mirror.tags},
-                           {"f", mirror.fields},
-                           {"at", epoch_or_null(mirror.snapshot_at)}});
+  JsonRows mirrors;
+  if (update_mirror) {
+    for (const auto& [id, mirror] : view.mirrors()) {
+      if (!mirror.changed) continue;
+      mirrors.row()
+          .number("c", id)
+          .text_or_null("e", mirror.email)
+          .strings("tg", mirror.tags)
+          .object("f", mirror.fields)
+          .number("at", mirror.snapshot_at);
+    }
   }
-  return out;
+  return {leads.finish(), timeline.finish(), mirrors.finish()};
 }
 
 // Writes effects whose delivery rows already exist (replay).
 void write_effects(pqxx::work& tx, const Effects& effects) {
-  if (!effects.leads.empty()) tx.exec_prepared("ingest_upsert_leads", effects.leads.dump());
-  if (!effects.timeline.empty()) tx.exec_prepared("ingest_insert_timeline", effects.timeline.dump());
-  if (!effects.mirrors.empty()) tx.exec_prepared("ingest_upsert_mirror", effects.mirrors.dump());
+  if (effects.leads != "[]") tx.exec_prepared("ingest_upsert_leads", effects.leads);
+  if (effects.timeline != "[]") tx.exec_prepared("ingest_insert_timeline", effects.timeline);
+  if (effects.mirrors != "[]") tx.exec_prepared("ingest_upsert_mirror", effects.mirrors);
 }
 
 }  // namespace
@@ -413,30 +418,33 @@ std::vector<DeliveryResult> IngestStore::write_once(const std::vector<const Deli
   const auto routes = route_items(tx, items, view, true);
 
   // 4. Write: the delivery log first (a lost race shows here), then leads, timeline, mirror.
-  json events = json::array();
+  JsonRows events;
   for (std::size_t n = 0; n < items.size(); ++n) {
     const Delivery& d = *items[n].delivery;
     const ingest::Routed& r = routes[n];
     const auto& contact = d.parsed.event.contact;
-    events.push_back({{"k", items[n].key},
-                      {"s", d.source == ingest::Source::rule ? "rule" : "account"},
-                      {"t", d.event_type},
-                      {"st", ingest::status_name(r.status)},
-                      {"tn", r.status == RouteStatus::routed ? json(r.tenant_id) : json(nullptr)},
-                      {"l", r.lead_id.empty() ? json(nullptr) : json(r.lead_id)},
-                      {"rt", items[n].rule_tenant.empty() ? json(nullptr) : json(items[n].rule_tenant)},
-                      {"c", contact.id ? json(*contact.id) : json(nullptr)},
-                      {"e", contact.email.empty() ? json(nullptr) : json(contact.email)},
-                      {"at", epoch_or_null(d.parsed.event.occurred_at)},
-                      {"rc", d.received_at},
-                      {"b", base64(d.body)},
-                      {"d", r.detail.empty() ? json(nullptr) : json(r.detail)}});
+    const bool routed = r.status == RouteStatus::routed;
+    events.row()
+        .text("k", items[n].key)
+        .text("s", d.source == ingest::Source::rule ? "rule" : "account")
+        .text("t", d.event_type)
+        .text("st", ingest::status_name(r.status))
+        .text_or_null("tn", routed ? r.tenant_id : std::string())
+        .text_or_null("l", r.lead_id)
+        .text_or_null("rt", items[n].rule_tenant)
+        .number("c", contact.id ? std::optional<std::int64_t>(*contact.id) : std::nullopt)
+        .text_or_null("e", contact.email)
+        .number("at", d.parsed.event.occurred_at)
+        .number("rc", d.received_at)
+        .text("b", base64(d.body))
+        .text_or_null("d", r.detail);
   }
   if (!events.empty()) {
+    const std::size_t sent = events.size();
     const Effects effects = collect_effects(items, routes, {}, view, true);
-    const auto counts = tx.exec_prepared1("ingest_write_batch", events.dump(), effects.leads.dump(),
-                                          effects.timeline.dump(), effects.mirrors.dump());
-    if (counts[0].as<std::size_t>() != events.size()) throw LostRace();
+    const auto counts = tx.exec_prepared1("ingest_write_batch", events.finish(), effects.leads,
+                                          effects.timeline, effects.mirrors);
+    if (counts[0].as<std::size_t>() != sent) throw LostRace();
   }
   for (std::size_t i = 0, n = 0; i < batch.size(); ++i) {
     if (!is_new[i]) continue;

@@ -38,7 +38,7 @@ ingest::Delivery account_delivery(const std::string& event_type, const std::stri
   ingest::Delivery d;
   d.source = ingest::Source::account;
   d.event_type = event_type;
-  d.dedup_key = message_id.empty() ? ingest::content_dedup_key(event_type, body) : "msg:" + message_id;
+  d.dedup_key = ingest::account_dedup_key(message_id, event_type, body);
   d.body = body;
   d.received_at = SystemClock().now_ms();
   d.parsed = ingest::parse_account_event(event_type, body);

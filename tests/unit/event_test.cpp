@@ -3,6 +3,7 @@
 #define BOOST_TEST_MODULE event
 #include <boost/test/unit_test.hpp>
 
+#include "ingest/delivery.h"
 #include "ingest/event.h"
 
 using namespace cf::ingest;
@@ -126,4 +127,13 @@ BOOST_AUTO_TEST_CASE(rule_kind_slugs) {
   BOOST_TEST(!is_rule_kind("Email-Opened"));
   BOOST_TEST(!is_rule_kind("email_opened"));
   BOOST_TEST(!is_rule_kind("a/b"));
+}
+
+BOOST_AUTO_TEST_CASE(account_dedup_keys) {
+  BOOST_TEST(account_dedup_key("01a0e483-09fb", "SALE_NEW", "{}") == "msg:01a0e483-09fb");
+  BOOST_TEST(account_dedup_key("", "SALE_NEW", "{}").rfind("sha256:", 0) == 0u);
+  BOOST_TEST(account_dedup_key("", "SALE_NEW", "{}") != account_dedup_key("", "SALE_CANCELED", "{}"));
+  // An id that is not printable ASCII (or is huge) is hashed, so it can never break a batch.
+  BOOST_TEST(account_dedup_key("bad\xff id", "SALE_NEW", "{}").rfind("msgsha256:", 0) == 0u);
+  BOOST_TEST(account_dedup_key(std::string(300, 'a'), "SALE_NEW", "{}").rfind("msgsha256:", 0) == 0u);
 }
