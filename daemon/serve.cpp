@@ -10,6 +10,7 @@
 #include "common/version.h"
 #include "config/config.h"
 #include "daemon/commands.h"
+#include "daemon/db_executor.h"
 #include "daemon/http_server.h"
 #include "daemon/ingest_writer.h"
 #include "daemon/webhook_endpoints.h"
@@ -18,6 +19,7 @@
 #include "daemon/metrics_server.h"
 #include "daemon/periodic_task.h"
 #include "daemon/readiness.h"
+#include "daemon/tenant_api.h"
 
 namespace cf::daemon {
 
@@ -91,8 +93,14 @@ int serve(const std::string& config_path) {
                          });
   retention.start();
 
+  // The other half of the pool answers the tenant API.
+  DbExecutor executor(config.database.url, std::max(1, config.database.pool_size - config.database.pool_size / 2), 1000);
+  executor.start();
+  TenantApi tenant_api(config.leads.duplicate_policy, executor);
+
   HttpServer http(config.http, readiness);
   webhooks.register_routes(http.router());
+  tenant_api.register_routes(http.router());
   if (auto started = http.start(); !started) return report_error(started.error());
 
   const std::string base = http_url(config.http.listen, http.port());
@@ -117,6 +125,7 @@ int serve(const std::string& config_path) {
   // New deliveries get 503 from now on; what is queued is stored and answered, then we exit.
   webhooks.stop_accepting();
   writer.drain(std::chrono::seconds(8));
+  executor.stop();
   // Give the last answers a moment to leave: Pistache drops unsent responses on shutdown.
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   http.stop();

@@ -1,0 +1,72 @@
+#include "daemon/db_executor.h"
+
+#include "common/log.h"
+#include "store/database.h"
+
+namespace cf::daemon {
+
+DbExecutor::DbExecutor(Secret database_url, int threads, std::size_t max_queued)
+    : database_url_(std::move(database_url)), threads_count_(std::max(1, threads)), max_queued_(max_queued) {}
+
+DbExecutor::~DbExecutor() { stop(); }
+
+void DbExecutor::start() {
+  for (int i = 0; i < threads_count_; ++i) threads_.emplace_back([this] { run(); });
+}
+
+void DbExecutor::stop() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  ready_.notify_all();
+  for (auto& thread : threads_) thread.join();
+  threads_.clear();
+}
+
+void DbExecutor::submit(Job job) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!stopping_ && queue_.size() < max_queued_) {
+      queue_.push_back(std::move(job));
+      ready_.notify_one();
+      return;
+    }
+  }
+  job.unavailable();
+}
+
+void DbExecutor::run() {
+  std::unique_ptr<pqxx::connection> connection;
+  for (;;) {
+    Job job;
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      ready_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;
+      job = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    if (!connection || !connection->is_open()) {
+      auto opened = store::connect(database_url_);
+      if (!opened) {
+        job.unavailable();
+        continue;
+      }
+      connection = std::move(*opened);
+    }
+    try {
+      job.run(*connection);
+    } catch (const std::exception& e) {
+      if (store::is_unavailable(e) || !connection->is_open()) {
+        connection.reset();
+        job.unavailable();
+      } else {
+        log::error("request failed", {{"error", e.what()}});
+        job.failed(e);
+      }
+    }
+  }
+}
+
+}  // namespace cf::daemon

@@ -1,0 +1,54 @@
+// DbExecutor: runs request work that needs PostgreSQL on its own threads, each with its own
+// connection, so Pistache's threads never wait on the database. A job gets the connection and
+// answers its request itself; when the database is unreachable (or the queue is full) its
+// `unavailable` callback answers instead. submit() is safe from any thread; start() and stop()
+// belong to the owning thread.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include <pqxx/pqxx>
+
+#include "config/secret.h"
+
+namespace cf::daemon {
+
+class DbExecutor {
+ public:
+  struct Job {
+    std::function<void(pqxx::connection&)> run;  // may throw: see `unavailable` and `failed`
+    std::function<void()> unavailable;           // database unreachable, queue full, stopping
+    std::function<void(const std::exception&)> failed;  // any other error thrown by `run`
+  };
+
+  DbExecutor(Secret database_url, int threads, std::size_t max_queued);
+  ~DbExecutor();
+  DbExecutor(const DbExecutor&) = delete;
+  DbExecutor& operator=(const DbExecutor&) = delete;
+
+  void start();
+  // Runs every queued job, then joins the threads.
+  void stop();
+  // Queues `job`, or calls job.unavailable() at once when it cannot be taken.
+  void submit(Job job);
+
+ private:
+  void run();
+
+  Secret database_url_;
+  int threads_count_;
+  std::size_t max_queued_;
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  std::deque<Job> queue_;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace cf::daemon

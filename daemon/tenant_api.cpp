@@ -1,0 +1,156 @@
+#include "daemon/tenant_api.h"
+
+#include <memory>
+#include <regex>
+
+#include "common/clock.h"
+#include "daemon/http_reply.h"
+#include "store/leads.h"
+#include "store/tenants.h"
+
+namespace cf::daemon {
+
+using namespace Pistache;
+using nlohmann::json;
+
+namespace {
+
+constexpr int kRetryAfterSeconds = 5;
+
+// A request waiting for the database: its writer and what the answer needs.
+struct Pending {
+  Http::ResponseWriter response;
+  ReplyContext context;
+  std::string api_key;
+
+  void reply(Http::Code code, const json& body) { send_json(response, context, code, body); }
+  void error(Http::Code code, const std::string& message, const std::string& field = {}) {
+    json body{{"error", message}};
+    if (!field.empty()) body["field"] = field;
+    reply(code, body);
+  }
+};
+
+std::string bearer_key(const Rest::Request& request) {
+  const auto raw = request.headers().tryGetRaw("Authorization");
+  if (!raw) return {};
+  const std::string& value = raw->value();
+  static const std::string scheme = "Bearer ";
+  if (value.size() <= scheme.size() || value.compare(0, scheme.size(), scheme) != 0) return {};
+  return value.substr(scheme.size());
+}
+
+// Runs `work` for the caller named by the request's API key, on the executor.
+void as_caller(DbExecutor& executor, const Rest::Request& request, Http::ResponseWriter response,
+               std::function<void(pqxx::connection&, const store::Caller&, Pending&)> work) {
+  auto pending = std::make_shared<Pending>(Pending{std::move(response), ReplyContext::of(request), bearer_key(request)});
+  if (pending->api_key.empty()) return pending->error(Http::Code::Unauthorized, "missing or invalid API key");
+  executor.submit(
+      {[pending, work](pqxx::connection& connection) {
+         auto tenant = store::TenantStore(connection).find_by_api_key(pending->api_key);
+         if (!tenant) {
+           if (tenant.error().kind == ErrorKind::unavailable) throw pqxx::broken_connection("database unavailable");
+           return pending->error(Http::Code::Unauthorized, "missing or invalid API key");
+         }
+         work(connection, store::Caller{tenant->id, tenant->prefix}, *pending);
+       },
+       [pending] {
+         send_json(pending->response, pending->context, Http::Code::Service_Unavailable,
+                   {{"error", "database unavailable, retry later"}}, kRetryAfterSeconds);
+       },
+       [pending](const std::exception&) { pending->error(Http::Code::Internal_Server_Error, "internal error"); }});
+}
+
+// The listing filters from the query string; a FieldError for the first bad one.
+std::variant<store::LeadQuery, store::FieldError> parse_query(const Rest::Request& request) {
+  store::LeadQuery query;
+  const auto& q = request.query();
+  if (auto limit = q.get("limit")) {
+    static const std::regex digits("^[0-9]{1,3}$");
+    if (!std::regex_match(*limit, digits) || std::stoi(*limit) < 1 || std::stoi(*limit) > 100) {
+      return store::FieldError{"limit", "limit must be between 1 and 100"};
+    }
+    query.limit = std::stoi(*limit);
+  }
+  if (auto cursor = q.get("cursor")) query.cursor = *cursor;
+  if (auto tag = q.get("tag")) {
+    static const std::regex slug("^[a-z0-9]+(-[a-z0-9]+)*$");
+    if (tag->size() > 100 || !std::regex_match(*tag, slug)) {
+      return store::FieldError{"tag", "tag must be the part after your prefix, such as demo-request"};
+    }
+    query.tag_suffix = *tag;
+  }
+  for (const char* name : {"created_after", "created_before"}) {
+    if (auto value = q.get(name)) {
+      auto at = parse_iso8601(*value);
+      if (!at) return store::FieldError{name, std::string(name) + " must be an ISO 8601 time such as 2026-11-01T00:00:00Z"};
+      (std::string(name) == "created_after" ? query.created_after : query.created_before) = at;
+    }
+  }
+  return query;
+}
+
+}  // namespace
+
+void TenantApi::register_routes(Rest::Router& router) {
+  Rest::Routes::Post(router, "/v1/leads", [this](const Rest::Request& request, Http::ResponseWriter response) {
+    auto input = store::parse_lead_input(request.body());
+    const auto policy = duplicate_policy_;
+    as_caller(executor_, request, std::move(response),
+              [input = std::move(input), policy](pqxx::connection& connection, const store::Caller& caller, Pending& p) {
+                if (const auto* bad = std::get_if<store::FieldError>(&input)) {
+                  return p.error(Http::Code::Bad_Request, bad->message, bad->field);
+                }
+                const auto capture = store::LeadStore(connection).capture(caller, std::get<store::LeadInput>(input), policy);
+                switch (capture.outcome) {
+                  case store::CaptureOutcome::created: return p.reply(Http::Code::Created, store::to_json(*capture.lead));
+                  case store::CaptureOutcome::existing: return p.reply(Http::Code::Ok, store::to_json(*capture.lead));
+                  case store::CaptureOutcome::taken_elsewhere:
+                    return p.error(Http::Code::Conflict, "This lead is already registered with another IB");
+                }
+              });
+    return Rest::Route::Result::Ok;
+  });
+  Rest::Routes::Get(router, "/v1/leads", [this](const Rest::Request& request, Http::ResponseWriter response) {
+    auto query = parse_query(request);
+    as_caller(executor_, request, std::move(response),
+              [query = std::move(query)](pqxx::connection& connection, const store::Caller& caller, Pending& p) {
+                if (const auto* bad = std::get_if<store::FieldError>(&query)) {
+                  return p.error(Http::Code::Bad_Request, bad->message, bad->field);
+                }
+                auto page = store::LeadStore(connection).list(caller, std::get<store::LeadQuery>(query));
+                if (!page) return p.error(Http::Code::Bad_Request, page.error().message, "cursor");
+                json items = json::array();
+                for (const auto& lead : page->items) items.push_back(store::to_json(lead));
+                p.reply(Http::Code::Ok, {{"items", items},
+                                         {"next_cursor", page->next_cursor.empty() ? json(nullptr) : json(page->next_cursor)}});
+              });
+    return Rest::Route::Result::Ok;
+  });
+  Rest::Routes::Get(router, "/v1/leads/:id", [this](const Rest::Request& request, Http::ResponseWriter response) {
+    const std::string id = request.param(":id").as<std::string>();
+    as_caller(executor_, request, std::move(response),
+              [id](pqxx::connection& connection, const store::Caller& caller, Pending& p) {
+                auto found = store::LeadStore(connection).get(caller, id);
+                if (!found) return p.error(Http::Code::Not_Found, "lead not found");
+                json body = store::to_json(found->first);
+                body["events"] = json::array();
+                for (const auto& event : found->second) body["events"].push_back(store::to_json(event));
+                p.reply(Http::Code::Ok, body);
+              });
+    return Rest::Route::Result::Ok;
+  });
+  Rest::Routes::Get(router, "/v1/stats", [this](const Rest::Request& request, Http::ResponseWriter response) {
+    as_caller(executor_, request, std::move(response),
+              [](pqxx::connection& connection, const store::Caller& caller, Pending& p) {
+                const auto stats = store::LeadStore(connection).stats(caller);
+                p.reply(Http::Code::Ok, {{"total_leads", stats.total_leads},
+                                         {"this_month", stats.this_month},
+                                         {"converted", stats.converted},
+                                         {"opened", stats.opened}});
+              });
+    return Rest::Route::Result::Ok;
+  });
+}
+
+}  // namespace cf::daemon

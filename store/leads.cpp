@@ -1,0 +1,231 @@
+#include "store/leads.h"
+
+#include <regex>
+#include <set>
+
+#include "common/email.h"
+#include "common/text.h"
+#include "store/tenant_scope.h"
+
+namespace cf::store {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr const char* kIso = "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'";
+
+// The lead columns in the order read_lead() expects; $1 is the caller's converted tag.
+std::string lead_columns() {
+  const std::string iso = kIso;
+  return "id::text, email, name, phone, ib_type, monthly_leads, broker_network, to_jsonb(tags)::text, "
+         "$1 = ANY (tags), open_count, to_char(last_opened_at AT TIME ZONE 'UTC', " + iso + "), "
+         "systeme_contact_id, to_char(synced_at AT TIME ZONE 'UTC', " + iso + "), sync_error, "
+         "to_char(created_at AT TIME ZONE 'UTC', " + iso + "), "
+         "(extract(epoch FROM created_at) * 1000000)::bigint";
+}
+
+std::optional<std::string> opt(const pqxx::field& f) {
+  return f.is_null() ? std::nullopt : std::optional<std::string>(f.as<std::string>());
+}
+
+Lead read_lead(const pqxx::row& row) {
+  Lead lead;
+  lead.id = row[0].as<std::string>();
+  lead.email = row[1].as<std::string>();
+  lead.name = opt(row[2]);
+  lead.phone = opt(row[3]);
+  lead.ib_type = opt(row[4]);
+  lead.monthly_leads = opt(row[5]);
+  lead.broker_network = opt(row[6]);
+  lead.tags = json::parse(row[7].c_str()).get<std::vector<std::string>>();
+  lead.converted = row[8].as<bool>();
+  lead.open_count = row[9].as<int>();
+  lead.last_opened_at = opt(row[10]);
+  if (!row[11].is_null()) lead.systeme_contact_id = row[11].as<long long>();
+  lead.synced_at = opt(row[12]);
+  lead.sync_error = opt(row[13]);
+  lead.created_at = row[14].as<std::string>();
+  return lead;
+}
+
+std::string converted_tag(const Caller& caller) { return caller.prefix + "converted"; }
+
+json nullable(const std::optional<std::string>& value) { return value ? json(*value) : json(nullptr); }
+
+bool is_slug(const std::string& text, std::size_t max) {
+  static const std::regex slug("^[a-z0-9]+(-[a-z0-9]+)*$");
+  return !text.empty() && text.size() <= max && std::regex_match(text, slug);
+}
+
+bool is_phone(const std::string& text) {
+  if (text.size() < 5 || text.size() > 32) return false;
+  int digits = 0;
+  for (char c : text) {
+    if (c >= '0' && c <= '9') ++digits;
+    else if (c != ' ' && c != '+' && c != '-' && c != '(' && c != ')' && c != '.') return false;
+  }
+  return digits >= 5;
+}
+
+}  // namespace
+
+std::variant<LeadInput, FieldError> parse_lead_input(const std::string& body) {
+  const json root = json::parse(body, nullptr, false);
+  if (root.is_discarded() || !root.is_object()) return FieldError{"", "body must be a JSON object"};
+  static const std::set<std::string> known{"email", "name", "phone", "ib_type", "monthly_leads", "broker_network"};
+  for (const auto& [key, value] : root.items()) {
+    if (known.count(key) == 0) return FieldError{key, "unknown field"};
+    if (!value.is_string() && !value.is_null()) return FieldError{key, "must be a string"};
+  }
+  const auto text = [&](const char* key) {
+    return root.contains(key) && root[key].is_string() ? std::string(trim(root[key].get<std::string>())) : std::string();
+  };
+  LeadInput input;
+  auto email = Email::parse(text("email"));
+  if (!email) return FieldError{"email", email.error().message};
+  input.email = email->str();
+
+  input.name = text("name");
+  if (input.name.empty()) return FieldError{"name", "name is required"};
+  if (input.name.size() > 200 || !is_printable_utf8(input.name)) {
+    return FieldError{"name", "name must be at most 200 bytes of text without control characters"};
+  }
+  input.phone = text("phone");
+  if (!input.phone.empty() && !is_phone(input.phone)) {
+    return FieldError{"phone", "phone must have 5 or more digits and only digits, spaces and + - ( ) ."};
+  }
+  input.ib_type = text("ib_type");
+  if (!is_slug(input.ib_type, 40)) {
+    return FieldError{"ib_type", "ib_type must be a lower-case slug such as forex-ib (at most 40 characters)"};
+  }
+  input.monthly_leads = text("monthly_leads");
+  static const std::set<std::string> volumes{"0-50", "50-200", "200-500", "500+"};
+  if (volumes.count(input.monthly_leads) == 0) {
+    return FieldError{"monthly_leads", "monthly_leads must be one of 0-50, 50-200, 200-500, 500+"};
+  }
+  input.broker_network = text("broker_network");
+  if (input.broker_network.size() > 100 || !is_printable_utf8(input.broker_network)) {
+    return FieldError{"broker_network", "broker_network must be at most 100 bytes of text without control characters"};
+  }
+  return input;
+}
+
+json to_json(const Lead& lead) {
+  return {{"id", lead.id},
+          {"email", lead.email},
+          {"name", nullable(lead.name)},
+          {"phone", nullable(lead.phone)},
+          {"ib_type", nullable(lead.ib_type)},
+          {"monthly_leads", nullable(lead.monthly_leads)},
+          {"broker_network", nullable(lead.broker_network)},
+          {"tags", lead.tags},
+          {"converted", lead.converted},
+          {"open_count", lead.open_count},
+          {"last_opened_at", nullable(lead.last_opened_at)},
+          {"systeme_contact_id", lead.systeme_contact_id ? json(*lead.systeme_contact_id) : json(nullptr)},
+          {"synced_at", nullable(lead.synced_at)},
+          {"sync_error", nullable(lead.sync_error)},
+          {"created_at", lead.created_at}};
+}
+
+json to_json(const LeadEvent& event) {
+  return {{"kind", event.kind},
+          {"tag", nullable(event.tag)},
+          {"occurred_at", event.occurred_at},
+          {"received_at", event.received_at}};
+}
+
+Capture LeadStore::capture(const Caller& caller, const LeadInput& input, DuplicatePolicy policy) {
+  pqxx::work tx(connection_);
+  // Take turns with webhook ingest and other captures about the same person (same key as ingest).
+  tx.exec_params("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", "e:" + input.email);
+  bind_to_tenant(tx, caller.tenant_id);
+  const std::string columns = lead_columns();
+  const auto existing = tx.exec_params("SELECT " + columns + " FROM leads WHERE email = $2",
+                                       converted_tag(caller), input.email);
+  if (!existing.empty()) return {CaptureOutcome::existing, read_lead(existing[0])};
+  if (policy == DuplicatePolicy::reject &&
+      tx.exec_params1("SELECT clientflow_lead_exists_elsewhere($1)", input.email)[0].as<bool>()) {
+    return {CaptureOutcome::taken_elsewhere, std::nullopt};
+  }
+  const auto created = tx.exec_params1(
+      "INSERT INTO leads (tenant_id, email, name, phone, ib_type, monthly_leads, broker_network) "
+      "VALUES (current_setting('app.tenant_id')::uuid, $2, $3, nullif($4, ''), $5, $6, nullif($7, '')) "
+      "RETURNING " + columns,
+      converted_tag(caller), input.email, input.name, input.phone, input.ib_type, input.monthly_leads,
+      input.broker_network);
+  Lead lead = read_lead(created);
+  tx.exec_params("INSERT INTO outbox_jobs (tenant_id, lead_id, kind) "
+                 "VALUES (current_setting('app.tenant_id')::uuid, $1::uuid, 'sync_lead')",
+                 lead.id);
+  tx.commit();
+  return {CaptureOutcome::created, lead};
+}
+
+Result<LeadPage> LeadStore::list(const Caller& caller, const LeadQuery& query) {
+  long long cursor_micros = 0;
+  std::string cursor_id;
+  if (!query.cursor.empty()) {
+    static const std::regex shape("^(-?[0-9]{1,19})_([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$");
+    std::smatch match;
+    if (!std::regex_match(query.cursor, match, shape)) return invalid_input("cursor is not one this API gave");
+    cursor_micros = std::stoll(match[1]);
+    cursor_id = match[2];
+  }
+  pqxx::work tx(connection_);
+  bind_to_tenant(tx, caller.tenant_id);
+  const auto rows = tx.exec_params(
+      "SELECT " + lead_columns() + " FROM leads WHERE "
+      "($2 = '' OR (created_at, id) < ('epoch'::timestamptz + $3::bigint * interval '1 microsecond', $2::uuid)) "
+      "AND ($4 = '' OR $4 = ANY (tags)) "
+      "AND ($5::bigint IS NULL OR created_at > 'epoch'::timestamptz + $5::bigint * interval '1 millisecond') "
+      "AND ($6::bigint IS NULL OR created_at < 'epoch'::timestamptz + $6::bigint * interval '1 millisecond') "
+      "ORDER BY created_at DESC, id DESC LIMIT $7",
+      converted_tag(caller), cursor_id, cursor_micros,
+      query.tag_suffix.empty() ? std::string() : caller.prefix + query.tag_suffix,
+      query.created_after ? std::to_string(*query.created_after).c_str() : nullptr,
+      query.created_before ? std::to_string(*query.created_before).c_str() : nullptr, query.limit + 1);
+  tx.commit();
+  LeadPage page;
+  for (std::size_t i = 0; i < rows.size() && static_cast<int>(i) < query.limit; ++i) page.items.push_back(read_lead(rows[i]));
+  if (static_cast<int>(rows.size()) > query.limit) {
+    const auto& last = rows[static_cast<std::size_t>(query.limit) - 1];
+    page.next_cursor = std::to_string(last[15].as<long long>()) + "_" + last[0].as<std::string>();
+  }
+  return page;
+}
+
+std::optional<std::pair<Lead, std::vector<LeadEvent>>> LeadStore::get(const Caller& caller, const std::string& lead_id) {
+  static const std::regex uuid("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
+  if (!std::regex_match(lead_id, uuid)) return std::nullopt;
+  pqxx::work tx(connection_);
+  bind_to_tenant(tx, caller.tenant_id);
+  const auto row = tx.exec_params("SELECT " + lead_columns() + " FROM leads WHERE id = $2::uuid",
+                                  converted_tag(caller), lead_id);
+  if (row.empty()) return std::nullopt;
+  const std::string iso = kIso;
+  std::vector<LeadEvent> events;
+  for (const auto& e : tx.exec_params(
+           "SELECT kind, tag, to_char(coalesce(occurred_at, received_at) AT TIME ZONE 'UTC', " + iso + "), "
+           "to_char(received_at AT TIME ZONE 'UTC', " + iso + ") FROM lead_events WHERE lead_id = $1::uuid "
+           "ORDER BY coalesce(occurred_at, received_at) DESC, id DESC LIMIT 200",
+           lead_id)) {
+    events.push_back({e[0].as<std::string>(), opt(e[1]), e[2].as<std::string>(), e[3].as<std::string>()});
+  }
+  tx.commit();
+  return std::make_pair(read_lead(row[0]), std::move(events));
+}
+
+LeadStats LeadStore::stats(const Caller& caller) {
+  pqxx::work tx(connection_);
+  bind_to_tenant(tx, caller.tenant_id);
+  const auto row = tx.exec_params1(
+      "SELECT count(*), count(*) FILTER (WHERE created_at >= date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'), "
+      "count(*) FILTER (WHERE $1 = ANY (tags)), count(*) FILTER (WHERE open_count > 0) FROM leads",
+      converted_tag(caller));
+  tx.commit();
+  return {row[0].as<long long>(), row[1].as<long long>(), row[2].as<long long>(), row[3].as<long long>()};
+}
+
+}  // namespace cf::store
