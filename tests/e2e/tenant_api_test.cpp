@@ -1,0 +1,154 @@
+// The tenant API through the real binary: authentication for every endpoint, isolation between
+// IBs (another IB's lead answers exactly like a missing one), validation, both duplicate
+// policies, and 503 while the database is unreachable.
+#define BOOST_TEST_MODULE tenant_api
+#include <boost/test/unit_test.hpp>
+
+#include <signal.h>
+
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "store/tenants.h"
+#include "tests/support/http_client.h"
+#include "tests/support/process.h"
+#include "tests/support/relay_config.h"
+#include "tests/support/tcp_proxy.h"
+#include "tests/support/test_database.h"
+
+using namespace cf;
+using namespace cf::testing;
+using nlohmann::json;
+
+namespace {
+
+struct Api {
+  TestDatabase db;
+  store::NewTenant a, b;
+  std::unique_ptr<Background> daemon;
+  std::string base;
+
+  explicit Api(const std::string& extra = "", const std::string& url = "") {
+    db.migrate();
+    auto c = db.connect();
+    store::TenantStore tenants(*c);
+    a = *tenants.add(*store::TenantDraft::make("John", "john@example.com", "ib-abc123-"));
+    b = *tenants.add(*store::TenantDraft::make("Sarah", "sarah@example.com", "ib-def456-"));
+    const auto config = write_relay_config(url.empty() ? db.url() : url,
+                                           "http:\n  listen: \"127.0.0.1:0\"\nmetrics:\n  listen: \"127.0.0.1:0\"\n" + extra);
+    daemon = std::make_unique<Background>(std::vector<std::string>{relay_binary(), "serve", "--config", config});
+    BOOST_REQUIRE_MESSAGE(daemon->wait_for_output("\"message\":\"serving\"", std::chrono::seconds(30)), daemon->err());
+    std::istringstream lines(daemon->err());
+    for (std::string line; std::getline(lines, line);) {
+      if (line.find("\"message\":\"serving\"") != std::string::npos) base = json::parse(line)["http"];
+    }
+  }
+  HttpResponse call(const std::string& method, const std::string& path, const std::string& key, const std::string& body = "") {
+    std::map<std::string, std::string> headers{{"Content-Type", "application/json"}};
+    if (!key.empty()) headers["Authorization"] = "Bearer " + key;
+    return http_request(method, base + path, body, headers);
+  }
+  HttpResponse capture(const std::string& key, const std::string& email, const std::string& volume = "0-50") {
+    return call("POST", "/v1/leads", key,
+                json{{"email", email}, {"name", "Trader"}, {"ib_type", "forex-ib"}, {"monthly_leads", volume}}.dump());
+  }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(every_endpoint_needs_the_tenants_own_key) {
+  Api api;
+  const auto created = api.capture(*api.a.keys.api_key, "trader@example.com");
+  BOOST_REQUIRE(created.status == 201);
+  const std::string id = json::parse(created.body)["id"];
+  const std::string unauthorized = R"({"error":"missing or invalid API key"})";
+  for (const auto& [method, path] : std::vector<std::pair<std::string, std::string>>{
+           {"POST", "/v1/leads"}, {"GET", "/v1/leads"}, {"GET", "/v1/leads/" + id}, {"GET", "/v1/stats"}}) {
+    for (const std::string& key : {std::string(), std::string("cfk_wrong"), *api.a.keys.rule_token}) {
+      const auto r = api.call(method, path, key, "{}");
+      BOOST_TEST_CONTEXT(method << " " << path << " key '" << key << "'") {
+        BOOST_TEST(r.status == 401);
+        BOOST_TEST(r.body == unauthorized);
+      }
+    }
+  }
+  // B's key: A's lead is exactly as absent as a lead that does not exist.
+  const auto foreign = api.call("GET", "/v1/leads/" + id, *api.b.keys.api_key);
+  const auto missing = api.call("GET", "/v1/leads/00000000-0000-4000-8000-000000000000", *api.b.keys.api_key);
+  BOOST_TEST(foreign.status == 404);
+  BOOST_TEST(foreign.body == missing.body);
+  BOOST_TEST(json::parse(api.call("GET", "/v1/leads", *api.b.keys.api_key).body)["items"].size() == 0u);
+  BOOST_TEST(json::parse(api.call("GET", "/v1/stats", *api.b.keys.api_key).body)["total_leads"] == 0);
+  const auto own = json::parse(api.call("GET", "/v1/leads/" + id, *api.a.keys.api_key).body);
+  BOOST_TEST(own["email"] == "trader@example.com");
+  BOOST_TEST(own["events"].size() == 0u);
+  BOOST_TEST(api.daemon->stop(SIGTERM) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(capture_answers_and_validation) {
+  Api api;
+  const std::string key = *api.a.keys.api_key;
+  const auto created = api.capture(key, " Trader@Example.com ", "500+");
+  BOOST_TEST(created.status == 201);
+  const auto lead = json::parse(created.body);
+  for (const char* field : {"id", "email", "name", "phone", "ib_type", "monthly_leads", "broker_network", "tags", "converted",
+                            "open_count", "last_opened_at", "systeme_contact_id", "synced_at", "sync_error", "created_at"}) {
+    BOOST_TEST(lead.contains(field), field);
+  }
+  BOOST_TEST(lead.size() == 15u);
+  BOOST_TEST(lead["email"] == "trader@example.com");
+  const auto again = api.capture(key, "trader@example.com");
+  BOOST_TEST(again.status == 200);
+  BOOST_TEST(json::parse(again.body)["id"] == lead["id"]);
+
+  const auto bad = api.call("POST", "/v1/leads", key, R"({"email": "x@y.co", "name": "Jo", "ib_type": "forex-ib", "monthly_leads": "lots"})");
+  BOOST_TEST(bad.status == 400);
+  BOOST_TEST(json::parse(bad.body)["field"] == "monthly_leads");
+  BOOST_TEST(api.call("GET", "/v1/leads?limit=101", key).status == 400);
+  BOOST_TEST(json::parse(api.call("GET", "/v1/leads?created_after=yesterday", key).body)["field"] == "created_after");
+  BOOST_TEST(json::parse(api.call("GET", "/v1/leads?cursor=abc", key).body)["field"] == "cursor");
+
+  // Allowed by default: B captures the same person and both own a lead.
+  BOOST_TEST(api.capture(*api.b.keys.api_key, "trader@example.com").status == 201);
+  BOOST_TEST(api.daemon->stop(SIGTERM) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(reject_policy_reveals_no_ib) {
+  Api api("leads:\n  duplicate_policy: reject\n");
+  BOOST_REQUIRE(api.capture(*api.a.keys.api_key, "trader@example.com").status == 201);
+  const auto refused = api.capture(*api.b.keys.api_key, "Trader@example.com");
+  BOOST_TEST(refused.status == 409);
+  BOOST_TEST(refused.body == R"({"error":"This lead is already registered with another IB"})");
+  BOOST_TEST(json::parse(api.call("GET", "/v1/stats", *api.b.keys.api_key).body)["total_leads"] == 0);
+  BOOST_TEST(api.daemon->stop(SIGTERM) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(database_down_is_503_then_recovers) {
+  const auto [host, port] = database_address(cluster_url());
+  TcpProxy proxy(host, port);
+  // Start as usual, then restart the daemon with its database reached through the proxy.
+  auto probe = std::make_unique<Api>();
+  const std::string url = via_proxy(probe->db.url(), proxy);
+  probe->daemon->stop(SIGTERM);
+  const auto config = write_relay_config(url, "http:\n  listen: \"127.0.0.1:0\"\nmetrics:\n  listen: \"127.0.0.1:0\"\n");
+  probe->daemon = std::make_unique<Background>(std::vector<std::string>{relay_binary(), "serve", "--config", config});
+  BOOST_REQUIRE(probe->daemon->wait_for_output("\"message\":\"serving\"", std::chrono::seconds(30)));
+  std::istringstream lines(probe->daemon->err());
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find("\"message\":\"serving\"") != std::string::npos) probe->base = json::parse(line)["http"];
+  }
+  const std::string key = *probe->a.keys.api_key;
+  BOOST_TEST(probe->call("GET", "/v1/stats", key).status == 200);
+  proxy.cut();
+  const auto down = probe->call("GET", "/v1/stats", key);
+  BOOST_TEST(down.status == 503);
+  BOOST_TEST(down.headers.count("retry-after") == 1u);
+  proxy.restore();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  long status = 0;
+  while (std::chrono::steady_clock::now() < deadline && (status = probe->call("GET", "/v1/stats", key).status) != 200) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  BOOST_TEST(status == 200);
+  BOOST_TEST(probe->daemon->stop(SIGTERM) == 0);
+}

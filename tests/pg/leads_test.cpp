@@ -1,0 +1,153 @@
+// LeadStore against a real PostgreSQL: captures stored for the caller alone with their sync
+// queued, the duplicate policy both ways, listing with cursors and filters, and that no tenant
+// can read, list or count another tenant's leads.
+#define BOOST_TEST_MODULE leads
+#include <boost/test/unit_test.hpp>
+
+#include <set>
+
+#include "store/leads.h"
+#include "store/tenants.h"
+#include "tests/support/test_database.h"
+
+using namespace cf;
+using namespace cf::store;
+using cf::testing::TestDatabase;
+
+namespace {
+
+struct TwoIbs {
+  TestDatabase db;
+  std::unique_ptr<pqxx::connection> c;
+  Caller a, b;
+  TwoIbs() {
+    db.migrate();
+    c = db.connect();
+    TenantStore tenants(*c);
+    const auto ta = *tenants.add(*TenantDraft::make("John", "john@example.com", "ib-abc123-"));
+    const auto tb = *tenants.add(*TenantDraft::make("Sarah", "sarah@example.com", "ib-def456-"));
+    a = {ta.tenant.id, ta.tenant.prefix};
+    b = {tb.tenant.id, tb.tenant.prefix};
+  }
+  LeadInput input(const std::string& email, const std::string& volume = "0-50") {
+    auto parsed = parse_lead_input(R"({"email": ")" + email + R"(", "name": "Trader", "ib_type": "forex-ib", "monthly_leads": ")" +
+                                   volume + R"("})");
+    return std::get<LeadInput>(parsed);
+  }
+  int count(const std::string& sql) {
+    pqxx::read_transaction tx(*c);
+    return tx.exec1(sql)[0].as<int>();
+  }
+};
+
+std::string field_of(const std::string& body) {
+  const auto parsed = parse_lead_input(body);
+  const auto* error = std::get_if<FieldError>(&parsed);
+  return error == nullptr ? "ok" : error->field + ": " + error->message;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(each_field_is_validated) {
+  const std::string ok = R"("name": "Jo", "ib_type": "forex-ib", "monthly_leads": "500+")";
+  BOOST_TEST(field_of(R"({"email": " Jo@Example.COM ", )" + ok + "}") == "ok");
+  BOOST_TEST(std::get<LeadInput>(parse_lead_input(R"({"email": " Jo@Example.COM ", )" + ok + "}")).email == "jo@example.com");
+  BOOST_TEST(field_of("[]") == ": body must be a JSON object");
+  BOOST_TEST(field_of("{nope") == ": body must be a JSON object");
+  BOOST_TEST(field_of(R"({"email": "jo", )" + ok + "}") == "email: email must have the form name@domain.tld");
+  BOOST_TEST(field_of(R"({"email": 5, )" + ok + "}") == "email: must be a string");
+  BOOST_TEST(field_of(R"({"email": "jo@x.co", "name": "", "ib_type": "forex-ib", "monthly_leads": "0-50"})") == "name: name is required");
+  BOOST_TEST(field_of(R"({"email": "jo@x.co", "phone": "call me", )" + ok + "}") ==
+             "phone: phone must have 5 or more digits and only digits, spaces and + - ( ) .");
+  BOOST_TEST(field_of(R"({"email": "jo@x.co", "name": "Jo", "ib_type": "Forex IB", "monthly_leads": "0-50"})") ==
+             "ib_type: ib_type must be a lower-case slug such as forex-ib (at most 40 characters)");
+  BOOST_TEST(field_of(R"({"email": "jo@x.co", "name": "Jo", "ib_type": "forex-ib", "monthly_leads": "1000"})") ==
+             "monthly_leads: monthly_leads must be one of 0-50, 50-200, 200-500, 500+");
+  BOOST_TEST(field_of(R"({"email": "jo@x.co", "broker_network": ")" + std::string(101, 'x') + "\", " + ok + "}") ==
+             "broker_network: broker_network must be at most 100 bytes of text without control characters");
+  BOOST_TEST(field_of(R"({"email": "jo@x.co", "emial": "x", )" + ok + "}") == "emial: unknown field");
+}
+
+BOOST_FIXTURE_TEST_CASE(capture_stores_for_the_caller_and_queues_the_sync, TwoIbs) {
+  auto first = LeadStore(*c).capture(a, input("trader@example.com"), DuplicatePolicy::allow);
+  BOOST_TEST((first.outcome == CaptureOutcome::created));
+  auto again = LeadStore(*c).capture(a, input("Trader@Example.com"), DuplicatePolicy::allow);
+  BOOST_TEST((again.outcome == CaptureOutcome::existing));
+  BOOST_TEST(again.lead->id == first.lead->id);
+  BOOST_TEST(count("SELECT count(*) FROM leads") == 1);
+  BOOST_TEST(count("SELECT count(*) FROM outbox_jobs WHERE tenant_id = '" + a.tenant_id + "' AND lead_id = '" +
+                   first.lead->id + "'") == 1);
+}
+
+BOOST_FIXTURE_TEST_CASE(duplicate_policy_both_ways, TwoIbs) {
+  LeadStore(*c).capture(a, input("shared@example.com"), DuplicatePolicy::allow);
+  auto rejected = LeadStore(*c).capture(b, input("shared@example.com"), DuplicatePolicy::reject);
+  BOOST_TEST((rejected.outcome == CaptureOutcome::taken_elsewhere));
+  BOOST_TEST(!rejected.lead.has_value());
+  BOOST_TEST(count("SELECT count(*) FROM leads") == 1);
+  BOOST_TEST(count("SELECT count(*) FROM outbox_jobs") == 1);
+  auto allowed = LeadStore(*c).capture(b, input("shared@example.com"), DuplicatePolicy::allow);
+  BOOST_TEST((allowed.outcome == CaptureOutcome::created));
+  BOOST_TEST(count("SELECT count(*) FROM leads WHERE email = 'shared@example.com'") == 2);
+  // With reject, a tenant's own existing lead is still just returned.
+  auto own = LeadStore(*c).capture(b, input("shared@example.com"), DuplicatePolicy::reject);
+  BOOST_TEST((own.outcome == CaptureOutcome::existing));
+}
+
+BOOST_FIXTURE_TEST_CASE(no_tenant_reaches_another_tenants_leads, TwoIbs) {
+  const auto mine = *LeadStore(*c).capture(a, input("a1@example.com"), DuplicatePolicy::allow).lead;
+  LeadStore(*c).capture(a, input("a2@example.com"), DuplicatePolicy::allow);
+  LeadStore(*c).capture(b, input("b1@example.com"), DuplicatePolicy::allow);
+  BOOST_TEST(LeadStore(*c).list(a, {})->items.size() == 2u);
+  BOOST_TEST(LeadStore(*c).list(b, {})->items.size() == 1u);
+  BOOST_TEST(LeadStore(*c).get(a, mine.id).has_value());
+  BOOST_TEST(!LeadStore(*c).get(b, mine.id).has_value());
+  BOOST_TEST(!LeadStore(*c).get(b, "not-a-uuid").has_value());
+  BOOST_TEST(LeadStore(*c).stats(a).total_leads == 2);
+  BOOST_TEST(LeadStore(*c).stats(b).total_leads == 1);
+  // Even a caller pretending to be B with A's prefix sees only B's rows: the binding is by id.
+  BOOST_TEST(LeadStore(*c).list(Caller{b.tenant_id, a.prefix}, {})->items.size() == 1u);
+}
+
+BOOST_FIXTURE_TEST_CASE(listing_pages_newest_first_and_filters, TwoIbs) {
+  for (int i = 0; i < 7; ++i) LeadStore(*c).capture(a, input("p" + std::to_string(i) + "@example.com"), DuplicatePolicy::allow);
+  {
+    pqxx::work tx(*c);
+    tx.exec_params("UPDATE leads SET tags = ARRAY[$1 || 'converted'], open_count = 2 WHERE email IN ('p1@example.com', 'p2@example.com')", a.prefix);
+    tx.exec0("UPDATE leads SET created_at = now() - interval '40 days' WHERE email = 'p0@example.com'");
+    tx.commit();
+  }
+  std::vector<std::string> seen;
+  LeadQuery query;
+  query.limit = 3;
+  int pages = 0;
+  for (;;) {
+    auto page = LeadStore(*c).list(a, query);
+    BOOST_REQUIRE(page.ok());
+    ++pages;
+    for (const auto& lead : page->items) seen.push_back(lead.email);
+    if (page->next_cursor.empty()) break;
+    query.cursor = page->next_cursor;
+  }
+  BOOST_TEST(pages == 3);
+  BOOST_TEST(seen.size() == 7u);
+  BOOST_TEST(seen.back() == "p0@example.com");  // the oldest last
+  BOOST_TEST(std::set<std::string>(seen.begin(), seen.end()).size() == 7u);
+
+  LeadQuery converted;
+  converted.tag_suffix = "converted";
+  BOOST_TEST(LeadStore(*c).list(a, converted)->items.size() == 2u);
+  BOOST_TEST(LeadStore(*c).list(a, converted)->items[0].converted);
+  LeadQuery recent;
+  recent.created_after = SystemClock().now_ms() - 86400000LL;
+  BOOST_TEST(LeadStore(*c).list(a, recent)->items.size() == 6u);
+  LeadQuery bad;
+  bad.cursor = "garbage";
+  BOOST_TEST(!LeadStore(*c).list(a, bad).ok());
+
+  const auto stats = LeadStore(*c).stats(a);
+  BOOST_TEST(stats.total_leads == 7);
+  BOOST_TEST(stats.converted == 2);
+  BOOST_TEST(stats.opened == 2);
+  BOOST_TEST(stats.this_month == 6);  // p0 is 40 days old; the rest were made just now
+}
