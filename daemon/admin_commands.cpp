@@ -120,6 +120,87 @@ int tenant_rotate_keys(const std::string& config_path, const std::string& tenant
   return kExitOk;
 }
 
+namespace {
+
+struct WorkflowTrigger {
+  const char* workflow;
+  const char* suffix;
+  const char* when;
+};
+
+// The workflows of the seed design, each IB's copy triggered by its own prefixed tag.
+const std::vector<WorkflowTrigger>& workflow_triggers() {
+  static const std::vector<WorkflowTrigger> triggers{
+      {"Welcome sequence", "demo-request", "tag added by every capture"},
+      {"VIP lead alert", "high-volume", "tag added when monthly_leads is 500+"},
+      {"Engaged follow-up", "engaged", "tag your welcome workflow adds when an email is opened"},
+      {"Re-engagement", "inactive", "tag you add to leads gone quiet"},
+      {"Converted", "converted", "tag that marks a lead converted in the stats"},
+  };
+  return triggers;
+}
+
+const std::vector<std::string>& rule_kinds() {
+  static const std::vector<std::string> kinds{"email-opened", "link-clicked", "optin"};
+  return kinds;
+}
+
+}  // namespace
+
+int tenant_workflows(const std::string& config_path, const std::string& tenant_id, const std::string& rule_token,
+                     const std::string& format, std::ostream& out) {
+  if (!store::is_uuid(tenant_id)) {
+    return report_error(invalid_input("--tenant must be a tenant id (a UUID, see `tenant list`)"));
+  }
+  auto config = load_config(config_path);
+  if (!config) return report_error(config.error());
+  auto connection = store::connect(config->database.url);
+  if (!connection) return report_error(connection.error());
+  store::TenantStore tenants(**connection);
+  auto all = tenants.list();
+  if (!all) return report_error(all.error());
+  const store::Tenant* tenant = nullptr;
+  for (const auto& t : *all) {
+    if (t.id == tenant_id) tenant = &t;
+  }
+  if (tenant == nullptr) return report_error(not_found("no tenant with id " + tenant_id));
+  std::string token = "<rule_token>";
+  if (!rule_token.empty()) {
+    auto owner = tenants.find_by_rule_token(rule_token);
+    if (!owner || owner->id != tenant_id) return report_error(invalid_input("--rule-token is not this tenant's rule token"));
+    token = rule_token;
+  }
+  const std::string rules = config->http.public_url + "/webhooks/systeme/rules/" + token + "/";
+  if (format == "json") {
+    nlohmann::json triggers = nlohmann::json::array();
+    for (const auto& t : workflow_triggers()) {
+      triggers.push_back({{"workflow", t.workflow}, {"trigger_tag", tenant->prefix + t.suffix}, {"when", t.when}});
+    }
+    nlohmann::json webhooks = nlohmann::json::object();
+    for (const auto& kind : rule_kinds()) webhooks[kind] = rules + kind;
+    out << nlohmann::json{{"tenant", to_json(*tenant)},
+                          {"triggers", triggers},
+                          {"ib_type_tag", tenant->prefix + "<ib_type>"},
+                          {"rule_webhooks", webhooks}}
+               .dump(2)
+        << '\n';
+    return kExitOk;
+  }
+  out << "Systeme.io workflows for " << tenant->name << " (prefix " << tenant->prefix << ")\n\n";
+  out << "Trigger tags (copy exactly):\n";
+  for (const auto& t : workflow_triggers()) {
+    out << "  " << std::left << std::setw(20) << t.workflow << std::setw(30) << tenant->prefix + t.suffix << t.when << '\n';
+  }
+  out << "  " << std::setw(20) << "By IB type" << tenant->prefix << "<ib_type>, e.g. " << tenant->prefix
+      << "forex-ib\n\nWorkflow \"call a webhook\" URLs:\n";
+  for (const auto& kind : rule_kinds()) out << "  " << std::setw(20) << kind << rules << kind << '\n';
+  if (rule_token.empty()) {
+    out << "\n<rule_token> is the tenant's rule token (shown once by `tenant add` or `tenant rotate-keys`;\n"
+           "pass it with --rule-token to print complete URLs).\n";
+  }
+  return kExitOk;
+}
+
 int events_replay(const std::string& config_path, const std::string& status, std::ostream& out) {
   static const std::set<std::string> unrouted{"ambiguous", "foreign_prefix", "unknown_prefix",
                                               "no_prefix", "unsupported", "malformed"};

@@ -31,6 +31,12 @@ int tenant_list(const std::string& config_path, const std::string& format, std::
 int tenant_rotate_keys(const std::string& config_path, const std::string& tenant_id, bool api_key,
                        bool rule_token, std::ostream& out);
 
+// Prints, for one tenant, the exact Systeme.io trigger tags and rule-webhook URLs its cloned
+// workflows need (the rule token shown as <rule_token> unless the caller passes the real one,
+// which is checked against the stored hash). `format` is text or json.
+int tenant_workflows(const std::string& config_path, const std::string& tenant_id, const std::string& rule_token,
+                     const std::string& format, std::ostream& out);
+
 // Re-routes stored deliveries that did not route (only `status` ones when not empty) and prints
 // each that now routes differently, then a summary.
 int events_replay(const std::string& config_path, const std::string& status, std::ostream& out);

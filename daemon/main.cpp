@@ -63,6 +63,14 @@ int main(int argc, char** argv) {
   rotate_cmd->add_flag("--api-key", rotate_api_key, "Rotate the API key");
   rotate_cmd->add_flag("--rule-token", rotate_rule_token, "Rotate the rule-webhook token");
 
+  std::string workflows_tenant, workflows_token, workflows_format = "text";
+  auto* workflows_cmd = tenant_cmd->add_subcommand(
+      "workflows", "Print the exact trigger tags and rule-webhook URLs for one tenant's Systeme.io workflows");
+  add_config_option(*workflows_cmd, config_path);
+  workflows_cmd->add_option("--tenant", workflows_tenant, "Tenant id (see `tenant list`)")->required();
+  workflows_cmd->add_option("--rule-token", workflows_token, "The tenant's rule token, to print complete URLs");
+  workflows_cmd->add_option("--format", workflows_format, "text or json")->check(CLI::IsMember({"text", "json"}));
+
   auto* events_cmd = app.add_subcommand("events", "Stored webhook deliveries");
   events_cmd->require_subcommand(1);
   std::string replay_status;
@@ -92,6 +100,9 @@ int main(int argc, char** argv) {
   if (list_cmd->parsed()) return tenant_list(config_path, format, std::cout);
   if (rotate_cmd->parsed()) {
     return tenant_rotate_keys(config_path, tenant_id, rotate_api_key, rotate_rule_token, std::cout);
+  }
+  if (workflows_cmd->parsed()) {
+    return tenant_workflows(config_path, workflows_tenant, workflows_token, workflows_format, std::cout);
   }
   if (replay_cmd->parsed()) return events_replay(config_path, replay_status, std::cout);
   return kExitUsage;

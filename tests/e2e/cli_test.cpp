@@ -165,3 +165,27 @@ BOOST_FIXTURE_TEST_CASE(rotate_keys_prints_new_credentials_once, MigratedRelay) 
   expect_refusal({"tenant", "rotate-keys", "--tenant", "00000000-0000-0000-0000-000000000000"},
                  "no tenant with id 00000000-0000-0000-0000-000000000000");
 }
+
+BOOST_FIXTURE_TEST_CASE(tenant_workflows_prints_exact_tags_and_urls, MigratedRelay) {
+  const auto tenant = json::parse(relay({"tenant", "add", "--name", "John", "--email", "john@example.com", "--prefix", "ib-abc123-"}).out);
+  const std::string id = tenant["id"];
+  auto text = relay({"tenant", "workflows", "--tenant", id});
+  BOOST_REQUIRE_MESSAGE(text.exit_code == 0, text.err);
+  for (const char* tag : {"ib-abc123-demo-request", "ib-abc123-high-volume", "ib-abc123-inactive", "ib-abc123-engaged"}) {
+    BOOST_TEST(text.out.find(tag) != std::string::npos, tag);
+  }
+  BOOST_TEST(text.out.find("/webhooks/systeme/rules/<rule_token>/email-opened") != std::string::npos);
+  BOOST_TEST(text.out.find(tenant["rule_token"].get<std::string>()) == std::string::npos);
+
+  auto full = relay({"tenant", "workflows", "--tenant", id, "--format", "json", "--rule-token", tenant["rule_token"]});
+  BOOST_REQUIRE(full.exit_code == 0);
+  const auto doc = json::parse(full.out);
+  BOOST_TEST(doc["triggers"][0]["trigger_tag"] == "ib-abc123-demo-request");
+  BOOST_TEST(doc["rule_webhooks"]["email-opened"] ==
+             "http://127.0.0.1:8080/webhooks/systeme/rules/" + tenant["rule_token"].get<std::string>() + "/email-opened");
+
+  const auto other = json::parse(relay({"tenant", "add", "--name", "Sarah", "--email", "sarah@example.com"}).out);
+  auto wrong = relay({"tenant", "workflows", "--tenant", id, "--rule-token", other["rule_token"]});
+  BOOST_TEST(wrong.exit_code == 2);
+  BOOST_TEST(wrong.err == "clientflow-relay: error: --rule-token is not this tenant's rule token\n");
+}
