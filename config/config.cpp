@@ -315,7 +315,7 @@ void read_document(Reader& in, const YAML::Node& root, Config& config) {
     config.database.pool_size = static_cast<int>(pool);
   });
 
-  section("systeme", {"api_base", "api_key", "webhook_secrets", "requests_per_second"},
+  section("systeme", {"api_base", "api_key", "webhook_secrets", "requests_per_second", "timeout_seconds"},
           [&](const YAML::Node& n) {
             in.read_string(n, "systeme", "api_base", config.systeme.api_base);
             while (!config.systeme.api_base.empty() && config.systeme.api_base.back() == '/') {
@@ -329,6 +329,9 @@ void read_document(Reader& in, const YAML::Node& root, Config& config) {
             in.read_secret_list(n, "systeme", "webhook_secrets", config.systeme.webhook_secrets);
             in.read_number(n, "systeme", "requests_per_second", 0.0, 1000.0,
                            config.systeme.requests_per_second);
+            long long timeout = config.systeme.timeout_seconds;
+            in.read_int(n, "systeme", "timeout_seconds", 1, 300, timeout);
+            config.systeme.timeout_seconds = static_cast<int>(timeout);
           });
 
   section("admin", {"token"}, [&](const YAML::Node& n) {

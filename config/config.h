@@ -46,6 +46,7 @@ struct SystemeConfig {
   Secret api_key;
   std::vector<Secret> webhook_secrets;  // every one verifies, for rotation
   double requests_per_second = 4.0;
+  int timeout_seconds = 10;  // whole-request timeout of each API call
 };
 
 struct AdminConfig {

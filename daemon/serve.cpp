@@ -14,6 +14,7 @@
 #include "daemon/http_server.h"
 #include "daemon/ingest_writer.h"
 #include "daemon/webhook_endpoints.h"
+#include "relay/outbox_worker.h"
 #include "store/database.h"
 #include "store/retention.h"
 #include "daemon/metrics_server.h"
@@ -98,6 +99,14 @@ int serve(const std::string& config_path) {
   executor.start();
   TenantApi tenant_api(config.leads.duplicate_policy, executor);
 
+  // Captured leads go to Systeme.io from the outbox; without an API key they wait in it.
+  relay::OutboxWorker outbox(config.database.url, config.systeme);
+  if (config.systeme.api_key.empty()) {
+    log::warn("systeme.api_key is empty: captured leads are queued but not sent to Systeme.io");
+  } else {
+    outbox.start();
+  }
+
   HttpServer http(config.http, readiness);
   webhooks.register_routes(http.router());
   tenant_api.register_routes(http.router());
@@ -129,6 +138,7 @@ int serve(const std::string& config_path) {
   // Give the last answers a moment to leave: Pistache drops unsent responses on shutdown.
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   http.stop();
+  outbox.stop();
   retention.stop();
   readiness.stop();
   log::info("stopped");

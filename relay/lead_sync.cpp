@@ -1,0 +1,166 @@
+#include "relay/lead_sync.h"
+
+namespace cf::relay {
+
+using nlohmann::json;
+
+namespace {
+
+const std::vector<std::pair<std::string, std::string>>& owned_fields() {
+  static const std::vector<std::pair<std::string, std::string>> fields{
+      {"full_name", "Full name"}, {"phone_number", "Phone number"}, {"ib_owner_id", "IB owner id"}, {"ib_prefix", "IB prefix"}};
+  return fields;
+}
+
+// Records why a call did not succeed; false so callers can `return fail(...)`.
+bool fail(SyncOutcome& outcome, const std::string& step, const ApiResponse& response) {
+  const bool permanent = response.status == 400 || response.status == 401 || response.status == 403 ||
+                         response.status == 404 || response.status == 422;
+  outcome.kind = permanent ? SyncOutcome::Kind::failed : SyncOutcome::Kind::retry;
+  outcome.retry_after_seconds = response.retry_after_seconds.value_or(0);
+  outcome.error = step + ": " +
+                  (response.status == 0 ? "no answer (" + response.error + ")"
+                                        : "HTTP " + std::to_string(response.status) + " " + response.body.substr(0, 200));
+  return false;
+}
+
+bool ok(const ApiResponse& response) { return response.status >= 200 && response.status < 300; }
+
+}  // namespace
+
+std::vector<std::string> capture_tags(const std::string& prefix, const std::string& ib_type,
+                                      const std::string& monthly_leads) {
+  std::vector<std::string> tags{prefix + "demo-request"};
+  if (!ib_type.empty()) tags.push_back(prefix + ib_type);
+  if (monthly_leads == "500+") tags.push_back(prefix + "high-volume");
+  return tags;
+}
+
+std::optional<long long> TagCache::find(const std::string& name) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const auto found = ids_.find(name);
+  return found == ids_.end() ? std::nullopt : std::optional<long long>(found->second);
+}
+
+void TagCache::put(const std::string& name, long long id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  ids_[name] = id;
+}
+
+bool LeadSync::ensure_fields(SyncOutcome& outcome) {
+  if (fields_ready_) return true;
+  const auto listed = client_.list_contact_fields();
+  if (!ok(listed)) return fail(outcome, "list contact fields", listed);
+  std::set<std::string> present;
+  const auto body = listed.json();
+  const json& items = body.is_object() && body.contains("items") ? body["items"] : body;
+  if (items.is_array()) {
+    for (const auto& field : items) {
+      if (field.is_object() && field.contains("slug") && field["slug"].is_string()) present.insert(field["slug"].get<std::string>());
+    }
+  }
+  for (const auto& [slug, name] : owned_fields()) {
+    if (present.count(slug)) continue;
+    const auto created = client_.create_contact_field(slug, name);
+    if (!ok(created) && !is_already_used(created)) return fail(outcome, "create contact field " + slug, created);
+  }
+  fields_ready_ = true;
+  return true;
+}
+
+bool LeadSync::find_or_create_contact(const store::SyncJob& job, long long& contact_id, SyncOutcome& outcome) {
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    const auto found = client_.find_contact(job.email);
+    if (!ok(found)) return fail(outcome, "find contact", found);
+    const auto body = found.json();
+    if (body.is_object() && body.contains("items") && body["items"].is_array() && !body["items"].empty()) {
+      const json& contact = body["items"][0];
+      contact_id = contact.value("id", 0LL);
+      // The first capture owns the owner fields: fill them only where nobody has.
+      bool owned = false;
+      if (contact.contains("fields") && contact["fields"].is_array()) {
+        for (const auto& field : contact["fields"]) {
+          if (field.value("slug", "") == "ib_owner_id" && field.contains("value") && field["value"].is_string() &&
+              !field["value"].get<std::string>().empty()) {
+            owned = true;
+          }
+        }
+      }
+      if (!owned) {
+        const auto patched = client_.update_contact_fields(
+            contact_id, json::array({{{"slug", "ib_owner_id"}, {"value", job.tenant_id}},
+                                     {{"slug", "ib_prefix"}, {"value", job.prefix}}}));
+        if (!ok(patched)) return fail(outcome, "set owner fields", patched);
+      }
+      return true;
+    }
+    json fields = json::array({{{"slug", "full_name"}, {"value", job.name}},
+                               {{"slug", "ib_owner_id"}, {"value", job.tenant_id}},
+                               {{"slug", "ib_prefix"}, {"value", job.prefix}}});
+    if (!job.phone.empty()) fields.push_back({{"slug", "phone_number"}, {"value", job.phone}});
+    const auto created = client_.create_contact({{"email", job.email}, {"locale", "en"}, {"fields", fields}});
+    if (ok(created)) {
+      contact_id = created.json().value("id", 0LL);
+      return contact_id != 0 || fail(outcome, "create contact", created);
+    }
+    if (!is_already_used(created)) return fail(outcome, "create contact", created);
+    // Created meanwhile by another worker or daemon: look it up again.
+  }
+  outcome.kind = SyncOutcome::Kind::retry;
+  outcome.error = "create contact: said already used, yet not found by email";
+  return false;
+}
+
+bool LeadSync::tag_id(const std::string& name, long long& id, SyncOutcome& outcome) {
+  if (auto cached = tags_.find(name)) {
+    id = *cached;
+    return true;
+  }
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    const auto found = client_.find_tags(name);
+    if (!ok(found)) return fail(outcome, "find tag", found);
+    const auto body = found.json();
+    const json& items = body.is_object() && body.contains("items") ? body["items"] : body;
+    if (items.is_array()) {
+      for (const auto& tag : items) {
+        if (tag.value("name", "") == name) {
+          id = tag.value("id", 0LL);
+          tags_.put(name, id);
+          return true;
+        }
+      }
+    }
+    const auto created = client_.create_tag(name);
+    if (ok(created)) {
+      id = created.json().value("id", 0LL);
+      tags_.put(name, id);
+      return true;
+    }
+    if (!is_already_used(created)) return fail(outcome, "create tag", created);
+  }
+  outcome.kind = SyncOutcome::Kind::retry;
+  outcome.error = "create tag: said already used, yet not found";
+  return false;
+}
+
+SyncOutcome LeadSync::sync(const store::SyncJob& job) {
+  SyncOutcome outcome;
+  if (!ensure_fields(outcome)) return outcome;
+  long long contact_id = 0;
+  if (!find_or_create_contact(job, contact_id, outcome)) return outcome;
+  for (const auto& name : capture_tags(job.prefix, job.ib_type, job.monthly_leads)) {
+    long long id = 0;
+    if (!tag_id(name, id, outcome)) return outcome;
+    const auto assigned = client_.assign_tag(contact_id, id);
+    if (!ok(assigned) && !is_already_used(assigned)) {
+      fail(outcome, "assign tag " + name, assigned);
+      return outcome;
+    }
+    outcome.tags.push_back(name);
+  }
+  outcome.kind = SyncOutcome::Kind::done;
+  outcome.contact_id = contact_id;
+  return outcome;
+}
+
+}  // namespace cf::relay

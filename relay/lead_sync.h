@@ -1,0 +1,58 @@
+// LeadSync: puts one captured lead into Systeme.io with its tenant's prefixed tags, as
+// shared/systeme-io.md describes the API: custom fields made sure of once, the contact found by
+// email or created, each tag found or created (ids cached) and assigned. Every step is safe to
+// repeat, so a job retried after a crash or run by two daemons has no second effect (one contact
+// per email, each tag assigned once; "already used" counts as done). The tag cache is shared and
+// safe across threads; a LeadSync belongs to one worker thread.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "relay/systeme_client.h"
+#include "store/outbox.h"
+
+namespace cf::relay {
+
+// The tags a capture gives a lead: P+demo-request, P+ib_type, and P+high-volume for 500+.
+std::vector<std::string> capture_tags(const std::string& prefix, const std::string& ib_type,
+                                      const std::string& monthly_leads);
+
+class TagCache {
+ public:
+  std::optional<long long> find(const std::string& name);
+  void put(const std::string& name, long long id);
+
+ private:
+  std::mutex mutex_;
+  std::map<std::string, long long> ids_;
+};
+
+struct SyncOutcome {
+  enum class Kind { done, retry, failed } kind = Kind::done;
+  long long contact_id = 0;
+  std::vector<std::string> tags;
+  int retry_after_seconds = 0;  // from a 429's Retry-After, when it gave one
+  std::string error;
+};
+
+class LeadSync {
+ public:
+  LeadSync(SystemeClient& client, TagCache& tags) : client_(client), tags_(tags) {}
+  SyncOutcome sync(const store::SyncJob& job);
+
+ private:
+  bool ensure_fields(SyncOutcome& outcome);
+  bool find_or_create_contact(const store::SyncJob& job, long long& contact_id, SyncOutcome& outcome);
+  bool tag_id(const std::string& name, long long& id, SyncOutcome& outcome);
+
+  SystemeClient& client_;
+  TagCache& tags_;
+  bool fields_ready_ = false;
+};
+
+}  // namespace cf::relay

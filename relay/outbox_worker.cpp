@@ -1,0 +1,94 @@
+#include "relay/outbox_worker.h"
+
+#include <unistd.h>
+
+#include <cmath>
+#include <random>
+
+#include "common/crypto.h"
+#include "common/log.h"
+#include "store/database.h"
+
+namespace cf::relay {
+
+int backoff_seconds(int attempts, int cap, double jitter) {
+  const double base = std::min<double>(cap, std::pow(2.0, std::min(attempts, 20)));
+  return std::max(1, static_cast<int>(base * jitter));
+}
+
+OutboxWorker::OutboxWorker(Secret database_url, const SystemeConfig& systeme, OutboxPolicy policy)
+    : database_url_(std::move(database_url)), systeme_(systeme), policy_(policy),
+      limiter_(systeme.requests_per_second, std::max(1.0, systeme.requests_per_second)) {
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  worker_id_ = std::string(host) + ":" + std::to_string(getpid()) + ":" + crypto::random_string(6, "abcdefghijklmnopqrstuvwxyz");
+}
+
+OutboxWorker::~OutboxWorker() { stop(); }
+
+void OutboxWorker::start() { thread_ = std::thread([this] { run(); }); }
+
+void OutboxWorker::stop() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+bool OutboxWorker::process_one(pqxx::connection& connection, LeadSync& sync) {
+  store::OutboxStore outbox(connection);
+  const auto job = outbox.claim(worker_id_, policy_.lease_seconds);
+  if (!job) return false;
+  const SyncOutcome outcome = sync.sync(*job);
+  static thread_local std::mt19937 random(std::random_device{}());
+  const double jitter = std::uniform_real_distribution<double>(0.5, 1.5)(random);
+  switch (outcome.kind) {
+    case SyncOutcome::Kind::done:
+      outbox.complete(*job, worker_id_, outcome.contact_id, outcome.tags);
+      log::info("lead synced", {{"tenant_id", job->tenant_id}, {"lead_id", job->lead_id}, {"contact_id", outcome.contact_id}});
+      break;
+    case SyncOutcome::Kind::retry:
+    case SyncOutcome::Kind::failed: {
+      const bool permanent = outcome.kind == SyncOutcome::Kind::failed;
+      const int limit = permanent ? policy_.max_attempts_permanent : policy_.max_attempts_transient;
+      if (job->attempts >= limit) {
+        outbox.fail(*job, worker_id_, outcome.error);
+        log::error("lead sync gave up", {{"tenant_id", job->tenant_id}, {"lead_id", job->lead_id}, {"error", outcome.error},
+                                         {"attempts", job->attempts}});
+      } else {
+        const int delay = std::max(outcome.retry_after_seconds,
+                                   backoff_seconds(job->attempts, policy_.max_backoff_seconds, jitter));
+        outbox.retry(*job, worker_id_, delay, outcome.error);
+        log::warn("lead sync will retry", {{"tenant_id", job->tenant_id}, {"lead_id", job->lead_id}, {"error", outcome.error},
+                                           {"attempts", job->attempts}, {"delay_seconds", delay}});
+      }
+    }
+  }
+  return true;
+}
+
+void OutboxWorker::run() {
+  SystemeClient client(systeme_.api_base, systeme_.api_key, limiter_, std::chrono::seconds(systeme_.timeout_seconds));
+  LeadSync sync(client, tags_);
+  std::unique_ptr<pqxx::connection> connection;
+  for (;;) {
+    bool worked = false;
+    try {
+      if (!connection || !connection->is_open()) {
+        auto opened = store::connect(database_url_);
+        if (opened) connection = std::move(*opened);
+      }
+      if (connection) worked = process_one(*connection, sync);
+    } catch (const std::exception& e) {
+      log::warn("outbox: database error", {{"error", e.what()}});
+      connection.reset();
+    }
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (stopping_) return;
+    if (!worked) wake_.wait_for(lock, policy_.idle_poll, [this] { return stopping_; });
+  }
+}
+
+}  // namespace cf::relay

@@ -1,0 +1,59 @@
+// OutboxWorker: drains the outbox inside the daemon. Its thread claims a due job (with a lease),
+// syncs the lead through LeadSync at systeme.requests_per_second, and records the result: done;
+// retried later (429 honours Retry-After; 5xx and network errors back off exponentially with
+// jitter); or, after a bounded number of attempts, failed and left visible with its error.
+// start() and stop() belong to the owning thread; stop() waits for the job in hand.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "config/config.h"
+#include "relay/lead_sync.h"
+#include "relay/systeme_client.h"
+
+namespace cf::relay {
+
+struct OutboxPolicy {
+  int lease_seconds = 120;
+  int max_attempts_transient = 25;  // 5xx, 429, network: about two hours of backing off
+  int max_attempts_permanent = 3;   // 4xx other than "already used"
+  int max_backoff_seconds = 300;
+  std::chrono::milliseconds idle_poll{1000};
+};
+
+// Seconds to wait before attempt `attempts` + 1: 2^attempts capped, times a jitter in [0.5, 1.5).
+int backoff_seconds(int attempts, int cap, double jitter);
+
+class OutboxWorker {
+ public:
+  OutboxWorker(Secret database_url, const SystemeConfig& systeme, OutboxPolicy policy = {});
+  ~OutboxWorker();
+  OutboxWorker(const OutboxWorker&) = delete;
+  OutboxWorker& operator=(const OutboxWorker&) = delete;
+
+  void start();
+  void stop();
+
+ private:
+  void run();
+  bool process_one(pqxx::connection& connection, LeadSync& sync);
+
+  Secret database_url_;
+  SystemeConfig systeme_;
+  OutboxPolicy policy_;
+  RateLimiter limiter_;
+  TagCache tags_;
+  std::string worker_id_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace cf::relay

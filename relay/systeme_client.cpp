@@ -1,0 +1,139 @@
+#include "relay/systeme_client.h"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <thread>
+
+namespace cf::relay {
+
+RateLimiter::RateLimiter(double per_second, double burst)
+    : per_second_(per_second), burst_(burst), tokens_(burst), last_(std::chrono::steady_clock::now()) {}
+
+void RateLimiter::wait() {
+  for (;;) {
+    std::chrono::duration<double> sleep{0};
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      const auto now = std::chrono::steady_clock::now();
+      tokens_ = std::min(burst_, tokens_ + std::chrono::duration<double>(now - last_).count() * per_second_);
+      last_ = now;
+      if (tokens_ >= 1.0) {
+        tokens_ -= 1.0;
+        return;
+      }
+      sleep = std::chrono::duration<double>((1.0 - tokens_) / per_second_);
+    }
+    std::this_thread::sleep_for(sleep);
+  }
+}
+
+nlohmann::json ApiResponse::json() const {
+  auto parsed = nlohmann::json::parse(body, nullptr, false);
+  return parsed.is_discarded() ? nlohmann::json() : parsed;
+}
+
+bool is_already_used(const ApiResponse& response) {
+  return response.status == 422 && response.body.find("already used") != std::string::npos;
+}
+
+namespace {
+
+size_t append(char* data, size_t size, size_t count, void* out) {
+  static_cast<std::string*>(out)->append(data, size * count);
+  return size * count;
+}
+
+size_t header_line(char* data, size_t size, size_t count, void* out) {
+  std::string line(data, size * count);
+  std::string lower = line;
+  std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
+  if (lower.rfind("retry-after:", 0) == 0) {
+    const int seconds = std::atoi(line.c_str() + 12);
+    if (seconds >= 0) static_cast<ApiResponse*>(out)->retry_after_seconds = seconds;
+  }
+  return size * count;
+}
+
+std::string escape_query(CURL* curl, const std::string& value) {
+  char* escaped = curl_easy_escape(curl, value.c_str(), static_cast<int>(value.size()));
+  std::string out = escaped == nullptr ? std::string() : escaped;
+  curl_free(escaped);
+  return out;
+}
+
+}  // namespace
+
+SystemeClient::SystemeClient(std::string api_base, Secret api_key, RateLimiter& limiter, std::chrono::milliseconds timeout)
+    : api_base_(std::move(api_base)), api_key_(std::move(api_key)), limiter_(limiter), timeout_(timeout),
+      curl_(curl_easy_init()) {}
+
+SystemeClient::~SystemeClient() { curl_easy_cleanup(static_cast<CURL*>(curl_)); }
+
+ApiResponse SystemeClient::call(const std::string& method, const std::string& path, const std::string& body,
+                                const std::string& content_type) {
+  limiter_.wait();
+  CURL* curl = static_cast<CURL*>(curl_);
+  curl_easy_reset(curl);
+  ApiResponse response;
+  const std::string url = api_base_ + path;
+  curl_slist* headers = nullptr;
+  headers = curl_slist_append(headers, ("X-API-Key: " + api_key_.reveal()).c_str());
+  headers = curl_slist_append(headers, "Accept: application/json");
+  if (!body.empty()) headers = curl_slist_append(headers, ("Content-Type: " + content_type).c_str());
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
+  if (method != "GET") {
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
+  }
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, append);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
+  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, header_line);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &response);
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, std::min<long>(5000L, static_cast<long>(timeout_.count())));
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout_.count()));
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_USERAGENT, "clientflow-relay");
+  const CURLcode code = curl_easy_perform(curl);
+  if (code == CURLE_OK) {
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
+  } else {
+    response.error = curl_easy_strerror(code);
+  }
+  curl_slist_free_all(headers);
+  return response;
+}
+
+ApiResponse SystemeClient::list_contact_fields() { return call("GET", "/contact_fields"); }
+
+ApiResponse SystemeClient::create_contact_field(const std::string& slug, const std::string& name) {
+  // Sources disagree on the body ({"name","slug"} or {"fieldName","slug"}): send both names.
+  return call("POST", "/contact_fields", nlohmann::json{{"slug", slug}, {"name", name}, {"fieldName", name}}.dump());
+}
+
+ApiResponse SystemeClient::find_contact(const std::string& email) {
+  return call("GET", "/contacts?email=" + escape_query(static_cast<CURL*>(curl_), email) + "&limit=10");
+}
+
+ApiResponse SystemeClient::create_contact(const nlohmann::json& contact) { return call("POST", "/contacts", contact.dump()); }
+
+ApiResponse SystemeClient::update_contact_fields(long long contact_id, const nlohmann::json& fields) {
+  return call("PATCH", "/contacts/" + std::to_string(contact_id), nlohmann::json{{"fields", fields}}.dump(),
+              "application/merge-patch+json");
+}
+
+ApiResponse SystemeClient::find_tags(const std::string& query) {
+  return call("GET", "/tags?query=" + escape_query(static_cast<CURL*>(curl_), query));
+}
+
+ApiResponse SystemeClient::create_tag(const std::string& name) {
+  return call("POST", "/tags", nlohmann::json{{"name", name}}.dump());
+}
+
+ApiResponse SystemeClient::assign_tag(long long contact_id, long long tag_id) {
+  return call("POST", "/contacts/" + std::to_string(contact_id) + "/tags", nlohmann::json{{"tagId", tag_id}}.dump());
+}
+
+}  // namespace cf::relay

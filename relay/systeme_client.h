@@ -1,0 +1,73 @@
+// SystemeClient: the calls ClientFlow makes to the Systeme.io public API (shared/systeme-io.md,
+// section 3), over libcurl with connect and total timeouts, paced by a RateLimiter shared by the
+// daemon. Each call returns an ApiResponse (status 0 when the network failed) and never throws
+// for HTTP outcomes: the caller decides what is final. One client per thread.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "config/secret.h"
+
+namespace cf::relay {
+
+// A token bucket: `per_second` requests on average, bursts of at most `burst`. wait() blocks
+// until a request may go. Safe from any thread.
+class RateLimiter {
+ public:
+  RateLimiter(double per_second, double burst);
+  void wait();
+
+ private:
+  std::mutex mutex_;
+  double per_second_;
+  double burst_;
+  double tokens_;
+  std::chrono::steady_clock::time_point last_;
+};
+
+struct ApiResponse {
+  long status = 0;          // 0: no answer (connection refused, timeout)
+  std::string body;
+  std::optional<int> retry_after_seconds;
+  std::string error;        // curl's reason when status is 0
+  nlohmann::json json() const;  // the body parsed, or null
+};
+
+// "422 ... already used": the thing exists already, which counts as done.
+bool is_already_used(const ApiResponse& response);
+
+class SystemeClient {
+ public:
+  SystemeClient(std::string api_base, Secret api_key, RateLimiter& limiter,
+                std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  ~SystemeClient();
+  SystemeClient(const SystemeClient&) = delete;
+  SystemeClient& operator=(const SystemeClient&) = delete;
+
+  ApiResponse list_contact_fields();
+  ApiResponse create_contact_field(const std::string& slug, const std::string& name);
+  ApiResponse find_contact(const std::string& email);
+  ApiResponse create_contact(const nlohmann::json& contact);
+  ApiResponse update_contact_fields(long long contact_id, const nlohmann::json& fields);
+  ApiResponse find_tags(const std::string& query);
+  ApiResponse create_tag(const std::string& name);
+  ApiResponse assign_tag(long long contact_id, long long tag_id);
+
+ private:
+  ApiResponse call(const std::string& method, const std::string& path, const std::string& body = {},
+                   const std::string& content_type = "application/json");
+  std::string api_base_;
+  Secret api_key_;
+  RateLimiter& limiter_;
+  std::chrono::milliseconds timeout_;
+  void* curl_;  // CURL*, reused for keep-alive
+};
+
+}  // namespace cf::relay

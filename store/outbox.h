@@ -1,0 +1,42 @@
+// OutboxStore: the queue of Systeme.io syncs, in PostgreSQL so a restart loses nothing. A job is
+// claimed with a lease (a time, not a row lock held across HTTP calls): a crashed daemon's jobs
+// come back when their lease runs out, and with several daemons each job runs in one at a time.
+// System role; uses the connection it is given, from one thread.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <pqxx/pqxx>
+
+namespace cf::store {
+
+struct SyncJob {
+  std::string tenant_id;
+  long long id = 0;
+  int attempts = 0;  // including this one
+  std::string prefix;
+  std::string lead_id, email, name, phone, ib_type, monthly_leads;
+};
+
+class OutboxStore {
+ public:
+  explicit OutboxStore(pqxx::connection& connection) : connection_(connection) {}
+
+  // The next due job, leased to `worker` for `lease_seconds`; nullopt when none is due.
+  std::optional<SyncJob> claim(const std::string& worker, int lease_seconds);
+  // The lead is in Systeme.io as `contact_id` with `tags` applied: record it, finish the job.
+  void complete(const SyncJob& job, const std::string& worker, long long contact_id, const std::vector<std::string>& tags);
+  // Try again after `delay_seconds`; the error is kept on the job and the lead.
+  void retry(const SyncJob& job, const std::string& worker, int delay_seconds, const std::string& error);
+  // Give up: the job stays, marked failed, for admins; the lead shows the error.
+  void fail(const SyncJob& job, const std::string& worker, const std::string& error);
+  // Jobs neither done nor failed, and the age of the oldest in seconds.
+  std::pair<long long, double> backlog();
+
+ private:
+  pqxx::connection& connection_;
+};
+
+}  // namespace cf::store

@@ -1,0 +1,161 @@
+// The relay to Systeme.io: captured leads synced by the real OutboxWorker against the fake
+// Systeme.io API, with the tags and fields it received checked there; shared leads keeping the
+// first owner's fields; retries on 500, 429 and hangs; permanent failures left visible; and two
+// workers sharing the queue without a second effect.
+#define BOOST_TEST_MODULE outbox
+#include <boost/test/unit_test.hpp>
+
+#include <thread>
+
+#include "relay/outbox_worker.h"
+#include "store/leads.h"
+#include "store/tenants.h"
+#include "tests/support/fake_systeme.h"
+#include "tests/support/test_database.h"
+
+using namespace cf;
+using namespace cf::store;
+using namespace cf::testing;
+
+namespace {
+
+const std::string kKey = "fake-api-key";
+
+struct Relay {
+  TestDatabase db;
+  std::unique_ptr<pqxx::connection> c;
+  FakeSysteme systeme{kKey};
+  Caller a, b;
+
+  Relay() {
+    db.migrate();
+    c = db.connect();
+    TenantStore tenants(*c);
+    const auto ta = *tenants.add(*TenantDraft::make("John", "john@example.com", "ib-abc123-"));
+    const auto tb = *tenants.add(*TenantDraft::make("Sarah", "sarah@example.com", "ib-def456-"));
+    a = {ta.tenant.id, ta.tenant.prefix};
+    b = {tb.tenant.id, tb.tenant.prefix};
+  }
+  SystemeConfig systeme_config(const std::string& key = kKey) {
+    SystemeConfig config;
+    config.api_base = systeme.api_base();
+    config.api_key = Secret(key);
+    config.requests_per_second = 200;
+    config.timeout_seconds = 1;
+    return config;
+  }
+  std::unique_ptr<relay::OutboxWorker> worker(const std::string& key = kKey) {
+    relay::OutboxPolicy policy;
+    policy.max_backoff_seconds = 1;
+    policy.idle_poll = std::chrono::milliseconds(50);
+    auto w = std::make_unique<relay::OutboxWorker>(db.secret_url(), systeme_config(key), policy);
+    w->start();
+    return w;
+  }
+  std::string capture(const Caller& caller, const std::string& email, const std::string& volume = "500+") {
+    auto input = std::get<LeadInput>(parse_lead_input(
+        R"({"email": ")" + email + R"(", "name": "Trader Joe", "phone": "+44 20 7946 0958", "ib_type": "forex-ib", "monthly_leads": ")" +
+        volume + R"("})"));
+    return LeadStore(*c).capture(caller, input, DuplicatePolicy::allow).lead->id;
+  }
+  std::string text(const std::string& sql) {
+    pqxx::read_transaction tx(*c);
+    const auto f = tx.exec1(sql)[0];
+    return f.is_null() ? "NULL" : f.as<std::string>();
+  }
+  int count(const std::string& sql) { return std::stoi(text(sql)); }
+  bool settled(std::chrono::seconds timeout = std::chrono::seconds(30)) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (count("SELECT count(*) FROM outbox_jobs WHERE done_at IS NULL AND failed_at IS NULL") == 0) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+  }
+  std::vector<std::string> tags_of(const FakeContact& contact) {
+    std::vector<std::string> names;
+    for (long long id : contact.tag_ids) names.push_back(systeme.tag_name(id));
+    std::sort(names.begin(), names.end());
+    return names;
+  }
+};
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_CASE(capture_reaches_systeme_with_the_tenants_tags_and_fields, Relay) {
+  const auto lead = capture(a, "trader@example.com");
+  auto w = worker();
+  BOOST_REQUIRE(settled());
+  w->stop();
+  const auto contacts = systeme.contacts();
+  BOOST_REQUIRE(contacts.size() == 1u);
+  const auto& contact = contacts[0];
+  BOOST_TEST(contact.email == "trader@example.com");
+  BOOST_TEST(contact.fields.at("full_name") == "Trader Joe");
+  BOOST_TEST(contact.fields.at("phone_number") == "+44 20 7946 0958");
+  BOOST_TEST(contact.fields.at("ib_owner_id") == a.tenant_id);
+  BOOST_TEST(contact.fields.at("ib_prefix") == "ib-abc123-");
+  BOOST_TEST((tags_of(contact) == std::vector<std::string>{"ib-abc123-demo-request", "ib-abc123-forex-ib", "ib-abc123-high-volume"}));
+  BOOST_TEST(text("SELECT systeme_contact_id || ' ' || array_to_string(ARRAY(SELECT unnest(tags) ORDER BY 1), ',') || ' ' || "
+                  "(synced_at IS NOT NULL) || ' ' || coalesce(sync_error, '-') FROM leads WHERE id = '" + lead + "'") ==
+             std::to_string(contact.id) + " ib-abc123-demo-request,ib-abc123-forex-ib,ib-abc123-high-volume true -");
+  BOOST_TEST(systeme.calls("POST /contact_fields") == 4);  // full_name, phone_number, ib_owner_id, ib_prefix
+}
+
+BOOST_FIXTURE_TEST_CASE(a_shared_lead_keeps_the_first_owners_fields, Relay) {
+  capture(a, "shared@example.com", "0-50");
+  auto w = worker();
+  BOOST_REQUIRE(settled());
+  capture(b, "shared@example.com", "0-50");
+  BOOST_REQUIRE(settled());
+  w->stop();
+  const auto contacts = systeme.contacts();
+  BOOST_REQUIRE(contacts.size() == 1u);
+  BOOST_TEST(contacts[0].fields.at("ib_owner_id") == a.tenant_id);
+  BOOST_TEST(contacts[0].fields.at("ib_prefix") == "ib-abc123-");
+  BOOST_TEST((tags_of(contacts[0]) == std::vector<std::string>{"ib-abc123-demo-request", "ib-abc123-forex-ib",
+                                                               "ib-def456-demo-request", "ib-def456-forex-ib"}));
+  BOOST_TEST(count("SELECT count(DISTINCT systeme_contact_id) FROM leads") == 1);
+  BOOST_TEST(systeme.contacts_created() == 1);
+}
+
+BOOST_FIXTURE_TEST_CASE(server_errors_429s_and_hangs_are_retried_until_done, Relay) {
+  systeme.fail_next(3, 500);
+  systeme.fail_next(1, 429, 1);
+  systeme.hang_next(1, 3);
+  const auto lead = capture(a, "retry@example.com");
+  auto w = worker();
+  BOOST_REQUIRE(settled(std::chrono::seconds(60)));
+  w->stop();
+  BOOST_TEST(text("SELECT attempts FROM outbox_jobs") == "6");
+  BOOST_TEST(text("SELECT (done_at IS NOT NULL) || ' ' || coalesce(last_error, '-') FROM outbox_jobs") == "true -");
+  BOOST_TEST(text("SELECT coalesce(sync_error, '-') FROM leads WHERE id = '" + lead + "'") == "-");
+  BOOST_TEST(systeme.contacts_created() == 1);
+  BOOST_TEST(systeme.repeated_assignments() == 0);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_permanent_error_stops_and_stays_visible, Relay) {
+  const auto lead = capture(a, "refused@example.com");
+  auto w = worker("a-revoked-key");
+  BOOST_REQUIRE(settled());
+  w->stop();
+  BOOST_TEST(text("SELECT attempts || ' ' || (failed_at IS NOT NULL) FROM outbox_jobs") == "3 true");
+  BOOST_TEST(text("SELECT sync_error FROM leads WHERE id = '" + lead + "'").find("list contact fields: HTTP 401") == 0u);
+  BOOST_TEST(systeme.contacts_created() == 0);
+}
+
+BOOST_FIXTURE_TEST_CASE(two_workers_share_the_queue_without_a_second_effect, Relay) {
+  for (int i = 0; i < 20; ++i) capture(i % 2 ? a : b, "p" + std::to_string(i) + "@example.com", i % 3 ? "0-50" : "500+");
+  auto first = worker();
+  auto second = worker();
+  BOOST_REQUIRE(settled(std::chrono::seconds(60)));
+  first->stop();
+  second->stop();
+  BOOST_TEST(systeme.contacts_created() == 20);
+  BOOST_TEST(systeme.contacts().size() == 20u);
+  BOOST_TEST(systeme.repeated_assignments() == 0);
+  int assigned = 0;
+  for (const auto& contact : systeme.contacts()) assigned += static_cast<int>(contact.tag_ids.size());
+  BOOST_TEST(assigned == 20 * 2 + 7);  // demo-request and forex-ib each, high-volume for i % 3 == 0
+  BOOST_TEST(count("SELECT count(*) FROM outbox_jobs WHERE done_at IS NOT NULL AND attempts = 1") == 20);
+}

@@ -1,0 +1,229 @@
+#include "tests/support/fake_systeme.h"
+
+#include <pistache/endpoint.h>
+#include <pistache/http.h>
+#include <pistache/router.h>
+
+#include <thread>
+
+namespace cf::testing {
+
+using namespace Pistache;
+using nlohmann::json;
+
+namespace {
+
+void answer(Http::ResponseWriter& response, Http::Code code, const json& body) {
+  response.headers().add<Http::Header::ContentType>(MIME(Application, Json));
+  response.send(code, body.is_null() ? std::string() : body.dump());
+}
+
+json contact_json(const FakeContact& contact, const std::map<long long, std::string>& tags) {
+  json fields = json::array();
+  for (const auto& [slug, value] : contact.fields) fields.push_back({{"slug", slug}, {"value", value}});
+  json tag_list = json::array();
+  for (long long id : contact.tag_ids) tag_list.push_back({{"id", id}, {"name", tags.at(id)}});
+  return {{"id", contact.id}, {"email", contact.email}, {"fields", fields}, {"tags", tag_list}};
+}
+
+// Query values as sent (Pistache 0.0.5 leaves them percent-encoded).
+std::string url_decode(const std::string& text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '%' && i + 2 < text.size()) {
+      out.push_back(static_cast<char>(std::stoi(text.substr(i + 1, 2), nullptr, 16)));
+      i += 2;
+    } else {
+      out.push_back(text[i] == '+' ? ' ' : text[i]);
+    }
+  }
+  return out;
+}
+
+json already_used(const std::string& property) {
+  return {{"detail", property + ": This value is already used."},
+          {"violations", json::array({{{"propertyPath", property}, {"message", "This value is already used."}}})}};
+}
+
+class RetryAfter : public Http::Header::Header {
+ public:
+  NAME("Retry-After")
+  RetryAfter() = default;
+  explicit RetryAfter(int seconds) : seconds_(seconds) {}
+  void parse(const std::string& data) override { seconds_ = std::atoi(data.c_str()); }
+  void write(std::ostream& os) const override { os << seconds_; }
+
+ private:
+  int seconds_ = 0;
+};
+
+}  // namespace
+
+FakeSysteme::FakeSysteme(std::string api_key) : api_key_(std::move(api_key)), router_(std::make_unique<Rest::Router>()) {
+  routes(*router_);
+  endpoint_ = std::make_unique<Http::Endpoint>(Address("127.0.0.1", Port(0)));
+  endpoint_->init(Http::Endpoint::options().threads(4).flags(Tcp::Options::ReuseAddr));
+  endpoint_->setHandler(router_->handler());
+  endpoint_->serveThreaded();
+}
+
+FakeSysteme::~FakeSysteme() { endpoint_->shutdown(); }
+
+std::string FakeSysteme::api_base() const {
+  return "http://127.0.0.1:" + std::to_string(static_cast<int>(endpoint_->getPort())) + "/api";
+}
+
+void FakeSysteme::fail_next(int count, int status, int retry_after_seconds) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (int i = 0; i < count; ++i) faults_.push_back({status, retry_after_seconds, 0});
+}
+
+void FakeSysteme::hang_next(int count, int seconds) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (int i = 0; i < count; ++i) faults_.push_back({0, 0, seconds});
+}
+
+bool FakeSysteme::take_fault(Fault& fault) {
+  if (faults_.empty()) return false;
+  fault = faults_.front();
+  faults_.erase(faults_.begin());
+  return true;
+}
+
+std::vector<FakeContact> FakeSysteme::contacts() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::vector<FakeContact> out;
+  for (const auto& [id, contact] : contacts_) out.push_back(contact);
+  return out;
+}
+
+std::string FakeSysteme::tag_name(long long id) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const auto found = tags_.find(id);
+  return found == tags_.end() ? std::string() : found->second;
+}
+
+int FakeSysteme::contacts_created() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return contacts_created_;
+}
+
+int FakeSysteme::repeated_assignments() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return repeated_assignments_;
+}
+
+int FakeSysteme::calls(const std::string& what) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const auto found = calls_.find(what);
+  return found == calls_.end() ? 0 : found->second;
+}
+
+void FakeSysteme::routes(Rest::Router& router) {
+  // Every call: count it, check the key, apply an injected fault; then `work` answers.
+  const auto guarded = [this](const std::string& name, auto work) {
+    return [this, name, work](const Rest::Request& request, Http::ResponseWriter response) {
+      Fault fault;
+      bool faulted = false;
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        calls_[name]++;
+        faulted = take_fault(fault);
+      }
+      const auto key = request.headers().tryGetRaw("X-API-Key");
+      if (!key || key->value() != api_key_) {
+        answer(response, Http::Code::Unauthorized, {{"title", "An error occurred"}, {"detail", "Invalid API key"}});
+        return Rest::Route::Result::Ok;
+      }
+      if (faulted && fault.hang_seconds > 0) std::this_thread::sleep_for(std::chrono::seconds(fault.hang_seconds));
+      if (faulted && fault.status > 0) {
+        if (fault.retry_after > 0) response.headers().add<RetryAfter>(fault.retry_after);
+        answer(response, static_cast<Http::Code>(fault.status), {{"title", "An error occurred"}, {"detail", "injected"}});
+        return Rest::Route::Result::Ok;
+      }
+      std::lock_guard<std::mutex> lock(mutex_);
+      work(request, response);
+      return Rest::Route::Result::Ok;
+    };
+  };
+
+  Rest::Routes::Get(router, "/api/contact_fields", guarded("GET /contact_fields", [this](const Rest::Request&, Http::ResponseWriter& r) {
+    json fields = json::array();
+    for (const auto& slug : field_slugs_) fields.push_back({{"slug", slug}, {"fieldName", slug}});
+    answer(r, Http::Code::Ok, fields);
+  }));
+  Rest::Routes::Post(router, "/api/contact_fields", guarded("POST /contact_fields", [this](const Rest::Request& q, Http::ResponseWriter& r) {
+    const auto body = json::parse(q.body(), nullptr, false);
+    const std::string slug = body.is_object() ? body.value("slug", "") : "";
+    if (slug.empty()) return answer(r, Http::Code::Unprocessable_Entity, {{"detail", "slug: This value should not be blank."}});
+    if (!field_slugs_.insert(slug).second) return answer(r, Http::Code::Unprocessable_Entity, already_used("slug"));
+    answer(r, Http::Code::Created, {{"slug", slug}, {"fieldName", body.value("fieldName", slug)}});
+  }));
+  Rest::Routes::Get(router, "/api/contacts", guarded("GET /contacts", [this](const Rest::Request& q, Http::ResponseWriter& r) {
+    const auto email = q.query().get("email");
+    json items = json::array();
+    for (const auto& [id, contact] : contacts_) {
+      if (!email || contact.email == url_decode(*email)) items.push_back(contact_json(contact, tags_));
+    }
+    answer(r, Http::Code::Ok, {{"items", items}, {"hasMore", false}});
+  }));
+  Rest::Routes::Post(router, "/api/contacts", guarded("POST /contacts", [this](const Rest::Request& q, Http::ResponseWriter& r) {
+    const auto body = json::parse(q.body(), nullptr, false);
+    if (!body.is_object() || !body.contains("email")) return answer(r, Http::Code::Unprocessable_Entity, {{"detail", "email: required"}});
+    const std::string email = body["email"];
+    for (const auto& [id, contact] : contacts_) {
+      if (contact.email == email) return answer(r, Http::Code::Unprocessable_Entity, already_used("email"));
+    }
+    FakeContact contact{next_id_++, email, {}, {}};
+    for (const auto& field : body.value("fields", json::array())) {
+      const std::string slug = field.value("slug", "");
+      if (field_slugs_.count(slug) == 0) {
+        return answer(r, Http::Code::Unprocessable_Entity, {{"detail", "fields: unknown field " + slug}});
+      }
+      contact.fields[slug] = field.value("value", "");
+    }
+    contacts_[contact.id] = contact;
+    ++contacts_created_;
+    answer(r, Http::Code::Created, contact_json(contact, tags_));
+  }));
+  Rest::Routes::Patch(router, "/api/contacts/:id", guarded("PATCH /contacts", [this](const Rest::Request& q, Http::ResponseWriter& r) {
+    const auto type = q.headers().tryGet<Http::Header::ContentType>();
+    if (!type || type->mime().toString().find("merge-patch+json") == std::string::npos) {
+      return answer(r, Http::Code::Unsupported_Media_Type, {{"detail", "use application/merge-patch+json"}});
+    }
+    const auto found = contacts_.find(q.param(":id").as<long long>());
+    if (found == contacts_.end()) return answer(r, Http::Code::Not_Found, {{"title", "An error occurred"}, {"detail", "Not Found"}});
+    const auto body = json::parse(q.body(), nullptr, false);
+    for (const auto& field : body.value("fields", json::array())) found->second.fields[field.value("slug", "")] = field.value("value", "");
+    answer(r, Http::Code::Ok, contact_json(found->second, tags_));
+  }));
+  Rest::Routes::Get(router, "/api/tags", guarded("GET /tags", [this](const Rest::Request& q, Http::ResponseWriter& r) {
+    const std::string query = url_decode(q.query().get("query").value_or(""));
+    json items = json::array();
+    for (const auto& [id, name] : tags_) {
+      if (name.find(query) != std::string::npos) items.push_back({{"id", id}, {"name", name}});
+    }
+    answer(r, Http::Code::Ok, {{"items", items}, {"hasMore", false}});
+  }));
+  Rest::Routes::Post(router, "/api/tags", guarded("POST /tags", [this](const Rest::Request& q, Http::ResponseWriter& r) {
+    const auto body = json::parse(q.body(), nullptr, false);
+    const std::string name = body.is_object() ? body.value("name", "") : "";
+    for (const auto& [id, existing] : tags_) {
+      if (existing == name) return answer(r, Http::Code::Unprocessable_Entity, already_used("name"));
+    }
+    const long long id = next_id_++;
+    tags_[id] = name;
+    answer(r, Http::Code::Created, {{"id", id}, {"name", name}});
+  }));
+  Rest::Routes::Post(router, "/api/contacts/:id/tags", guarded("POST /contacts/tags", [this](const Rest::Request& q, Http::ResponseWriter& r) {
+    const auto found = contacts_.find(q.param(":id").as<long long>());
+    if (found == contacts_.end()) return answer(r, Http::Code::Not_Found, {{"title", "An error occurred"}, {"detail", "Not Found"}});
+    const auto body = json::parse(q.body(), nullptr, false);
+    const long long tag = body.is_object() ? body.value("tagId", 0LL) : 0;
+    if (tags_.count(tag) == 0) return answer(r, Http::Code::Unprocessable_Entity, {{"detail", "tagId: unknown tag"}});
+    if (!found->second.tag_ids.insert(tag).second) ++repeated_assignments_;
+    r.send(Http::Code::No_Content);
+  }));
+}
+
+}  // namespace cf::testing

@@ -1,0 +1,76 @@
+// FakeSysteme: the one fake the tests allow, a loopback HTTP server speaking the Systeme.io public
+// API as shared/systeme-io.md documents it (contacts, tags, contact fields; 401 for a wrong key,
+// 422 "already used", merge-patch) with faults a test can inject: the next N calls answered 500 or
+// 429 with Retry-After, or left hanging. It counts what it was asked, so tests can check that
+// nothing happened twice. Its state is safe to read from the test's thread.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace Pistache::Http {
+class Endpoint;
+}
+namespace Pistache::Rest {
+class Router;
+}
+
+namespace cf::testing {
+
+struct FakeContact {
+  long long id = 0;
+  std::string email;
+  std::map<std::string, std::string> fields;
+  std::set<long long> tag_ids;
+};
+
+class FakeSysteme {
+ public:
+  explicit FakeSysteme(std::string api_key);
+  ~FakeSysteme();
+
+  std::string api_base() const;  // http://127.0.0.1:<port>/api
+
+  // Faults for the next `count` calls of any endpoint.
+  void fail_next(int count, int status, int retry_after_seconds = 0);
+  void hang_next(int count, int seconds);
+
+  // What the fake holds and was asked.
+  std::vector<FakeContact> contacts() const;
+  std::string tag_name(long long id) const;
+  int contacts_created() const;
+  // How many assign-tag calls hit a (contact, tag) pair that already had it.
+  int repeated_assignments() const;
+  int calls(const std::string& what) const;  // e.g. "POST /contacts"
+
+ private:
+  struct Fault {
+    int status = 0;
+    int retry_after = 0;
+    int hang_seconds = 0;
+  };
+  void routes(Pistache::Rest::Router& router);
+  bool take_fault(Fault& fault);
+
+  std::string api_key_;
+  mutable std::mutex mutex_;
+  std::vector<Fault> faults_;
+  std::map<long long, FakeContact> contacts_;
+  std::map<long long, std::string> tags_;
+  std::set<std::string> field_slugs_{"first_name", "surname"};
+  std::map<std::string, int> calls_;
+  long long next_id_ = 1000;
+  int contacts_created_ = 0;
+  int repeated_assignments_ = 0;
+  std::unique_ptr<Pistache::Rest::Router> router_;
+  std::unique_ptr<Pistache::Http::Endpoint> endpoint_;
+};
+
+}  // namespace cf::testing
