@@ -1,25 +1,10 @@
 #include "daemon/http_reply.h"
 
+#include "daemon/retry_after.h"
+
 namespace cf::daemon {
 
 using namespace Pistache;
-
-namespace {
-
-// Retry-After as a typed header: Pistache 0.0.5 does not write raw headers.
-class RetryAfter : public Http::Header::Header {
- public:
-  NAME("Retry-After")
-  RetryAfter() = default;
-  explicit RetryAfter(int seconds) : seconds_(seconds) {}
-  void parse(const std::string& data) override { seconds_ = std::atoi(data.c_str()); }
-  void write(std::ostream& os) const override { os << seconds_; }
-
- private:
-  int seconds_ = 0;
-};
-
-}  // namespace
 
 ReplyContext ReplyContext::of(const Rest::Request& request) {
   const auto connection = request.headers().tryGet<Http::Header::Connection>();

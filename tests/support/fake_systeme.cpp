@@ -6,6 +6,8 @@
 
 #include <thread>
 
+#include "daemon/retry_after.h"
+
 namespace cf::testing {
 
 using namespace Pistache;
@@ -45,17 +47,6 @@ json already_used(const std::string& property) {
           {"violations", json::array({{{"propertyPath", property}, {"message", "This value is already used."}}})}};
 }
 
-class RetryAfter : public Http::Header::Header {
- public:
-  NAME("Retry-After")
-  RetryAfter() = default;
-  explicit RetryAfter(int seconds) : seconds_(seconds) {}
-  void parse(const std::string& data) override { seconds_ = std::atoi(data.c_str()); }
-  void write(std::ostream& os) const override { os << seconds_; }
-
- private:
-  int seconds_ = 0;
-};
 
 }  // namespace
 
@@ -137,7 +128,7 @@ void FakeSysteme::routes(Rest::Router& router) {
       }
       if (faulted && fault.hang_seconds > 0) std::this_thread::sleep_for(std::chrono::seconds(fault.hang_seconds));
       if (faulted && fault.status > 0) {
-        if (fault.retry_after > 0) response.headers().add<RetryAfter>(fault.retry_after);
+        if (fault.retry_after > 0) response.headers().add<daemon::RetryAfter>(fault.retry_after);
         answer(response, static_cast<Http::Code>(fault.status), {{"title", "An error occurred"}, {"detail", "injected"}});
         return Rest::Route::Result::Ok;
       }
