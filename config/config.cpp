@@ -315,7 +315,7 @@ void read_document(Reader& in, const YAML::Node& root, Config& config) {
     config.database.pool_size = static_cast<int>(pool);
   });
 
-  section("systeme", {"api_base", "api_key", "webhook_secrets", "requests_per_second", "timeout_seconds"},
+  section("systeme", {"api_base", "api_key", "webhook_secrets", "requests_per_second", "timeout_seconds", "job_lease_seconds"},
           [&](const YAML::Node& n) {
             in.read_string(n, "systeme", "api_base", config.systeme.api_base);
             while (!config.systeme.api_base.empty() && config.systeme.api_base.back() == '/') {
@@ -332,6 +332,9 @@ void read_document(Reader& in, const YAML::Node& root, Config& config) {
             long long timeout = config.systeme.timeout_seconds;
             in.read_int(n, "systeme", "timeout_seconds", 1, 300, timeout);
             config.systeme.timeout_seconds = static_cast<int>(timeout);
+            long long lease = config.systeme.job_lease_seconds;
+            in.read_int(n, "systeme", "job_lease_seconds", 5, 3600, lease);
+            config.systeme.job_lease_seconds = static_cast<int>(lease);
           });
 
   section("admin", {"token"}, [&](const YAML::Node& n) {

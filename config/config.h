@@ -47,6 +47,7 @@ struct SystemeConfig {
   std::vector<Secret> webhook_secrets;  // every one verifies, for rotation
   double requests_per_second = 4.0;
   int timeout_seconds = 10;  // whole-request timeout of each API call
+  int job_lease_seconds = 120;  // how long a claimed sync job is this daemon's before others may retry it
 };
 
 struct AdminConfig {

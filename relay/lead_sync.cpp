@@ -68,7 +68,8 @@ bool LeadSync::ensure_fields(SyncOutcome& outcome) {
   return true;
 }
 
-bool LeadSync::find_or_create_contact(const store::SyncJob& job, long long& contact_id, SyncOutcome& outcome) {
+bool LeadSync::find_or_create_contact(const store::SyncJob& job, long long& contact_id, std::set<std::string>& tags,
+                                      SyncOutcome& outcome) {
   for (int attempt = 0; attempt < 2; ++attempt) {
     const auto found = client_.find_contact(job.email);
     if (!ok(found)) return fail(outcome, "find contact", found);
@@ -76,6 +77,11 @@ bool LeadSync::find_or_create_contact(const store::SyncJob& job, long long& cont
     if (body.is_object() && body.contains("items") && body["items"].is_array() && !body["items"].empty()) {
       const json& contact = body["items"][0];
       contact_id = contact.value("id", 0LL);
+      if (contact.contains("tags") && contact["tags"].is_array()) {
+        for (const auto& tag : contact["tags"]) {
+          if (tag.is_object() && tag.contains("name") && tag["name"].is_string()) tags.insert(tag["name"].get<std::string>());
+        }
+      }
       // The first capture owns the owner fields: fill them only where nobody has.
       bool owned = false;
       if (contact.contains("fields") && contact["fields"].is_array()) {
@@ -147,8 +153,13 @@ SyncOutcome LeadSync::sync(const store::SyncJob& job) {
   SyncOutcome outcome;
   if (!ensure_fields(outcome)) return outcome;
   long long contact_id = 0;
-  if (!find_or_create_contact(job, contact_id, outcome)) return outcome;
+  std::set<std::string> present;
+  if (!find_or_create_contact(job, contact_id, present, outcome)) return outcome;
   for (const auto& name : capture_tags(job.prefix, job.ib_type, job.monthly_leads)) {
+    if (present.count(name)) {  // assigned by an earlier run of this job, or by a workflow
+      outcome.tags.push_back(name);
+      continue;
+    }
     long long id = 0;
     if (!tag_id(name, id, outcome)) return outcome;
     const auto assigned = client_.assign_tag(contact_id, id);

@@ -47,7 +47,9 @@ class LeadSync {
 
  private:
   bool ensure_fields(SyncOutcome& outcome);
-  bool find_or_create_contact(const store::SyncJob& job, long long& contact_id, SyncOutcome& outcome);
+  // The contact's id, and the tags it already has (so a job run again assigns nothing twice).
+  bool find_or_create_contact(const store::SyncJob& job, long long& contact_id, std::set<std::string>& tags,
+                              SyncOutcome& outcome);
   bool tag_id(const std::string& name, long long& id, SyncOutcome& outcome);
 
   SystemeClient& client_;

@@ -39,7 +39,7 @@ void OutboxWorker::stop() {
 
 bool OutboxWorker::process_one(pqxx::connection& connection, LeadSync& sync) {
   store::OutboxStore outbox(connection);
-  const auto job = outbox.claim(worker_id_, policy_.lease_seconds);
+  const auto job = outbox.claim(worker_id_, systeme_.job_lease_seconds);
   if (!job) return false;
   const SyncOutcome outcome = sync.sync(*job);
   static thread_local std::mt19937 random(std::random_device{}());

@@ -20,7 +20,6 @@
 namespace cf::relay {
 
 struct OutboxPolicy {
-  int lease_seconds = 120;
   int max_attempts_transient = 25;  // 5xx, 429, network: about two hours of backing off
   int max_attempts_permanent = 3;   // 4xx other than "already used"
   int max_backoff_seconds = 300;

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "store/tenants.h"
+#include "tests/support/fake_systeme.h"
 #include "tests/support/http_client.h"
 #include "tests/support/process.h"
 #include "tests/support/relay_config.h"
@@ -151,4 +152,49 @@ BOOST_AUTO_TEST_CASE(database_down_is_503_then_recovers) {
   }
   BOOST_TEST(status == 200);
   BOOST_TEST(probe->daemon->stop(SIGTERM) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(captures_reach_systeme_and_survive_kill_9_mid_queue) {
+  FakeSysteme systeme("e2e-api-key");
+  const std::string extra = "systeme:\n  api_base: " + systeme.api_base() +
+                            "\n  api_key: e2e-api-key\n  requests_per_second: 15\n  timeout_seconds: 2\n  job_lease_seconds: 5\n";
+  Api api(extra);
+  constexpr int kLeads = 30;
+  for (int i = 0; i < kLeads; ++i) {
+    const auto& key = i % 2 ? *api.a.keys.api_key : *api.b.keys.api_key;
+    BOOST_REQUIRE(api.capture(key, "k" + std::to_string(i) + "@example.com", i % 3 ? "0-50" : "500+").status == 201);
+  }
+  // Let some syncs happen, then kill the daemon in the middle of the queue.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (systeme.contacts_created() < 5 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  kill(api.daemon->pid(), SIGKILL);
+  api.daemon->stop(SIGKILL);
+  const int before_restart = systeme.contacts_created();
+  BOOST_TEST(before_restart >= 5);
+  BOOST_TEST(before_restart < kLeads);
+
+  const auto config = write_relay_config(api.db.url(), "http:\n  listen: \"127.0.0.1:0\"\nmetrics:\n  listen: \"127.0.0.1:0\"\n" + extra);
+  api.daemon = std::make_unique<Background>(std::vector<std::string>{relay_binary(), "serve", "--config", config});
+  BOOST_REQUIRE(api.daemon->wait_for_output("\"message\":\"serving\"", std::chrono::seconds(30)));
+  auto c = api.db.connect();
+  const auto settle = std::chrono::steady_clock::now() + std::chrono::seconds(90);
+  int pending = -1;
+  while (std::chrono::steady_clock::now() < settle) {
+    pqxx::read_transaction tx(*c);
+    pending = tx.exec1("SELECT count(*) FROM outbox_jobs WHERE done_at IS NULL AND failed_at IS NULL")[0].as<int>();
+    if (pending == 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  BOOST_TEST(pending == 0);
+  // Nothing lost, nothing twice: one contact per email, each tag assigned once.
+  BOOST_TEST(systeme.contacts_created() == kLeads);
+  BOOST_TEST(systeme.repeated_assignments() == 0);
+  int assigned = 0;
+  for (const auto& contact : systeme.contacts()) assigned += static_cast<int>(contact.tag_ids.size());
+  BOOST_TEST(assigned == kLeads * 2 + 10);  // demo-request and forex-ib, high-volume for i % 3 == 0
+  pqxx::read_transaction tx(*c);
+  BOOST_TEST(tx.exec1("SELECT count(*) FROM leads WHERE synced_at IS NOT NULL AND systeme_contact_id IS NOT NULL")[0].as<int>() == kLeads);
+  BOOST_TEST(api.daemon->stop(SIGTERM) == 0);
 }
