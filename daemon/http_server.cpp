@@ -16,11 +16,11 @@ using namespace Pistache;
 
 HttpServer::HttpServer(const HttpConfig& config, const Readiness& readiness)
     : config_(config), readiness_(readiness), router_(std::make_unique<Rest::Router>()) {
-  Rest::Routes::Get(*router_, "/healthz", [](const Rest::Request& request, Http::ResponseWriter response) {
+  add_route("GET", "/healthz", [](const Rest::Request& request, Http::ResponseWriter response) {
     send_json(response, ReplyContext::of(request), Http::Code::Ok, {{"status", "ok"}});
     return Rest::Route::Result::Ok;
   });
-  Rest::Routes::Get(*router_, "/readyz", [this](const Rest::Request& request, Http::ResponseWriter response) {
+  add_route("GET", "/readyz", [this](const Rest::Request& request, Http::ResponseWriter response) {
     if (readiness_.ready()) {
       send_json(response, ReplyContext::of(request), Http::Code::Ok, {{"status", "ready"}});
     } else {
@@ -36,6 +36,15 @@ HttpServer::HttpServer(const HttpConfig& config, const Readiness& readiness)
 }
 
 HttpServer::~HttpServer() { stop(); }
+
+void HttpServer::add_route(const std::string& method, const std::string& path, Rest::Route::Handler handler) {
+  if (method == "GET") Rest::Routes::Get(*router_, path, std::move(handler));
+  else if (method == "POST") Rest::Routes::Post(*router_, path, std::move(handler));
+  else if (method == "PATCH") Rest::Routes::Patch(*router_, path, std::move(handler));
+  else if (method == "DELETE") Rest::Routes::Delete(*router_, path, std::move(handler));
+  else throw std::invalid_argument("add_route: unsupported method " + method);
+  routes_.push_back({method, path});
+}
 
 Status HttpServer::start() {
   try {

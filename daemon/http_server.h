@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/result.h"
 #include "config/config.h"
@@ -14,9 +15,7 @@
 namespace Pistache::Http {
 class Endpoint;
 }
-namespace Pistache::Rest {
-class Router;
-}
+#include <pistache/router.h>
 
 namespace cf::daemon {
 
@@ -27,8 +26,15 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  // Where other modules add their routes, before start().
-  Pistache::Rest::Router& router() { return *router_; }
+  // Adds a route, before start(). `path` uses Pistache's ":param" form; `method` is GET, POST...
+  void add_route(const std::string& method, const std::string& path, Pistache::Rest::Route::Handler handler);
+
+  struct RouteEntry {
+    std::string method;
+    std::string path;
+  };
+  // Every route added, in order: what docs/openapi.yaml must describe.
+  const std::vector<RouteEntry>& routes() const { return routes_; }
 
   // Binds and starts serving on background threads; unavailable when the address is taken.
   Status start();
@@ -41,6 +47,7 @@ class HttpServer {
   HttpConfig config_;
   const Readiness& readiness_;
   std::unique_ptr<Pistache::Rest::Router> router_;
+  std::vector<RouteEntry> routes_;
   std::unique_ptr<Pistache::Http::Endpoint> endpoint_;
   bool running_ = false;
 };

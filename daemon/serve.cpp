@@ -108,8 +108,8 @@ int serve(const std::string& config_path) {
   }
 
   HttpServer http(config.http, readiness);
-  webhooks.register_routes(http.router());
-  tenant_api.register_routes(http.router());
+  webhooks.register_routes(http);
+  tenant_api.register_routes(http);
   if (auto started = http.start(); !started) return report_error(started.error());
 
   const std::string base = http_url(config.http.listen, http.port());

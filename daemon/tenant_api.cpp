@@ -92,8 +92,8 @@ std::variant<store::LeadQuery, store::FieldError> parse_query(const Rest::Reques
 
 }  // namespace
 
-void TenantApi::register_routes(Rest::Router& router) {
-  Rest::Routes::Post(router, "/v1/leads", [this](const Rest::Request& request, Http::ResponseWriter response) {
+void TenantApi::register_routes(HttpServer& server) {
+  server.add_route("POST", "/v1/leads", [this](const Rest::Request& request, Http::ResponseWriter response) {
     auto input = store::parse_lead_input(request.body());
     const auto policy = duplicate_policy_;
     as_caller(executor_, request, std::move(response),
@@ -111,7 +111,7 @@ void TenantApi::register_routes(Rest::Router& router) {
               });
     return Rest::Route::Result::Ok;
   });
-  Rest::Routes::Get(router, "/v1/leads", [this](const Rest::Request& request, Http::ResponseWriter response) {
+  server.add_route("GET", "/v1/leads", [this](const Rest::Request& request, Http::ResponseWriter response) {
     auto query = parse_query(request);
     as_caller(executor_, request, std::move(response),
               [query = std::move(query)](pqxx::connection& connection, const store::Caller& caller, Pending& p) {
@@ -127,7 +127,7 @@ void TenantApi::register_routes(Rest::Router& router) {
               });
     return Rest::Route::Result::Ok;
   });
-  Rest::Routes::Get(router, "/v1/leads/:id", [this](const Rest::Request& request, Http::ResponseWriter response) {
+  server.add_route("GET", "/v1/leads/:id", [this](const Rest::Request& request, Http::ResponseWriter response) {
     const std::string id = request.param(":id").as<std::string>();
     as_caller(executor_, request, std::move(response),
               [id](pqxx::connection& connection, const store::Caller& caller, Pending& p) {
@@ -140,7 +140,7 @@ void TenantApi::register_routes(Rest::Router& router) {
               });
     return Rest::Route::Result::Ok;
   });
-  Rest::Routes::Get(router, "/v1/stats", [this](const Rest::Request& request, Http::ResponseWriter response) {
+  server.add_route("GET", "/v1/stats", [this](const Rest::Request& request, Http::ResponseWriter response) {
     as_caller(executor_, request, std::move(response),
               [](pqxx::connection& connection, const store::Caller& caller, Pending& p) {
                 const auto stats = store::LeadStore(connection).stats(caller);

@@ -8,7 +8,7 @@
 // runs bound to the caller's tenant (row-level security). Errors are {"error", "field"?}.
 #pragma once
 
-#include <pistache/router.h>
+#include "daemon/http_server.h"
 
 #include "config/config.h"
 #include "daemon/db_executor.h"
@@ -20,7 +20,7 @@ class TenantApi {
   TenantApi(DuplicatePolicy duplicate_policy, DbExecutor& executor)
       : duplicate_policy_(duplicate_policy), executor_(executor) {}
 
-  void register_routes(Pistache::Rest::Router& router);
+  void register_routes(HttpServer& server);
 
  private:
   DuplicatePolicy duplicate_policy_;

@@ -31,12 +31,12 @@ bool is_token_shape(const std::string& token) {
 WebhookEndpoints::WebhookEndpoints(WebhookSettings settings, IngestWriter& writer, const Clock& clock)
     : settings_(std::move(settings)), writer_(writer), clock_(clock) {}
 
-void WebhookEndpoints::register_routes(Rest::Router& router) {
-  Rest::Routes::Post(router, "/webhooks/systeme", [this](const Rest::Request& request, Http::ResponseWriter response) {
+void WebhookEndpoints::register_routes(HttpServer& server) {
+  server.add_route("POST", "/webhooks/systeme", [this](const Rest::Request& request, Http::ResponseWriter response) {
     account(request, std::move(response));
     return Rest::Route::Result::Ok;
   });
-  Rest::Routes::Post(router, "/webhooks/systeme/rules/:token/:kind",
+  server.add_route("POST", "/webhooks/systeme/rules/:token/:kind",
                      [this](const Rest::Request& request, Http::ResponseWriter response) {
                        rule(request, std::move(response));
                        return Rest::Route::Result::Ok;

@@ -10,7 +10,7 @@
 #include <atomic>
 #include <vector>
 
-#include <pistache/router.h>
+#include "daemon/http_server.h"
 
 #include "common/clock.h"
 #include "config/secret.h"
@@ -27,7 +27,7 @@ class WebhookEndpoints {
  public:
   WebhookEndpoints(WebhookSettings settings, IngestWriter& writer, const Clock& clock);
 
-  void register_routes(Pistache::Rest::Router& router);
+  void register_routes(HttpServer& server);
   // From now on every delivery is answered 503 (shutting down).
   void stop_accepting() { accepting_ = false; }
 

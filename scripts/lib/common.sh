@@ -31,6 +31,18 @@ install_packages() {
   fi
 }
 
+# The OpenAPI linter the tests run (docs/tools, pinned by its package-lock.json).
+install_openapi_linter() {
+  if ! command -v npm >/dev/null; then
+    as_root apt-get update -q
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends nodejs npm
+  fi
+  if [ ! -x "$ROOT/docs/tools/node_modules/.bin/redocly" ]; then
+    say "installing the OpenAPI linter (npm)"
+    (cd "$ROOT/docs/tools" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
 # build TESTING(ON|OFF): a release build in build/, binary at build/bin/clientflow-relay.
 build() {
   say "building (release)"
