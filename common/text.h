@@ -1,6 +1,7 @@
 // Small text checks shared by every input path: trimming and printable UTF-8. Pure functions.
 #pragma once
 
+#include <string>
 #include <string_view>
 
 namespace cf {
@@ -11,5 +12,9 @@ std::string_view trim(std::string_view text);
 // True when `text` is valid UTF-8 with no control characters (C0, DEL, C1), no surrogates and
 // no overlong forms.
 bool is_printable_utf8(std::string_view text);
+
+// A URL query value with its percent-escapes and '+' decoded (Pistache 0.0.5 leaves them);
+// a malformed escape is kept as it is.
+std::string url_decode(std::string_view text);
 
 }  // namespace cf

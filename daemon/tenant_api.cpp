@@ -4,6 +4,7 @@
 #include <regex>
 
 #include "common/clock.h"
+#include "common/text.h"
 #include "daemon/http_reply.h"
 #include "store/leads.h"
 #include "store/tenants.h"
@@ -64,16 +65,21 @@ void as_caller(DbExecutor& executor, const Rest::Request& request, Http::Respons
 // The listing filters from the query string; a FieldError for the first bad one.
 std::variant<store::LeadQuery, store::FieldError> parse_query(const Rest::Request& request) {
   store::LeadQuery query;
-  const auto& q = request.query();
-  if (auto limit = q.get("limit")) {
+  // Query values arrive percent-encoded (Pistache 0.0.5 does not decode them).
+  const auto param = [&request](const char* name) -> std::optional<std::string> {
+    const auto raw = request.query().get(name);
+    if (!raw) return std::nullopt;
+    return url_decode(*raw);
+  };
+  if (auto limit = param("limit")) {
     static const std::regex digits("^[0-9]{1,3}$");
     if (!std::regex_match(*limit, digits) || std::stoi(*limit) < 1 || std::stoi(*limit) > 100) {
       return store::FieldError{"limit", "limit must be between 1 and 100"};
     }
     query.limit = std::stoi(*limit);
   }
-  if (auto cursor = q.get("cursor")) query.cursor = *cursor;
-  if (auto tag = q.get("tag")) {
+  if (auto cursor = param("cursor")) query.cursor = *cursor;
+  if (auto tag = param("tag")) {
     static const std::regex slug("^[a-z0-9]+(-[a-z0-9]+)*$");
     if (tag->size() > 100 || !std::regex_match(*tag, slug)) {
       return store::FieldError{"tag", "tag must be the part after your prefix, such as demo-request"};
@@ -81,7 +87,7 @@ std::variant<store::LeadQuery, store::FieldError> parse_query(const Rest::Reques
     query.tag_suffix = *tag;
   }
   for (const char* name : {"created_after", "created_before"}) {
-    if (auto value = q.get(name)) {
+    if (auto value = param(name)) {
       auto at = parse_iso8601(*value);
       if (!at) return store::FieldError{name, std::string(name) + " must be an ISO 8601 time such as 2026-11-01T00:00:00Z"};
       (std::string(name) == "created_after" ? query.created_after : query.created_before) = at;

@@ -107,6 +107,10 @@ BOOST_AUTO_TEST_CASE(capture_answers_and_validation) {
   BOOST_TEST(json::parse(bad.body)["field"] == "monthly_leads");
   BOOST_TEST(api.call("GET", "/v1/leads?limit=101", key).status == 400);
   BOOST_TEST(json::parse(api.call("GET", "/v1/leads?created_after=yesterday", key).body)["field"] == "created_after");
+  // Encoded as a browser or HTTP library would send it.
+  const auto encoded = api.call("GET", "/v1/leads?created_after=2000-01-01T00%3A00%3A00%2B00%3A00&created_before=2999-01-01T00:00:00Z", key);
+  BOOST_TEST(encoded.status == 200);
+  BOOST_TEST(json::parse(encoded.body)["items"].size() == 1u);
   BOOST_TEST(json::parse(api.call("GET", "/v1/leads?cursor=abc", key).body)["field"] == "cursor");
 
   // Allowed by default: B captures the same person and both own a lead.

@@ -6,6 +6,7 @@
 
 #include <thread>
 
+#include "common/text.h"
 #include "daemon/retry_after.h"
 
 namespace cf::testing {
@@ -26,20 +27,6 @@ json contact_json(const FakeContact& contact, const std::map<long long, std::str
   json tag_list = json::array();
   for (long long id : contact.tag_ids) tag_list.push_back({{"id", id}, {"name", tags.at(id)}});
   return {{"id", contact.id}, {"email", contact.email}, {"fields", fields}, {"tags", tag_list}};
-}
-
-// Query values as sent (Pistache 0.0.5 leaves them percent-encoded).
-std::string url_decode(const std::string& text) {
-  std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size()) {
-      out.push_back(static_cast<char>(std::stoi(text.substr(i + 1, 2), nullptr, 16)));
-      i += 2;
-    } else {
-      out.push_back(text[i] == '+' ? ' ' : text[i]);
-    }
-  }
-  return out;
 }
 
 json already_used(const std::string& property) {
@@ -154,7 +141,7 @@ void FakeSysteme::routes(Rest::Router& router) {
     const auto email = q.query().get("email");
     json items = json::array();
     for (const auto& [id, contact] : contacts_) {
-      if (!email || contact.email == url_decode(*email)) items.push_back(contact_json(contact, tags_));
+      if (!email || contact.email == cf::url_decode(*email)) items.push_back(contact_json(contact, tags_));
     }
     answer(r, Http::Code::Ok, {{"items", items}, {"hasMore", false}});
   }));
@@ -189,7 +176,7 @@ void FakeSysteme::routes(Rest::Router& router) {
     answer(r, Http::Code::Ok, contact_json(found->second, tags_));
   }));
   Rest::Routes::Get(router, "/api/tags", guarded("GET /tags", [this](const Rest::Request& q, Http::ResponseWriter& r) {
-    const std::string query = url_decode(q.query().get("query").value_or(""));
+    const std::string query = cf::url_decode(q.query().get("query").value_or(""));
     json items = json::array();
     for (const auto& [id, name] : tags_) {
       if (name.find(query) != std::string::npos) items.push_back({{"id", id}, {"name", name}});

@@ -35,3 +35,9 @@ BOOST_AUTO_TEST_CASE(printable_utf8) {
   BOOST_TEST(!cf::is_printable_utf8("\xc2\x85"));            // C1 control
   BOOST_TEST(!cf::is_printable_utf8(std::string("nul\0", 4)));
 }
+
+BOOST_AUTO_TEST_CASE(url_decoding) {
+  BOOST_TEST(cf::url_decode("2026-11-01T00%3A00%3A00%2B00%3A00") == "2026-11-01T00:00:00+00:00");
+  BOOST_TEST(cf::url_decode("a+b%40c.co") == "a b@c.co");
+  BOOST_TEST(cf::url_decode("bad%zzend%4") == "bad%zzend%4");
+}
