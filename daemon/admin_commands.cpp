@@ -8,6 +8,8 @@
 
 #include "config/config.h"
 #include "daemon/commands.h"
+#include "reconcile/findings.h"
+#include "reconcile/reconciler.h"
 #include "store/database.h"
 #include "store/ingest_store.h"
 #include "store/migrations.h"
@@ -233,6 +235,30 @@ int events_replay(const std::string& config_path, const std::string& status, std
   }
   out << "replayed " << examined << " deliveries: " << now_routed << " now routed, " << changed - now_routed
       << " with another status, " << examined - changed << " unchanged\n";
+  return kExitOk;
+}
+
+int reconcile(const std::string& config_path, std::ostream& out) {
+  auto connection = open_database(config_path);
+  if (!connection) return report_error(connection.error());
+  try {
+    out << reconcile::describe(reconcile::reconcile_once(**connection)) << '\n';
+    return kExitOk;
+  } catch (const std::exception& e) {
+    return report_error(store::is_unavailable(e) ? unavailable(std::string("reconcile: database unavailable: ") + e.what())
+                                                 : internal_error(std::string("reconcile: ") + e.what()));
+  }
+}
+
+int report(const std::string& config_path, const std::string& format, const std::string& status,
+           const std::string& kind, std::ostream& out) {
+  auto connection = open_database(config_path);
+  if (!connection) return report_error(connection.error());
+  auto findings = reconcile::list_findings(**connection, status, kind);
+  if (!findings) return report_error(findings.error());
+  if (format == "csv") out << reconcile::report_csv(*findings);
+  else if (format == "json") out << reconcile::report_json(*findings);
+  else out << reconcile::report_text(*findings);
   return kExitOk;
 }
 

@@ -71,6 +71,16 @@ int main(int argc, char** argv) {
   workflows_cmd->add_option("--rule-token", workflows_token, "The tenant's rule token, to print complete URLs");
   workflows_cmd->add_option("--format", workflows_format, "text or json")->check(CLI::IsMember({"text", "json"}));
 
+  auto* reconcile_cmd = app.add_subcommand("reconcile", "Run the reconciler once and print a summary");
+  add_config_option(*reconcile_cmd, config_path);
+
+  std::string report_format = "text", report_status = "open", report_kind;
+  auto* report_cmd = app.add_subcommand("report", "The duplicate-lead report: findings for admins");
+  add_config_option(*report_cmd, config_path);
+  report_cmd->add_option("--format", report_format, "text, csv or json")->check(CLI::IsMember({"text", "csv", "json"}));
+  report_cmd->add_option("--status", report_status, "open (open and acknowledged), all, or one status");
+  report_cmd->add_option("--kind", report_kind, "shared_contact, foreign_prefix, owner_mismatch or unknown_prefix");
+
   auto* events_cmd = app.add_subcommand("events", "Stored webhook deliveries");
   events_cmd->require_subcommand(1);
   std::string replay_status;
@@ -104,6 +114,8 @@ int main(int argc, char** argv) {
   if (workflows_cmd->parsed()) {
     return tenant_workflows(config_path, workflows_tenant, workflows_token, workflows_format, std::cout);
   }
+  if (reconcile_cmd->parsed()) return reconcile(config_path, std::cout);
+  if (report_cmd->parsed()) return report(config_path, report_format, report_status, report_kind, std::cout);
   if (replay_cmd->parsed()) return events_replay(config_path, replay_status, std::cout);
   return kExitUsage;
 }

@@ -2,11 +2,13 @@
 
 #include "common/log.h"
 
+#include <random>
+
 namespace cf::daemon {
 
 PeriodicTask::PeriodicTask(std::string name, std::chrono::milliseconds first_delay, std::chrono::milliseconds interval,
-                           std::function<void()> work)
-    : name_(std::move(name)), first_delay_(first_delay), interval_(interval), work_(std::move(work)) {}
+                           std::function<void()> work, double jitter)
+    : name_(std::move(name)), first_delay_(first_delay), interval_(interval), work_(std::move(work)), jitter_(jitter) {}
 
 PeriodicTask::~PeriodicTask() { stop(); }
 
@@ -24,6 +26,7 @@ void PeriodicTask::stop() {
 void PeriodicTask::run() {
   auto wait = first_delay_;
   int failures = 0;
+  std::mt19937 random(std::random_device{}());
   std::unique_lock<std::mutex> lock(mutex_);
   while (!wake_.wait_for(lock, wait, [this] { return stopping_; })) {
     lock.unlock();
@@ -34,7 +37,9 @@ void PeriodicTask::run() {
       ++failures;
       log::warn(name_ + " failed", {{"error", e.what()}, {"consecutive_failures", failures}});
     }
-    wait = interval_ * (1 << std::min(failures, 3));
+    std::uniform_real_distribution<double> spread(1.0 - jitter_, 1.0 + jitter_);
+    wait = std::chrono::milliseconds(static_cast<long long>(
+        static_cast<double>((interval_ * (1 << std::min(failures, 3))).count()) * spread(random)));
     lock.lock();
   }
 }

@@ -14,6 +14,7 @@
 #include "daemon/http_server.h"
 #include "daemon/ingest_writer.h"
 #include "daemon/webhook_endpoints.h"
+#include "reconcile/reconciler.h"
 #include "relay/outbox_worker.h"
 #include "store/database.h"
 #include "store/retention.h"
@@ -94,6 +95,16 @@ int serve(const std::string& config_path) {
                          });
   retention.start();
 
+  // The reconciler, every reconcile.interval_seconds with jitter; one daemon at a time runs it.
+  const auto interval = std::chrono::seconds(config.reconcile.interval_seconds);
+  PeriodicTask reconciler("reconcile", std::chrono::seconds(30), interval, [url = config.database.url] {
+    auto connection = store::connect(url);
+    if (!connection) throw std::runtime_error(connection.error().message);
+    const auto summary = reconcile::reconcile_once(**connection);
+    if (!summary.skipped) log::info("reconcile run", {{"summary", reconcile::describe(summary)}});
+  }, 0.1);
+  reconciler.start();
+
   // The other half of the pool answers the tenant API.
   DbExecutor executor(config.database.url, std::max(1, config.database.pool_size - config.database.pool_size / 2), 1000);
   executor.start();
@@ -139,6 +150,7 @@ int serve(const std::string& config_path) {
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   http.stop();
   outbox.stop();
+  reconciler.stop();
   retention.stop();
   readiness.stop();
   log::info("stopped");

@@ -1,0 +1,145 @@
+#include "reconcile/findings.h"
+
+#include <iomanip>
+#include <map>
+#include <set>
+#include <sstream>
+
+namespace cf::reconcile {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr const char* kColumns =
+    "id, kind, subject, status, tenants::text, evidence::text, fingerprint, "
+    "to_char(first_seen AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
+    "to_char(last_seen AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), coalesce(status_by, ''), "
+    "coalesce(to_char(status_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), ''), coalesce(status_note, '')";
+
+Finding read(const pqxx::row& row) {
+  Finding f;
+  f.id = row[0].as<long long>();
+  f.kind = row[1].as<std::string>();
+  f.subject = row[2].as<std::string>();
+  f.status = row[3].as<std::string>();
+  f.tenants = json::parse(row[4].c_str());
+  f.evidence = json::parse(row[5].c_str());
+  f.fingerprint = row[6].as<std::string>();
+  f.first_seen = row[7].as<std::string>();
+  f.last_seen = row[8].as<std::string>();
+  f.status_by = row[9].as<std::string>();
+  f.status_at = row[10].as<std::string>();
+  f.status_note = row[11].as<std::string>();
+  return f;
+}
+
+const std::set<std::string>& kinds() {
+  static const std::set<std::string> all{"shared_contact", "foreign_prefix", "owner_mismatch", "unknown_prefix"};
+  return all;
+}
+
+std::string csv_cell(std::string text) {
+  if (!text.empty() && (text[0] == '=' || text[0] == '+' || text[0] == '-' || text[0] == '@' || text[0] == '\t' ||
+                        text[0] == '\r')) {
+    text.insert(text.begin(), '\'');
+  }
+  if (text.find_first_of(",\"\n\r") != std::string::npos) {
+    std::string quoted = "\"";
+    for (char c : text) {
+      if (c == '"') quoted += '"';
+      quoted += c;
+    }
+    return quoted + '"';
+  }
+  return text;
+}
+
+std::string tenant_list(const Finding& f) {
+  std::string out;
+  for (const auto& t : f.tenants) {
+    if (!out.empty()) out += ' ';
+    out += t.value("tenant_id", "");
+    if (t.contains("lead_id") && t["lead_id"].is_null()) out += "(no lead)";
+  }
+  return out;
+}
+
+}  // namespace
+
+json to_json(const Finding& f) {
+  return {{"id", f.id},           {"kind", f.kind},           {"subject", f.subject},
+          {"status", f.status},   {"tenants", f.tenants},     {"evidence", f.evidence},
+          {"fingerprint", f.fingerprint}, {"first_seen", f.first_seen}, {"last_seen", f.last_seen},
+          {"status_by", f.status_by.empty() ? json(nullptr) : json(f.status_by)},
+          {"status_at", f.status_at.empty() ? json(nullptr) : json(f.status_at)},
+          {"status_note", f.status_note.empty() ? json(nullptr) : json(f.status_note)}};
+}
+
+Result<std::vector<Finding>> list_findings(pqxx::connection& connection, const std::string& status,
+                                           const std::string& kind) {
+  static const std::set<std::string> statuses{"open", "all", "acknowledged", "dismissed", "resolved"};
+  if (statuses.count(status) == 0) return invalid_input("status must be open, all, acknowledged, dismissed or resolved");
+  if (!kind.empty() && kinds().count(kind) == 0) {
+    return invalid_input("kind must be shared_contact, foreign_prefix, owner_mismatch or unknown_prefix");
+  }
+  pqxx::read_transaction tx(connection);
+  std::vector<Finding> out;
+  for (const auto& row : tx.exec_params(
+           std::string("SELECT ") + kColumns + " FROM findings WHERE "
+           "($1 = 'all' OR ($1 = 'open' AND status IN ('open', 'acknowledged')) OR status = $1) "
+           "AND ($2 = '' OR kind = $2) ORDER BY kind, id",
+           status, kind)) {
+    out.push_back(read(row));
+  }
+  return out;
+}
+
+Result<Finding> set_finding_status(pqxx::connection& connection, long long id, const std::string& action,
+                                   const std::string& by, const std::string& note) {
+  static const std::map<std::string, std::string> to_status{
+      {"acknowledge", "acknowledged"}, {"dismiss", "dismissed"}, {"resolve", "resolved"}};
+  const auto target = to_status.find(action);
+  if (target == to_status.end()) return invalid_input("action must be acknowledge, dismiss or resolve");
+  if (by.empty() || by.size() > 200) return invalid_input("by is required (who takes the action), at most 200 characters");
+  if (note.size() > 2000) return invalid_input("note must be at most 2000 characters");
+  pqxx::work tx(connection);
+  const auto rows = tx.exec_params(std::string("UPDATE findings SET status = $2, status_by = $3, status_at = now(), "
+                                               "status_note = nullif($4, '') WHERE id = $1 RETURNING ") + kColumns,
+                                   id, target->second, by, note);
+  if (rows.empty()) return not_found("no finding with id " + std::to_string(id));
+  tx.commit();
+  return read(rows[0]);
+}
+
+std::string report_text(const std::vector<Finding>& findings) {
+  std::ostringstream out;
+  out << std::left << std::setw(7) << "ID" << std::setw(16) << "KIND" << std::setw(14) << "STATUS" << std::setw(40)
+      << "SUBJECT" << "TENANTS (first capture first)\n";
+  for (const auto& f : findings) {
+    out << std::setw(7) << f.id << std::setw(16) << f.kind << std::setw(14) << f.status << std::setw(40) << f.subject
+        << tenant_list(f) << '\n';
+  }
+  out << findings.size() << " finding" << (findings.size() == 1 ? "" : "s") << '\n';
+  return out.str();
+}
+
+std::string report_csv(const std::vector<Finding>& findings) {
+  std::string out = "id,kind,status,subject,tenants,evidence,first_seen,last_seen,status_by,status_at,status_note\r\n";
+  for (const auto& f : findings) {
+    const std::vector<std::string> cells{std::to_string(f.id), f.kind,        f.status,      f.subject,
+                                         tenant_list(f),       f.evidence.dump(), f.first_seen, f.last_seen,
+                                         f.status_by,          f.status_at,   f.status_note};
+    for (std::size_t i = 0; i < cells.size(); ++i) out += (i ? "," : "") + csv_cell(cells[i]);
+    out += "\r\n";
+  }
+  return out;
+}
+
+std::string report_json(const std::vector<Finding>& findings) {
+  json array = json::array();
+  for (const auto& f : findings) array.push_back(to_json(f));
+  return array.dump(2) + "\n";
+}
+
+}  // namespace cf::reconcile

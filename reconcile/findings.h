@@ -1,0 +1,41 @@
+// Findings as admins see them: listing with filters, the report in text, CSV and JSON, and the
+// admin actions that change a finding's status (each records who, when and a note). Uses the
+// connection it is given (system role), from one thread.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
+
+#include "common/result.h"
+
+namespace cf::reconcile {
+
+struct Finding {
+  long long id = 0;
+  std::string kind, subject, status;
+  nlohmann::json tenants, evidence;
+  std::string fingerprint, first_seen, last_seen;
+  std::string status_by, status_at, status_note;  // empty when never set
+};
+
+nlohmann::json to_json(const Finding& finding);
+
+// `status`: "open" (open and acknowledged), "all", or one status; `kind`: empty for all.
+// invalid_input for an unknown status or kind.
+Result<std::vector<Finding>> list_findings(pqxx::connection& connection, const std::string& status,
+                                           const std::string& kind);
+
+// acknowledge / dismiss / resolve: `action` is the verb, `by` is required. not_found for no such
+// finding; invalid_input for a bad action or an empty `by`.
+Result<Finding> set_finding_status(pqxx::connection& connection, long long id, const std::string& action,
+                                   const std::string& by, const std::string& note);
+
+std::string report_text(const std::vector<Finding>& findings);
+// One row per finding; cells that a spreadsheet would run as formulas are neutralised.
+std::string report_csv(const std::vector<Finding>& findings);
+std::string report_json(const std::vector<Finding>& findings);
+
+}  // namespace cf::reconcile

@@ -1,0 +1,173 @@
+#include "reconcile/reconciler.h"
+
+namespace cf::reconcile {
+
+namespace {
+
+// The findings as they stand now, one statement per kind, into a temporary table.
+constexpr const char* kDetect = R"sql(
+CREATE TEMPORARY TABLE current_findings (
+  kind text, subject text, tenants jsonb, evidence jsonb, fingerprint text
+) ON COMMIT DROP;
+
+-- Which tenants have a lead for each mirrored contact (by contact id or email).
+CREATE TEMPORARY TABLE contact_owners ON COMMIT DROP AS
+  SELECT DISTINCT c.contact_id, l.tenant_id, l.id AS lead_id, l.created_at
+    FROM systeme_contacts c
+    JOIN leads l ON l.systeme_contact_id = c.contact_id OR (c.email IS NOT NULL AND l.email = c.email);
+
+-- Every tenant-shaped prefix on a mirrored contact's tags.
+CREATE TEMPORARY TABLE contact_prefixes ON COMMIT DROP AS
+  SELECT c.contact_id, c.email, c.updated_at,
+         lower(substring(t FROM '(?i)^(ib-[a-z0-9]{3,32}-)')) AS prefix, t AS tag
+    FROM systeme_contacts c, jsonb_array_elements_text(c.tags) AS t
+   WHERE t ~* '^ib-[a-z0-9]{3,32}-';
+
+-- shared_contact: one person (email, or Systeme.io contact id) is a lead of several tenants.
+INSERT INTO current_findings
+  SELECT 'shared_contact', l.email,
+         jsonb_agg(jsonb_build_object('tenant_id', l.tenant_id, 'lead_id', l.id, 'captured_at', l.created_at)
+                   ORDER BY l.created_at, l.tenant_id),
+         jsonb_build_object('email', l.email,
+                            'contact_ids', coalesce(jsonb_agg(DISTINCT l.systeme_contact_id)
+                                                    FILTER (WHERE l.systeme_contact_id IS NOT NULL), '[]')),
+         md5(string_agg(l.tenant_id::text || '/' || l.id::text, ',' ORDER BY l.tenant_id, l.id))
+    FROM leads l
+   WHERE l.email IN (SELECT email FROM leads GROUP BY email HAVING count(DISTINCT tenant_id) > 1)
+   GROUP BY l.email;
+INSERT INTO current_findings
+  SELECT 'shared_contact', 'contact:' || l.systeme_contact_id,
+         jsonb_agg(jsonb_build_object('tenant_id', l.tenant_id, 'lead_id', l.id, 'captured_at', l.created_at)
+                   ORDER BY l.created_at, l.tenant_id),
+         jsonb_build_object('contact_id', l.systeme_contact_id, 'emails', jsonb_agg(DISTINCT l.email)),
+         md5(string_agg(l.tenant_id::text || '/' || l.id::text, ',' ORDER BY l.tenant_id, l.id))
+    FROM leads l
+   WHERE l.systeme_contact_id IN (SELECT systeme_contact_id FROM leads WHERE systeme_contact_id IS NOT NULL
+                                   GROUP BY 1 HAVING count(DISTINCT tenant_id) > 1 AND count(DISTINCT email) > 1)
+   GROUP BY l.systeme_contact_id;
+
+-- foreign_prefix: a tenant's prefixed tags on a contact it has no lead for, that another owns.
+INSERT INTO current_findings
+  SELECT 'foreign_prefix', p.contact_id || ':' || p.prefix,
+         (SELECT jsonb_agg(jsonb_build_object('tenant_id', o.tenant_id, 'lead_id', o.lead_id, 'captured_at', o.created_at)
+                           ORDER BY o.created_at)
+            FROM contact_owners o WHERE o.contact_id = p.contact_id)
+           || jsonb_build_array(jsonb_build_object('tenant_id', t.id, 'lead_id', NULL, 'captured_at', NULL)),
+         jsonb_build_object('contact_id', p.contact_id, 'email', min(p.email), 'prefix', p.prefix,
+                            'foreign_tenant_id', t.id, 'tags', jsonb_agg(DISTINCT p.tag)),
+         md5(string_agg(DISTINCT p.tag, ',') || '|' ||
+             (SELECT string_agg(o.tenant_id::text, ',' ORDER BY o.tenant_id) FROM contact_owners o
+               WHERE o.contact_id = p.contact_id))
+    FROM contact_prefixes p
+    JOIN tenants t ON t.prefix = p.prefix
+   WHERE NOT EXISTS (SELECT 1 FROM contact_owners o WHERE o.contact_id = p.contact_id AND o.tenant_id = t.id)
+     AND EXISTS (SELECT 1 FROM contact_owners o WHERE o.contact_id = p.contact_id AND o.tenant_id <> t.id)
+   GROUP BY p.contact_id, p.prefix, t.id;
+
+-- owner_mismatch: ib_owner_id / ib_prefix disagree, name no tenant, or a tenant with no lead here.
+INSERT INTO current_findings
+  SELECT 'owner_mismatch', c.contact_id::text,
+         coalesce((SELECT jsonb_agg(jsonb_build_object('tenant_id', o.tenant_id, 'lead_id', o.lead_id, 'captured_at', o.created_at)
+                                    ORDER BY o.created_at)
+                     FROM contact_owners o WHERE o.contact_id = c.contact_id), '[]'),
+         jsonb_build_object('contact_id', c.contact_id, 'email', c.email,
+                            'ib_owner_id', c.fields->>'ib_owner_id', 'ib_prefix', c.fields->>'ib_prefix',
+                            'problem', CASE
+                              WHEN owner.id IS NULL AND by_prefix.id IS NULL THEN 'names no tenant'
+                              WHEN owner.id IS NULL OR by_prefix.id IS NULL OR owner.id <> by_prefix.id
+                                THEN 'ib_owner_id and ib_prefix disagree'
+                              ELSE 'the named tenant has no lead for this contact' END),
+         md5(coalesce(c.fields->>'ib_owner_id', '') || '|' || coalesce(c.fields->>'ib_prefix', '') || '|' ||
+             coalesce((SELECT string_agg(o.tenant_id::text, ',' ORDER BY o.tenant_id) FROM contact_owners o
+                        WHERE o.contact_id = c.contact_id), ''))
+    FROM systeme_contacts c
+    LEFT JOIN tenants owner ON owner.id::text = c.fields->>'ib_owner_id'
+    LEFT JOIN tenants by_prefix ON by_prefix.prefix = c.fields->>'ib_prefix'
+   WHERE (c.fields ? 'ib_owner_id' OR c.fields ? 'ib_prefix')
+     AND (owner.id IS NULL OR by_prefix.id IS NULL OR owner.id <> by_prefix.id
+          OR NOT EXISTS (SELECT 1 FROM contact_owners o WHERE o.contact_id = c.contact_id AND o.tenant_id = owner.id));
+
+-- unknown_prefix: tenant-shaped prefixes no tenant owns, with how many contacts carry them.
+INSERT INTO current_findings
+  SELECT 'unknown_prefix', p.prefix, '[]',
+         jsonb_build_object('prefix', p.prefix, 'contacts', count(DISTINCT p.contact_id),
+                            'examples', (array_agg(DISTINCT p.email) FILTER (WHERE p.email IS NOT NULL))[1:3],
+                            'last_seen', max(p.updated_at)),
+         md5(count(DISTINCT p.contact_id)::text)
+    FROM contact_prefixes p
+   WHERE NOT EXISTS (SELECT 1 FROM tenants t WHERE t.prefix = p.prefix)
+   GROUP BY p.prefix;
+)sql";
+
+// Merge: insert new findings, update changed ones (reopening resolved, and dismissed ones whose
+// evidence changed), then resolve what is no longer there.
+constexpr const char* kMerge = R"sql(
+WITH merged AS (
+  INSERT INTO findings AS f (kind, subject, tenants, evidence, fingerprint)
+  SELECT kind, subject, tenants, evidence, fingerprint FROM current_findings
+  ON CONFLICT (kind, subject) DO UPDATE SET
+    tenants = EXCLUDED.tenants, evidence = EXCLUDED.evidence, fingerprint = EXCLUDED.fingerprint,
+    last_seen = now(),
+    status = CASE WHEN f.status = 'resolved' THEN 'open'
+                  WHEN f.status = 'dismissed' AND f.fingerprint <> EXCLUDED.fingerprint THEN 'open'
+                  ELSE f.status END,
+    status_by = CASE WHEN f.status = 'resolved' OR (f.status = 'dismissed' AND f.fingerprint <> EXCLUDED.fingerprint)
+                     THEN 'reconciler' ELSE f.status_by END,
+    status_at = CASE WHEN f.status = 'resolved' OR (f.status = 'dismissed' AND f.fingerprint <> EXCLUDED.fingerprint)
+                     THEN now() ELSE f.status_at END,
+    status_note = CASE WHEN f.status = 'resolved' THEN 'came back'
+                       WHEN f.status = 'dismissed' AND f.fingerprint <> EXCLUDED.fingerprint THEN 'evidence changed'
+                       ELSE f.status_note END
+  RETURNING (xmax = 0) AS inserted, f.status, f.fingerprint
+)
+SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM merged
+)sql";
+
+}  // namespace
+
+Summary reconcile_once(pqxx::connection& connection) {
+  Summary summary;
+  pqxx::work tx(connection);
+  if (!tx.exec_params1("SELECT pg_try_advisory_xact_lock($1)", kReconcileLock)[0].as<bool>()) {
+    summary.skipped = true;
+    return summary;
+  }
+  // Fingerprints before the run, to count only findings that really changed.
+  tx.exec0("CREATE TEMPORARY TABLE before_run ON COMMIT DROP AS SELECT id, status, fingerprint FROM findings");
+  tx.exec(kDetect);
+  const auto merged = tx.exec1(kMerge);
+  summary.created = merged[0].as<int>();
+  summary.updated = tx.exec1(
+      "SELECT count(*) FROM findings f JOIN before_run b ON b.id = f.id "
+      "WHERE b.fingerprint <> f.fingerprint OR b.status <> f.status")[0].as<int>();
+  summary.resolved = static_cast<int>(
+      tx.exec("UPDATE findings f SET status = 'resolved', status_by = 'reconciler', status_at = now(), "
+              "status_note = 'condition cleared' WHERE status IN ('open', 'acknowledged') AND NOT EXISTS "
+              "(SELECT 1 FROM current_findings c WHERE c.kind = f.kind AND c.subject = f.subject)")
+          .affected_rows());
+  summary.contacts = tx.exec1("SELECT count(*) FROM systeme_contacts")[0].as<long long>();
+  summary.leads = tx.exec1("SELECT count(*) FROM leads")[0].as<long long>();
+  for (const auto& row : tx.exec("SELECT kind, count(*) FROM findings WHERE status IN ('open', 'acknowledged') "
+                                 "GROUP BY kind ORDER BY kind")) {
+    summary.open_by_kind[row[0].as<std::string>()] = row[1].as<int>();
+  }
+  tx.exec0("UPDATE reconcile_state SET last_run_at = now(), last_full_at = now()");
+  tx.commit();
+  return summary;
+}
+
+std::string describe(const Summary& summary) {
+  if (summary.skipped) return "another reconcile run is in progress; nothing done";
+  std::string out = "checked " + std::to_string(summary.contacts) + " contacts and " + std::to_string(summary.leads) +
+                    " leads: " + std::to_string(summary.created) + " new, " + std::to_string(summary.updated) +
+                    " updated, " + std::to_string(summary.resolved) + " resolved; open:";
+  if (summary.open_by_kind.empty()) return out + " none";
+  bool first = true;
+  for (const auto& [kind, count] : summary.open_by_kind) {
+    out += (first ? " " : ", ") + kind + " " + std::to_string(count);
+    first = false;
+  }
+  return out;
+}
+
+}  // namespace cf::reconcile

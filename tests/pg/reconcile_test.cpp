@@ -1,0 +1,160 @@
+// The reconciler against a real PostgreSQL, with findings produced by real deliveries and captures
+// (the ingest and lead stores), not by inserting rows: every kind, ids stable across runs,
+// resolve and reopen, dismissals that hold until the evidence changes, one run at a time, and the
+// report formats.
+#define BOOST_TEST_MODULE reconcile
+#include <boost/test/unit_test.hpp>
+
+#include "reconcile/findings.h"
+#include "reconcile/reconciler.h"
+#include "store/ingest_store.h"
+#include "store/leads.h"
+#include "store/tenants.h"
+#include "tests/support/deliveries.h"
+#include "tests/support/test_database.h"
+
+using namespace cf;
+using namespace cf::testing;
+using nlohmann::json;
+
+namespace {
+
+struct World {
+  TestDatabase db;
+  std::unique_ptr<pqxx::connection> c;
+  store::Caller a, b;
+  int next_message = 0;
+
+  World() {
+    db.migrate();
+    c = db.connect();
+    store::TenantStore tenants(*c);
+    const auto ta = *tenants.add(*store::TenantDraft::make("John", "john@example.com", "ib-aaa111-"));
+    const auto tb = *tenants.add(*store::TenantDraft::make("Sarah", "sarah@example.com", "ib-bbb222-"));
+    a = {ta.tenant.id, ta.tenant.prefix};
+    b = {tb.tenant.id, tb.tenant.prefix};
+  }
+  void deliver(const std::string& type, const std::string& body) {
+    const auto d = account_delivery(type, body, "m" + std::to_string(next_message++));
+    store::IngestStore(*c).write({&d});
+  }
+  void capture(const store::Caller& caller, const std::string& email) {
+    auto input = std::get<store::LeadInput>(store::parse_lead_input(
+        R"({"email": ")" + email + R"(", "name": "T", "ib_type": "forex-ib", "monthly_leads": "0-50"})"));
+    store::LeadStore(*c).capture(caller, input, DuplicatePolicy::allow);
+  }
+  std::vector<reconcile::Finding> findings(const std::string& status = "all", const std::string& kind = "") {
+    return *reconcile::list_findings(*c, status, kind);
+  }
+};
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_CASE(every_kind_from_real_deliveries_and_captures, World) {
+  // shared_contact: both IBs captured the same person.
+  capture(a, "shared@example.com");
+  capture(b, "shared@example.com");
+  // foreign_prefix: B owns contact 7; A's workflow tags it.
+  deliver("CONTACT_TAG_ADDED", tag_body(7, "owned@example.com", "ib-bbb222-demo-request"));
+  deliver("CONTACT_TAG_ADDED", tag_body(7, "owned@example.com", "ib-aaa111-vip", {"ib-bbb222-demo-request"}));
+  // unknown_prefix: a prefix no tenant has, on two contacts.
+  deliver("CONTACT_TAG_ADDED", tag_body(8, "u1@example.com", "ib-zzz999-x"));
+  deliver("CONTACT_TAG_ADDED", tag_body(9, "u2@example.com", "ib-zzz999-y"));
+  // owner_mismatch: owner fields naming a tenant that does not exist.
+  deliver("CONTACT_CREATED", R"({"contact": {"id": 10, "email": "m@example.com", "tags": [],
+    "fields": [{"slug": "ib_owner_id", "value": "00000000-0000-4000-8000-000000000000"}, {"slug": "ib_prefix", "value": "ib-ccc333-"}]}})");
+
+  const auto summary = reconcile::reconcile_once(*c);
+  BOOST_TEST(!summary.skipped);
+  BOOST_TEST(summary.created == 4);
+  BOOST_TEST(summary.resolved == 0);
+  BOOST_TEST(summary.open_by_kind.at("shared_contact") == 1);
+  BOOST_TEST(summary.open_by_kind.at("foreign_prefix") == 1);
+  BOOST_TEST(summary.open_by_kind.at("unknown_prefix") == 1);
+  BOOST_TEST(summary.open_by_kind.at("owner_mismatch") == 1);
+
+  const auto shared = findings("open", "shared_contact").at(0);
+  BOOST_TEST(shared.subject == "shared@example.com");
+  BOOST_TEST(shared.tenants.size() == 2u);
+  BOOST_TEST(shared.tenants[0]["tenant_id"] == a.tenant_id);  // who captured first comes first
+  const auto foreign = findings("open", "foreign_prefix").at(0);
+  BOOST_TEST(foreign.subject == "7:ib-aaa111-");
+  BOOST_TEST(foreign.evidence["foreign_tenant_id"] == a.tenant_id);
+  const auto unknown = findings("open", "unknown_prefix").at(0);
+  BOOST_TEST(unknown.subject == "ib-zzz999-");
+  BOOST_TEST(unknown.evidence["contacts"] == 2);
+  const auto mismatch = findings("open", "owner_mismatch").at(0);
+  BOOST_TEST(mismatch.evidence["problem"] == "names no tenant");
+
+  // A second run changes nothing and keeps every id.
+  const auto again = reconcile::reconcile_once(*c);
+  BOOST_TEST(again.created == 0);
+  BOOST_TEST(again.updated == 0);
+  BOOST_TEST(again.resolved == 0);
+  BOOST_TEST(findings("open", "shared_contact").at(0).id == shared.id);
+  BOOST_TEST(findings().size() == 4u);
+}
+
+BOOST_FIXTURE_TEST_CASE(resolve_reopen_and_dismiss, World) {
+  deliver("CONTACT_TAG_ADDED", tag_body(8, "u1@example.com", "ib-zzz999-x"));
+  reconcile::reconcile_once(*c);
+  const auto first = findings("open", "unknown_prefix").at(0);
+
+  // The tag goes away: the finding resolves, same id.
+  deliver("CONTACT_TAG_REMOVED", tag_body(8, "u1@example.com", "ib-zzz999-x"));
+  const auto cleared = reconcile::reconcile_once(*c);
+  BOOST_TEST(cleared.resolved == 1);
+  BOOST_TEST(findings("resolved").at(0).id == first.id);
+  BOOST_TEST(findings("resolved").at(0).status_by == "reconciler");
+
+  // It comes back: reopened, same id.
+  deliver("CONTACT_TAG_ADDED", tag_body(8, "u1@example.com", "ib-zzz999-x"));
+  const auto back = reconcile::reconcile_once(*c);
+  BOOST_TEST(back.created == 0);
+  BOOST_TEST(back.updated == 1);
+  BOOST_TEST(findings("open").at(0).id == first.id);
+  BOOST_TEST(findings("open").at(0).status_note == "came back");
+
+  // Dismissed: stays dismissed across runs while the evidence is the same...
+  auto dismissed = reconcile::set_finding_status(*c, first.id, "dismiss", "alice", "known test prefix");
+  BOOST_REQUIRE(dismissed.ok());
+  BOOST_TEST(dismissed->status_by == "alice");
+  reconcile::reconcile_once(*c);
+  BOOST_TEST(findings("dismissed").size() == 1u);
+  // ...and reopens when it changes (a second contact now carries the prefix).
+  deliver("CONTACT_TAG_ADDED", tag_body(9, "u2@example.com", "ib-zzz999-y"));
+  reconcile::reconcile_once(*c);
+  BOOST_TEST(findings("open").at(0).id == first.id);
+  BOOST_TEST(findings("open").at(0).status_note == "evidence changed");
+
+  BOOST_TEST((reconcile::set_finding_status(*c, first.id, "dismiss", "", "").error().kind == ErrorKind::invalid_input));
+  BOOST_TEST((reconcile::set_finding_status(*c, 999999, "resolve", "bob", "").error().kind == ErrorKind::not_found));
+  BOOST_TEST((reconcile::set_finding_status(*c, first.id, "delete", "bob", "").error().kind == ErrorKind::invalid_input));
+}
+
+BOOST_FIXTURE_TEST_CASE(one_run_at_a_time, World) {
+  auto other = db.connect();
+  pqxx::work holder(*other);
+  holder.exec_params("SELECT pg_advisory_xact_lock($1)", reconcile::kReconcileLock);
+  BOOST_TEST(reconcile::reconcile_once(*c).skipped);
+  holder.abort();
+  BOOST_TEST(!reconcile::reconcile_once(*c).skipped);
+}
+
+BOOST_FIXTURE_TEST_CASE(report_formats, World) {
+  capture(a, "=cmd@example.com");
+  capture(b, "=cmd@example.com");
+  reconcile::reconcile_once(*c);
+  const auto all = findings();
+  const auto csv = reconcile::report_csv(all);
+  BOOST_TEST(csv.find("\r\n") != std::string::npos);
+  BOOST_TEST(csv.find(",'=cmd@example.com,") != std::string::npos);  // neutralised for spreadsheets
+  const auto parsed = json::parse(reconcile::report_json(all));
+  BOOST_TEST(parsed.is_array());
+  BOOST_TEST(parsed.size() == 1u);
+  BOOST_TEST(parsed[0]["kind"] == "shared_contact");
+  const auto text = reconcile::report_text(all);
+  BOOST_TEST(text.find("1 finding\n") != std::string::npos);
+  BOOST_TEST(!reconcile::list_findings(*c, "closed", "").ok());
+  BOOST_TEST(!reconcile::list_findings(*c, "all", "typo").ok());
+}
