@@ -125,6 +125,17 @@ BEGIN
 END
 $$;
 
+-- Admin and system tables (no tenant access at all) go through this one.
+CREATE FUNCTION clientflow_system_table(target regclass) RETURNS void
+  LANGUAGE plpgsql AS $$
+BEGIN
+  EXECUTE format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', target);
+  EXECUTE format('ALTER TABLE %s FORCE ROW LEVEL SECURITY', target);
+  EXECUTE format('CREATE POLICY system_all ON %s TO clientflow_system USING (true) WITH CHECK (true)', target);
+  EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %s TO clientflow_system', target);
+END
+$$;
+
 ALTER TABLE tenants ENABLE ROW LEVEL SECURITY;
 ALTER TABLE tenants FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant_self ON tenants TO clientflow_tenant
@@ -134,9 +145,7 @@ CREATE POLICY system_all ON tenants TO clientflow_system USING (true) WITH CHECK
 SELECT clientflow_isolate_tenant_table('leads');
 SELECT clientflow_isolate_tenant_table('lead_events');
 
-ALTER TABLE webhook_events ENABLE ROW LEVEL SECURITY;
-ALTER TABLE webhook_events FORCE ROW LEVEL SECURITY;
-CREATE POLICY system_all ON webhook_events TO clientflow_system USING (true) WITH CHECK (true);
+SELECT clientflow_system_table('webhook_events');
 
 GRANT SELECT (id, name, email, prefix, created_at) ON tenants TO clientflow_tenant;
-GRANT SELECT, INSERT, UPDATE, DELETE ON tenants, webhook_events TO clientflow_system;
+GRANT SELECT, INSERT, UPDATE, DELETE ON tenants TO clientflow_system;

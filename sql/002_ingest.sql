@@ -41,13 +41,6 @@ CREATE TABLE rule_deliveries_seen (
   seen_at      timestamptz NOT NULL
 );
 
-ALTER TABLE systeme_contacts ENABLE ROW LEVEL SECURITY;
-ALTER TABLE systeme_contacts FORCE ROW LEVEL SECURITY;
-CREATE POLICY system_all ON systeme_contacts TO clientflow_system USING (true) WITH CHECK (true);
-ALTER TABLE rule_deliveries_seen ENABLE ROW LEVEL SECURITY;
-ALTER TABLE rule_deliveries_seen FORCE ROW LEVEL SECURITY;
-CREATE POLICY system_all ON rule_deliveries_seen TO clientflow_system USING (true) WITH CHECK (true);
-ALTER TABLE retention_state ENABLE ROW LEVEL SECURITY;
-ALTER TABLE retention_state FORCE ROW LEVEL SECURITY;
-CREATE POLICY system_all ON retention_state TO clientflow_system USING (true) WITH CHECK (true);
-GRANT SELECT, INSERT, UPDATE, DELETE ON systeme_contacts, rule_deliveries_seen, retention_state TO clientflow_system;
+SELECT clientflow_system_table('systeme_contacts');
+SELECT clientflow_system_table('rule_deliveries_seen');
+SELECT clientflow_system_table('retention_state');

@@ -26,10 +26,5 @@ CREATE TABLE reconcile_state (
 );
 INSERT INTO reconcile_state DEFAULT VALUES;
 
-ALTER TABLE findings ENABLE ROW LEVEL SECURITY;
-ALTER TABLE findings FORCE ROW LEVEL SECURITY;
-CREATE POLICY system_all ON findings TO clientflow_system USING (true) WITH CHECK (true);
-ALTER TABLE reconcile_state ENABLE ROW LEVEL SECURITY;
-ALTER TABLE reconcile_state FORCE ROW LEVEL SECURITY;
-CREATE POLICY system_all ON reconcile_state TO clientflow_system USING (true) WITH CHECK (true);
-GRANT SELECT, INSERT, UPDATE, DELETE ON findings, reconcile_state TO clientflow_system;
+SELECT clientflow_system_table('findings');
+SELECT clientflow_system_table('reconcile_state');
