@@ -22,4 +22,8 @@ struct ReplyContext {
 void send_json(Pistache::Http::ResponseWriter& response, const ReplyContext& context,
                Pistache::Http::Code code, const nlohmann::json& body, int retry_after_seconds = 0);
 
+// Sends `body` as-is with `content_type` (for CSV and HTML).
+void send_text(Pistache::Http::ResponseWriter& response, const ReplyContext& context, Pistache::Http::Code code,
+               const std::string& body, const std::string& content_type);
+
 }  // namespace cf::daemon

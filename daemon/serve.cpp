@@ -10,6 +10,7 @@
 #include "common/version.h"
 #include "config/config.h"
 #include "daemon/commands.h"
+#include "daemon/admin_api.h"
 #include "daemon/db_executor.h"
 #include "daemon/http_server.h"
 #include "daemon/ingest_writer.h"
@@ -109,6 +110,7 @@ int serve(const std::string& config_path) {
   DbExecutor executor(config.database.url, std::max(1, config.database.pool_size - config.database.pool_size / 2), 1000);
   executor.start();
   TenantApi tenant_api(config.leads.duplicate_policy, executor);
+  AdminApi admin_api(config.admin.token, executor);
 
   // Captured leads go to Systeme.io from the outbox; without an API key they wait in it.
   relay::OutboxWorker outbox(config.database.url, config.systeme);
@@ -121,6 +123,7 @@ int serve(const std::string& config_path) {
   HttpServer http(config.http, readiness);
   webhooks.register_routes(http);
   tenant_api.register_routes(http);
+  admin_api.register_routes(http);
   if (auto started = http.start(); !started) return report_error(started.error());
 
   const std::string base = http_url(config.http.listen, http.port());

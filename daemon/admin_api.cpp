@@ -1,0 +1,147 @@
+#include "daemon/admin_api.h"
+
+#include <memory>
+#include <set>
+
+#include "common/crypto.h"
+#include "common/text.h"
+#include "daemon/http_reply.h"
+#include "reconcile/findings.h"
+
+namespace cf::daemon {
+
+using namespace Pistache;
+using nlohmann::json;
+
+namespace {
+
+constexpr int kRetryAfterSeconds = 5;
+
+std::string query_param(const Rest::Request& request, const char* name, const std::string& fallback = {}) {
+  const auto raw = request.query().get(name);
+  return raw ? url_decode(*raw) : fallback;
+}
+
+// Runs `work` on the executor and answers 503 / 500 for it when the database fails.
+void on_database(DbExecutor& executor, const Rest::Request& request, Http::ResponseWriter response,
+                 std::function<void(pqxx::connection&, Http::ResponseWriter&, const ReplyContext&)> work) {
+  auto held = std::make_shared<Http::ResponseWriter>(std::move(response));
+  const auto context = ReplyContext::of(request);
+  executor.submit({[held, context, work](pqxx::connection& connection) { work(connection, *held, context); },
+                   [held, context] {
+                     send_json(*held, context, Http::Code::Service_Unavailable,
+                               {{"error", "database unavailable, retry later"}}, kRetryAfterSeconds);
+                   },
+                   [held, context](const std::exception&) {
+                     send_json(*held, context, Http::Code::Internal_Server_Error, {{"error", "internal error"}});
+                   }});
+}
+
+Http::Code code_of(const Error& error) {
+  switch (error.kind) {
+    case ErrorKind::not_found: return Http::Code::Not_Found;
+    case ErrorKind::invalid_input: return Http::Code::Bad_Request;
+    default: return Http::Code::Internal_Server_Error;
+  }
+}
+
+}  // namespace
+
+bool AdminApi::authorized(const Rest::Request& request) const {
+  if (token_.empty()) return false;
+  const auto raw = request.headers().tryGetRaw("Authorization");
+  if (!raw || raw->value().rfind("Bearer ", 0) != 0) return false;
+  return crypto::constant_time_equals(crypto::sha256(raw->value().substr(7)), crypto::sha256(token_.reveal()));
+}
+
+void AdminApi::register_routes(HttpServer& server) {
+  const auto unauthorized = [](const Rest::Request& request, Http::ResponseWriter& response) {
+    send_json(response, ReplyContext::of(request), Http::Code::Unauthorized, {{"error", "missing or invalid admin token"}});
+  };
+
+  server.add_route("GET", "/admin/findings", [this, unauthorized](const Rest::Request& request, Http::ResponseWriter response) {
+    if (!authorized(request)) return unauthorized(request, response), Rest::Route::Result::Ok;
+    const std::string status = query_param(request, "status", "open");
+    const std::string kind = query_param(request, "kind");
+    const std::string format = query_param(request, "format", "json");
+    if (format != "json" && format != "csv") {
+      send_json(response, ReplyContext::of(request), Http::Code::Bad_Request, {{"error", "format must be json or csv"}, {"field", "format"}});
+      return Rest::Route::Result::Ok;
+    }
+    on_database(executor_, request, std::move(response),
+                [status, kind, format](pqxx::connection& c, Http::ResponseWriter& r, const ReplyContext& ctx) {
+                  auto findings = reconcile::list_findings(c, status, kind);
+                  if (!findings) return send_json(r, ctx, Http::Code::Bad_Request, {{"error", findings.error().message}});
+                  if (format == "csv") return send_text(r, ctx, Http::Code::Ok, reconcile::report_csv(*findings), "text/csv");
+                  send_text(r, ctx, Http::Code::Ok, reconcile::report_json(*findings), "application/json");
+                });
+    return Rest::Route::Result::Ok;
+  });
+
+  server.add_route("POST", "/admin/findings/:id/:action", [this, unauthorized](const Rest::Request& request, Http::ResponseWriter response) {
+    if (!authorized(request)) return unauthorized(request, response), Rest::Route::Result::Ok;
+    const std::string id_text = request.param(":id").as<std::string>();
+    const std::string action = request.param(":action").as<std::string>();
+    const auto body = json::parse(request.body(), nullptr, false);
+    const auto context = ReplyContext::of(request);
+    long long id = 0;
+    try {
+      std::size_t used = 0;
+      id = std::stoll(id_text, &used);
+      if (used != id_text.size()) throw std::invalid_argument("id");
+    } catch (const std::exception&) {
+      send_json(response, context, Http::Code::Not_Found, {{"error", "finding not found"}});
+      return Rest::Route::Result::Ok;
+    }
+    if (!body.is_object() || !body.contains("by") || !body["by"].is_string() ||
+        (body.contains("note") && !body["note"].is_string())) {
+      send_json(response, context, Http::Code::Bad_Request,
+                {{"error", "body must be {\"by\": \"<who>\", \"note\": \"<why>\"}"}, {"field", "by"}});
+      return Rest::Route::Result::Ok;
+    }
+    const std::string by = std::string(trim(body["by"].get<std::string>()));
+    const std::string note = body.value("note", "");
+    on_database(executor_, request, std::move(response),
+                [id, action, by, note](pqxx::connection& c, Http::ResponseWriter& r, const ReplyContext& ctx) {
+                  auto changed = reconcile::set_finding_status(c, id, action, by, note);
+                  if (!changed) return send_json(r, ctx, code_of(changed.error()), {{"error", changed.error().message}});
+                  send_json(r, ctx, Http::Code::Ok, reconcile::to_json(*changed));
+                });
+    return Rest::Route::Result::Ok;
+  });
+
+  server.add_route("GET", "/admin/events", [this, unauthorized](const Rest::Request& request, Http::ResponseWriter response) {
+    if (!authorized(request)) return unauthorized(request, response), Rest::Route::Result::Ok;
+    const std::string status = query_param(request, "status", "unrouted");
+    static const std::set<std::string> allowed{"unrouted", "ambiguous", "foreign_prefix", "unknown_prefix",
+                                               "no_prefix", "unsupported", "malformed"};
+    if (allowed.count(status) == 0) {
+      send_json(response, ReplyContext::of(request), Http::Code::Bad_Request,
+                {{"error", "status must be unrouted or one unrouted status"}, {"field", "status"}});
+      return Rest::Route::Result::Ok;
+    }
+    on_database(executor_, request, std::move(response),
+                [status](pqxx::connection& c, Http::ResponseWriter& r, const ReplyContext& ctx) {
+                  pqxx::read_transaction tx(c);
+                  json items = json::array();
+                  for (const auto& row : tx.exec_params(
+                           "SELECT id, event_type, status, coalesce(detail, ''), contact_id, coalesce(email, ''), "
+                           "to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') "
+                           "FROM webhook_events WHERE status <> 'routed' AND ($1 = 'unrouted' OR status = $1) "
+                           "ORDER BY received_at DESC LIMIT 500",
+                           status)) {
+                    items.push_back({{"id", row[0].as<long long>()},
+                                     {"event_type", row[1].as<std::string>()},
+                                     {"status", row[2].as<std::string>()},
+                                     {"detail", row[3].as<std::string>()},
+                                     {"contact_id", row[4].is_null() ? json(nullptr) : json(row[4].as<long long>())},
+                                     {"email", row[5].as<std::string>()},
+                                     {"received_at", row[6].as<std::string>()}});
+                  }
+                  send_json(r, ctx, Http::Code::Ok, {{"items", items}});
+                });
+    return Rest::Route::Result::Ok;
+  });
+}
+
+}  // namespace cf::daemon

@@ -1,0 +1,86 @@
+// The admin API through the real binary: only the admin token opens it (a tenant key gets 401),
+// the findings of a real reconcile run in JSON and CSV, status changes that record who and why,
+// and the list of deliveries that did not route.
+#define BOOST_TEST_MODULE admin_api
+#include <boost/test/unit_test.hpp>
+
+#include <signal.h>
+
+#include <nlohmann/json.hpp>
+
+#include "store/tenants.h"
+#include "tests/support/deliveries.h"
+#include "tests/support/http_client.h"
+#include "tests/support/process.h"
+#include "tests/support/relay_config.h"
+#include "tests/support/test_database.h"
+
+using namespace cf;
+using namespace cf::testing;
+using nlohmann::json;
+
+BOOST_AUTO_TEST_CASE(findings_for_admins_only) {
+  const std::string token = "admin-token-0123456789-abcdefghijklmnop";
+  const std::string secret = "webhook-secret";
+  TestDatabase db;
+  db.migrate();
+  auto c = db.connect();
+  store::TenantStore tenants(*c);
+  const auto a = *tenants.add(*store::TenantDraft::make("John", "john@example.com", "ib-aaa111-"));
+  const auto config = write_relay_config(db.url(), "http:\n  listen: \"127.0.0.1:0\"\nmetrics:\n  listen: \"127.0.0.1:0\"\n"
+                                                   "admin:\n  token: " + token + "\nsysteme:\n  webhook_secrets: [" + secret + "]\n");
+  Background daemon({relay_binary(), "serve", "--config", config});
+  BOOST_REQUIRE(daemon.wait_for_output("\"message\":\"serving\"", std::chrono::seconds(30)));
+  std::string base;
+  std::istringstream lines(daemon.err());
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find("\"message\":\"serving\"") != std::string::npos) base = json::parse(line)["http"];
+  }
+  const auto call = [&](const std::string& method, const std::string& path, const std::string& key, const std::string& body = "") {
+    std::map<std::string, std::string> headers;
+    if (!key.empty()) headers["Authorization"] = "Bearer " + key;
+    return http_request(method, base + path, body, headers);
+  };
+
+  // An unknown prefix arrives through the webhook receiver; a reconcile run makes it a finding.
+  const auto body = tag_body(8, "u1@example.com", "ib-zzz999-x");
+  BOOST_REQUIRE(http_request("POST", base + "/webhooks/systeme", body,
+                             {{"X-Webhook-Event", "CONTACT_TAG_ADDED"}, {"X-Webhook-Signature", sign(secret, body)},
+                              {"X-Webhook-Message-Id", "adm-1"}})
+                    .status == 200);
+  BOOST_REQUIRE(run({relay_binary(), "reconcile", "--config", config}).exit_code == 0);
+
+  for (const std::string& key : {std::string(), std::string("wrong"), *a.keys.api_key}) {
+    BOOST_TEST(call("GET", "/admin/findings", key).status == 401);
+    BOOST_TEST(call("POST", "/admin/findings/1/dismiss", key, R"({"by": "x"})").status == 401);
+    BOOST_TEST(call("GET", "/admin/events", key).status == 401);
+  }
+  // The admin token is no tenant key either.
+  BOOST_TEST(call("GET", "/v1/leads", token).status == 401);
+
+  const auto listed = call("GET", "/admin/findings", token);
+  BOOST_REQUIRE(listed.status == 200);
+  const auto findings = json::parse(listed.body);
+  BOOST_REQUIRE(findings.size() == 1u);
+  BOOST_TEST(findings[0]["kind"] == "unknown_prefix");
+  const std::string id = std::to_string(findings[0]["id"].get<long long>());
+  const auto csv = call("GET", "/admin/findings?format=csv", token);
+  BOOST_TEST(csv.status == 200);
+  BOOST_TEST(csv.headers.at("content-type").find("text/csv") == 0u);
+  BOOST_TEST(csv.body.find("unknown_prefix,open,ib-zzz999-") != std::string::npos);
+
+  BOOST_TEST(call("POST", "/admin/findings/" + id + "/dismiss", token, R"({"note": "no by"})").status == 400);
+  BOOST_TEST(call("POST", "/admin/findings/999999/dismiss", token, R"({"by": "alice"})").status == 404);
+  BOOST_TEST(call("POST", "/admin/findings/" + id + "/delete", token, R"({"by": "alice"})").status == 400);
+  const auto dismissed = call("POST", "/admin/findings/" + id + "/dismiss", token, R"({"by": "alice", "note": "test prefix"})");
+  BOOST_REQUIRE(dismissed.status == 200);
+  BOOST_TEST(json::parse(dismissed.body)["status_by"] == "alice");
+  BOOST_TEST(json::parse(call("GET", "/admin/findings?status=open", token).body).size() == 0u);
+  BOOST_TEST(json::parse(call("GET", "/admin/findings?status=dismissed", token).body).size() == 1u);
+
+  const auto events = json::parse(call("GET", "/admin/events?status=unknown_prefix", token).body);
+  BOOST_REQUIRE(events["items"].size() == 1u);
+  BOOST_TEST(events["items"][0]["event_type"] == "CONTACT_TAG_ADDED");
+  BOOST_TEST(call("GET", "/admin/events?status=routed", token).status == 400);
+  BOOST_TEST(daemon.stop(SIGTERM) == 0);
+}
