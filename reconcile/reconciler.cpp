@@ -11,17 +11,24 @@ CREATE TEMPORARY TABLE current_findings (
 ) ON COMMIT DROP;
 
 -- Which tenants have a lead for each mirrored contact (by contact id or email).
+-- (Two disjoint joins, not one with OR: an OR join cannot use hashing and crawls at scale.)
 CREATE TEMPORARY TABLE contact_owners ON COMMIT DROP AS
-  SELECT DISTINCT c.contact_id, l.tenant_id, l.id AS lead_id, l.created_at
-    FROM systeme_contacts c
-    JOIN leads l ON l.systeme_contact_id = c.contact_id OR (c.email IS NOT NULL AND l.email = c.email);
+  SELECT c.contact_id, l.tenant_id, l.id AS lead_id, l.created_at
+    FROM systeme_contacts c JOIN leads l ON l.systeme_contact_id = c.contact_id
+  UNION ALL
+  SELECT c.contact_id, l.tenant_id, l.id AS lead_id, l.created_at
+    FROM systeme_contacts c JOIN leads l ON l.email = c.email
+   WHERE l.systeme_contact_id IS DISTINCT FROM c.contact_id;
+CREATE INDEX ON contact_owners (contact_id);
+ANALYZE contact_owners;
 
 -- Every tenant-shaped prefix on a mirrored contact's tags.
 CREATE TEMPORARY TABLE contact_prefixes ON COMMIT DROP AS
   SELECT c.contact_id, c.email, c.updated_at,
-         lower(substring(t FROM '(?i)^(ib-[a-z0-9]{3,32}-)')) AS prefix, t AS tag
+         'ib-' || split_part(lower(t), '-', 2) || '-' AS prefix, t AS tag
     FROM systeme_contacts c, jsonb_array_elements_text(c.tags) AS t
    WHERE t ~* '^ib-[a-z0-9]{3,32}-';
+ANALYZE contact_prefixes;
 
 -- shared_contact: one person (email, or Systeme.io contact id) is a lead of several tenants.
 INSERT INTO current_findings
@@ -33,7 +40,8 @@ INSERT INTO current_findings
                                                     FILTER (WHERE l.systeme_contact_id IS NOT NULL), '[]')),
          md5(string_agg(l.tenant_id::text || '/' || l.id::text, ',' ORDER BY l.tenant_id, l.id))
     FROM leads l
-   WHERE l.email IN (SELECT email FROM leads GROUP BY email HAVING count(DISTINCT tenant_id) > 1)
+   -- (tenant_id, email) is unique, so two rows for an email are two tenants.
+   WHERE l.email IN (SELECT email FROM leads GROUP BY email HAVING count(*) > 1)
    GROUP BY l.email;
 INSERT INTO current_findings
   SELECT 'shared_contact', 'contact:' || l.systeme_contact_id,
@@ -42,8 +50,11 @@ INSERT INTO current_findings
          jsonb_build_object('contact_id', l.systeme_contact_id, 'emails', jsonb_agg(DISTINCT l.email)),
          md5(string_agg(l.tenant_id::text || '/' || l.id::text, ',' ORDER BY l.tenant_id, l.id))
     FROM leads l
-   WHERE l.systeme_contact_id IN (SELECT systeme_contact_id FROM leads WHERE systeme_contact_id IS NOT NULL
-                                   GROUP BY 1 HAVING count(DISTINCT tenant_id) > 1 AND count(DISTINCT email) > 1)
+   WHERE l.systeme_contact_id IN (
+           SELECT systeme_contact_id FROM leads
+            WHERE systeme_contact_id IN (SELECT systeme_contact_id FROM leads WHERE systeme_contact_id IS NOT NULL
+                                          GROUP BY 1 HAVING count(*) > 1)
+            GROUP BY 1 HAVING count(DISTINCT tenant_id) > 1 AND count(DISTINCT email) > 1)
    GROUP BY l.systeme_contact_id;
 
 -- foreign_prefix: a tenant's prefixed tags on a contact it has no lead for, that another owns.
