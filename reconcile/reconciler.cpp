@@ -10,18 +10,6 @@ CREATE TEMPORARY TABLE current_findings (
   kind text, subject text, tenants jsonb, evidence jsonb, fingerprint text
 ) ON COMMIT DROP;
 
--- Which tenants have a lead for each mirrored contact (by contact id or email).
--- (Two disjoint joins, not one with OR: an OR join cannot use hashing and crawls at scale.)
-CREATE TEMPORARY TABLE contact_owners ON COMMIT DROP AS
-  SELECT c.contact_id, l.tenant_id, l.id AS lead_id, l.created_at
-    FROM systeme_contacts c JOIN leads l ON l.systeme_contact_id = c.contact_id
-  UNION ALL
-  SELECT c.contact_id, l.tenant_id, l.id AS lead_id, l.created_at
-    FROM systeme_contacts c JOIN leads l ON l.email = c.email
-   WHERE l.systeme_contact_id IS DISTINCT FROM c.contact_id;
-CREATE INDEX ON contact_owners (contact_id);
-ANALYZE contact_owners;
-
 -- Every tenant-shaped prefix on a mirrored contact's tags.
 CREATE TEMPORARY TABLE contact_prefixes ON COMMIT DROP AS
   SELECT c.contact_id, c.email, c.updated_at,
@@ -29,6 +17,29 @@ CREATE TEMPORARY TABLE contact_prefixes ON COMMIT DROP AS
     FROM systeme_contacts c, jsonb_array_elements_text(c.tags) AS t
    WHERE t ~* '^ib-[a-z0-9]{3,32}-';
 ANALYZE contact_prefixes;
+
+-- The contacts worth a closer look: carrying a tenant's tag without being that tenant's lead,
+-- or carrying owner fields. Only these need their owners worked out.
+CREATE TEMPORARY TABLE contacts_of_interest ON COMMIT DROP AS
+  SELECT p.contact_id FROM contact_prefixes p JOIN tenants t ON t.prefix = p.prefix
+   WHERE NOT EXISTS (SELECT 1 FROM leads l WHERE l.tenant_id = t.id AND l.systeme_contact_id = p.contact_id)
+     AND NOT EXISTS (SELECT 1 FROM leads l WHERE l.tenant_id = t.id AND l.email = p.email)
+  UNION
+  SELECT contact_id FROM systeme_contacts WHERE fields ? 'ib_owner_id' OR fields ? 'ib_prefix';
+
+-- Which tenants have a lead for each such contact (by contact id or email). Two disjoint joins,
+-- not one with OR: an OR join cannot use hashing and crawls at scale.
+CREATE TEMPORARY TABLE contact_owners ON COMMIT DROP AS
+  SELECT c.contact_id, l.tenant_id, l.id AS lead_id, l.created_at
+    FROM contacts_of_interest i JOIN systeme_contacts c USING (contact_id)
+    JOIN leads l ON l.systeme_contact_id = c.contact_id
+  UNION ALL
+  SELECT c.contact_id, l.tenant_id, l.id AS lead_id, l.created_at
+    FROM contacts_of_interest i JOIN systeme_contacts c USING (contact_id)
+    JOIN leads l ON l.email = c.email
+   WHERE l.systeme_contact_id IS DISTINCT FROM c.contact_id;
+CREATE INDEX ON contact_owners (contact_id);
+ANALYZE contact_owners;
 
 -- shared_contact: one person (email, or Systeme.io contact id) is a lead of several tenants.
 INSERT INTO current_findings
