@@ -13,28 +13,15 @@ build ON
 BIN="$ROOT/build/bin/clientflow-relay"
 LOAD="$ROOT/build/bin/ingest_load"
 
-WORK="$(mktemp -d /tmp/clientflow-bench.XXXXXX)"
-chmod 755 "$WORK"
-mkdir -p "$WORK/data" "$WORK/run"
-[ "$(id -u)" = 0 ] && chown -R postgres: "$WORK/data" "$WORK/run"
-chmod 700 "$WORK/run"
 DAEMON_PID=""
 cleanup() {
   [ -n "$DAEMON_PID" ] && kill "$DAEMON_PID" 2>/dev/null && wait "$DAEMON_PID" 2>/dev/null
-  pg_stop "$WORK/data"
-  rm -rf "$WORK"
+  stop_throwaway_pg
 }
 trap cleanup EXIT
-
-pg_init "$WORK/data"
-PORT=""
-for attempt in 1 2 3 4 5; do
-  PORT="$(random_port)"
-  pg_start "$WORK/data" "$WORK/run" "$PORT" "$WORK/data/postgres.log" && break
-done
-psql_admin "$WORK/run" "$PORT" -c "CREATE ROLE bench LOGIN CREATEDB CREATEROLE PASSWORD 'bench'" \
-  -c "CREATE DATABASE bench OWNER bench"
-URL="postgresql://bench:bench@127.0.0.1:$PORT/bench"
+start_throwaway_pg clientflow-bench
+psql_admin "$WORK/run" "$PORT" -c "CREATE DATABASE bench OWNER clientflow"
+URL="${PG_URL%/postgres}/bench"
 HTTP_PORT=$(( PORT + 1 ))
 cat > "$WORK/relay.yaml" <<YAML
 http:
