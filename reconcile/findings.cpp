@@ -15,7 +15,12 @@ constexpr const char* kColumns =
     "id, kind, subject, status, tenants::text, evidence::text, fingerprint, "
     "to_char(first_seen AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
     "to_char(last_seen AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), coalesce(status_by, ''), "
-    "coalesce(to_char(status_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), ''), coalesce(status_note, '')";
+    "coalesce(to_char(status_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), ''), coalesce(status_note, ''), "
+    // The deliveries ingest held back because of this finding's condition (newest 50).
+    "(SELECT coalesce(jsonb_agg(w.id ORDER BY w.id DESC), '[]')::text FROM (SELECT id FROM webhook_events e WHERE "
+    "(kind = 'shared_contact' AND e.status = 'ambiguous' AND e.email = subject) OR "
+    "(kind = 'foreign_prefix' AND e.status = 'foreign_prefix' AND e.contact_id = split_part(subject, ':', 1)::bigint) "
+    "ORDER BY id DESC LIMIT 50) w)";
 
 Finding read(const pqxx::row& row) {
   Finding f;
@@ -31,6 +36,7 @@ Finding read(const pqxx::row& row) {
   f.status_by = row[9].as<std::string>();
   f.status_at = row[10].as<std::string>();
   f.status_note = row[11].as<std::string>();
+  f.held_deliveries = json::parse(row[12].c_str()).get<std::vector<long long>>();
   return f;
 }
 
@@ -73,7 +79,8 @@ json to_json(const Finding& f) {
           {"fingerprint", f.fingerprint}, {"first_seen", f.first_seen}, {"last_seen", f.last_seen},
           {"status_by", f.status_by.empty() ? json(nullptr) : json(f.status_by)},
           {"status_at", f.status_at.empty() ? json(nullptr) : json(f.status_at)},
-          {"status_note", f.status_note.empty() ? json(nullptr) : json(f.status_note)}};
+          {"status_note", f.status_note.empty() ? json(nullptr) : json(f.status_note)},
+          {"held_deliveries", f.held_deliveries}};
 }
 
 Result<std::vector<Finding>> list_findings(pqxx::connection& connection, const std::string& status,

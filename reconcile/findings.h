@@ -19,6 +19,9 @@ struct Finding {
   nlohmann::json tenants, evidence;
   std::string fingerprint, first_seen, last_seen;
   std::string status_by, status_at, status_note;  // empty when never set
+  // Stored deliveries held unrouted because of this condition (ambiguous for a shared contact,
+  // foreign_prefix for a foreign tag), newest first, at most 50: see GET /admin/events.
+  std::vector<long long> held_deliveries;
 };
 
 nlohmann::json to_json(const Finding& finding);

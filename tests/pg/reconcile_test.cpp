@@ -54,6 +54,7 @@ BOOST_FIXTURE_TEST_CASE(every_kind_from_real_deliveries_and_captures, World) {
   // shared_contact: both IBs captured the same person.
   capture(a, "shared@example.com");
   capture(b, "shared@example.com");
+  deliver("CONTACT_OPT_IN", contact_body(6, "shared@example.com", {}));  // ambiguous: held
   // foreign_prefix: B owns contact 7; A's workflow tags it.
   deliver("CONTACT_TAG_ADDED", tag_body(7, "owned@example.com", "ib-bbb222-demo-request"));
   deliver("CONTACT_TAG_ADDED", tag_body(7, "owned@example.com", "ib-aaa111-vip", {"ib-bbb222-demo-request"}));
@@ -75,11 +76,13 @@ BOOST_FIXTURE_TEST_CASE(every_kind_from_real_deliveries_and_captures, World) {
 
   const auto shared = findings("open", "shared_contact").at(0);
   BOOST_TEST(shared.subject == "shared@example.com");
+  BOOST_TEST(shared.held_deliveries.size() == 1u);  // the opt-in that could not choose between them
   BOOST_TEST(shared.tenants.size() == 2u);
   BOOST_TEST(shared.tenants[0]["tenant_id"] == a.tenant_id);  // who captured first comes first
   const auto foreign = findings("open", "foreign_prefix").at(0);
   BOOST_TEST(foreign.subject == "7:ib-aaa111-");
   BOOST_TEST(foreign.evidence["foreign_tenant_id"] == a.tenant_id);
+  BOOST_TEST(foreign.held_deliveries.size() == 1u);  // A's tag event on B's contact
   const auto unknown = findings("open", "unknown_prefix").at(0);
   BOOST_TEST(unknown.subject == "ib-zzz999-");
   BOOST_TEST(unknown.evidence["contacts"] == 2);
