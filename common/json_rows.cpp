@@ -89,33 +89,34 @@ JsonRows& JsonRows::strings(const char* name, const std::set<std::string>& value
   return *this;
 }
 
-JsonRows& JsonRows::object(const char* name, const std::map<std::string, std::string>& values) {
-  key(name);
-  out_.push_back('{');
+namespace {
+void append_value(std::string& out, const std::string& value) { append_json_string(out, value); }
+void append_value(std::string& out, std::int64_t value) { out += std::to_string(value); }
+
+template <typename Value>
+void append_object(std::string& out, const std::map<std::string, Value>& values) {
+  out.push_back('{');
   bool first = true;
   for (const auto& [k, v] : values) {
-    if (!first) out_.push_back(',');
+    if (!first) out.push_back(',');
     first = false;
-    append_json_string(out_, k);
-    out_.push_back(':');
-    append_json_string(out_, v);
+    append_json_string(out, k);
+    out.push_back(':');
+    append_value(out, v);
   }
-  out_.push_back('}');
+  out.push_back('}');
+}
+}  // namespace
+
+JsonRows& JsonRows::object(const char* name, const std::map<std::string, std::string>& values) {
+  key(name);
+  append_object(out_, values);
   return *this;
 }
 
 JsonRows& JsonRows::object(const char* name, const std::map<std::string, std::int64_t>& values) {
   key(name);
-  out_.push_back('{');
-  bool first = true;
-  for (const auto& [k, v] : values) {
-    if (!first) out_.push_back(',');
-    first = false;
-    append_json_string(out_, k);
-    out_.push_back(':');
-    out_ += std::to_string(v);
-  }
-  out_.push_back('}');
+  append_object(out_, values);
   return *this;
 }
 

@@ -15,26 +15,9 @@ using nlohmann::json;
 
 namespace {
 
-constexpr int kRetryAfterSeconds = 5;
-
 std::string query_param(const Rest::Request& request, const char* name, const std::string& fallback = {}) {
   const auto raw = request.query().get(name);
   return raw ? url_decode(*raw) : fallback;
-}
-
-// Runs `work` on the executor and answers 503 / 500 for it when the database fails.
-void on_database(DbExecutor& executor, const Rest::Request& request, Http::ResponseWriter response,
-                 std::function<void(pqxx::connection&, Http::ResponseWriter&, const ReplyContext&)> work) {
-  auto held = std::make_shared<Http::ResponseWriter>(std::move(response));
-  const auto context = ReplyContext::of(request);
-  executor.submit({[held, context, work](pqxx::connection& connection) { work(connection, *held, context); },
-                   [held, context] {
-                     send_json(*held, context, Http::Code::Service_Unavailable,
-                               {{"error", "database unavailable, retry later"}}, kRetryAfterSeconds);
-                   },
-                   [held, context](const std::exception&) {
-                     send_json(*held, context, Http::Code::Internal_Server_Error, {{"error", "internal error"}});
-                   }});
 }
 
 Http::Code code_of(const Error& error) {
@@ -48,10 +31,9 @@ Http::Code code_of(const Error& error) {
 }  // namespace
 
 bool AdminApi::authorized(const Rest::Request& request) const {
-  if (token_.empty()) return false;
-  const auto raw = request.headers().tryGetRaw("Authorization");
-  if (!raw || raw->value().rfind("Bearer ", 0) != 0) return false;
-  return crypto::constant_time_equals(crypto::sha256(raw->value().substr(7)), crypto::sha256(token_.reveal()));
+  const std::string presented = bearer_token(request);
+  if (token_.empty() || presented.empty()) return false;
+  return crypto::constant_time_equals(crypto::sha256(presented), crypto::sha256(token_.reveal()));
 }
 
 void AdminApi::register_routes(HttpServer& server) {
@@ -68,7 +50,7 @@ void AdminApi::register_routes(HttpServer& server) {
       send_json(response, ReplyContext::of(request), Http::Code::Bad_Request, {{"error", "format must be json or csv"}, {"field", "format"}});
       return Rest::Route::Result::Ok;
     }
-    on_database(executor_, request, std::move(response),
+    answer_from_database(executor_, request, std::move(response),
                 [status, kind, format](pqxx::connection& c, Http::ResponseWriter& r, const ReplyContext& ctx) {
                   auto findings = reconcile::list_findings(c, status, kind);
                   if (!findings) return send_json(r, ctx, Http::Code::Bad_Request, {{"error", findings.error().message}});
@@ -101,7 +83,7 @@ void AdminApi::register_routes(HttpServer& server) {
     }
     const std::string by = std::string(trim(body["by"].get<std::string>()));
     const std::string note = body.value("note", "");
-    on_database(executor_, request, std::move(response),
+    answer_from_database(executor_, request, std::move(response),
                 [id, action, by, note](pqxx::connection& c, Http::ResponseWriter& r, const ReplyContext& ctx) {
                   auto changed = reconcile::set_finding_status(c, id, action, by, note);
                   if (!changed) return send_json(r, ctx, code_of(changed.error()), {{"error", changed.error().message}});
@@ -120,7 +102,7 @@ void AdminApi::register_routes(HttpServer& server) {
                 {{"error", "status must be unrouted or one unrouted status"}, {"field", "status"}});
       return Rest::Route::Result::Ok;
     }
-    on_database(executor_, request, std::move(response),
+    answer_from_database(executor_, request, std::move(response),
                 [status](pqxx::connection& c, Http::ResponseWriter& r, const ReplyContext& ctx) {
                   pqxx::read_transaction tx(c);
                   json items = json::array();

@@ -159,13 +159,9 @@ int tenant_workflows(const std::string& config_path, const std::string& tenant_i
   auto connection = store::connect(config->database.url);
   if (!connection) return report_error(connection.error());
   store::TenantStore tenants(**connection);
-  auto all = tenants.list();
-  if (!all) return report_error(all.error());
-  const store::Tenant* tenant = nullptr;
-  for (const auto& t : *all) {
-    if (t.id == tenant_id) tenant = &t;
-  }
-  if (tenant == nullptr) return report_error(not_found("no tenant with id " + tenant_id));
+  auto found = tenants.find(tenant_id);
+  if (!found) return report_error(found.error());
+  const store::Tenant* tenant = &*found;
   std::string token = "<rule_token>";
   if (!rule_token.empty()) {
     auto owner = tenants.find_by_rule_token(rule_token);
@@ -230,8 +226,7 @@ int events_replay(const std::string& config_path, const std::string& status, std
       }
     }
   } catch (const std::exception& e) {
-    return report_error(store::is_unavailable(e) ? unavailable(std::string("replay: database unavailable: ") + e.what())
-                                                 : internal_error(std::string("replay: ") + e.what()));
+    return report_error(store::database_error(e, "replay"));
   }
   out << "replayed " << examined << " deliveries: " << now_routed << " now routed, " << changed - now_routed
       << " with another status, " << examined - changed << " unchanged\n";
@@ -245,8 +240,7 @@ int reconcile(const std::string& config_path, std::ostream& out) {
     out << reconcile::describe(reconcile::reconcile_once(**connection)) << '\n';
     return kExitOk;
   } catch (const std::exception& e) {
-    return report_error(store::is_unavailable(e) ? unavailable(std::string("reconcile: database unavailable: ") + e.what())
-                                                 : internal_error(std::string("reconcile: ") + e.what()));
+    return report_error(store::database_error(e, "reconcile"));
   }
 }
 

@@ -1,5 +1,7 @@
 #include "daemon/http_reply.h"
 
+#include <memory>
+
 #include "daemon/retry_after.h"
 
 namespace cf::daemon {
@@ -35,6 +37,35 @@ void send_json(Http::ResponseWriter& response, const ReplyContext& context, Http
   if (retry_after_seconds > 0) response.headers().add<RetryAfter>(retry_after_seconds);
   response.headers().add<Http::Header::ContentType>(MIME(Application, Json));
   response.send(code, body.dump());
+}
+
+void send_error(Http::ResponseWriter& response, const ReplyContext& context, Http::Code code, const std::string& message,
+                const std::string& field) {
+  nlohmann::json body{{"error", message}};
+  if (!field.empty()) body["field"] = field;
+  send_json(response, context, code, body);
+}
+
+std::string bearer_token(const Rest::Request& request) {
+  const auto raw = request.headers().tryGetRaw("Authorization");
+  static const std::string scheme = "Bearer ";
+  if (!raw || raw->value().size() <= scheme.size() || raw->value().compare(0, scheme.size(), scheme) != 0) return {};
+  return raw->value().substr(scheme.size());
+}
+
+void answer_from_database(DbExecutor& executor, const Rest::Request& request, Http::ResponseWriter response,
+                          DatabaseWork work) {
+  constexpr int kRetryAfterSeconds = 5;
+  auto held = std::make_shared<Http::ResponseWriter>(std::move(response));
+  const auto context = ReplyContext::of(request);
+  executor.submit({[held, context, work](pqxx::connection& connection) { work(connection, *held, context); },
+                   [held, context] {
+                     send_json(*held, context, Http::Code::Service_Unavailable,
+                               {{"error", "database unavailable, retry later"}}, kRetryAfterSeconds);
+                   },
+                   [held, context](const std::exception&) {
+                     send_error(*held, context, Http::Code::Internal_Server_Error, "internal error");
+                   }});
 }
 
 }  // namespace cf::daemon

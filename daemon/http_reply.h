@@ -3,12 +3,16 @@
 // from any thread on a ResponseWriter the caller owns.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include <pistache/http.h>
 #include <pistache/router.h>
 
 #include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
+
+#include "daemon/db_executor.h"
 
 namespace cf::daemon {
 
@@ -25,5 +29,19 @@ void send_json(Pistache::Http::ResponseWriter& response, const ReplyContext& con
 // Sends `body` as-is with `content_type` (for CSV and HTML).
 void send_text(Pistache::Http::ResponseWriter& response, const ReplyContext& context, Pistache::Http::Code code,
                const std::string& body, const std::string& content_type);
+
+// {"error": message, "field": field} (field left out when empty).
+void send_error(Pistache::Http::ResponseWriter& response, const ReplyContext& context, Pistache::Http::Code code,
+                const std::string& message, const std::string& field = {});
+
+// The token of an "Authorization: Bearer <token>" header; empty when there is none.
+std::string bearer_token(const Pistache::Rest::Request& request);
+
+// Runs `work` on `executor` with the request's writer. When the database is unreachable (or the
+// executor's queue is full) the request gets 503 with Retry-After; when `work` throws otherwise, 500.
+using DatabaseWork =
+    std::function<void(pqxx::connection&, Pistache::Http::ResponseWriter&, const ReplyContext&)>;
+void answer_from_database(DbExecutor& executor, const Pistache::Rest::Request& request,
+                          Pistache::Http::ResponseWriter response, DatabaseWork work);
 
 }  // namespace cf::daemon

@@ -16,50 +16,36 @@ using nlohmann::json;
 
 namespace {
 
-constexpr int kRetryAfterSeconds = 5;
-
-// A request waiting for the database: its writer and what the answer needs.
-struct Pending {
-  Http::ResponseWriter response;
-  ReplyContext context;
-  std::string api_key;
+// Answers one request from a database thread.
+struct Reply {
+  Http::ResponseWriter& response;
+  const ReplyContext& context;
 
   void reply(Http::Code code, const json& body) { send_json(response, context, code, body); }
   void error(Http::Code code, const std::string& message, const std::string& field = {}) {
-    json body{{"error", message}};
-    if (!field.empty()) body["field"] = field;
-    reply(code, body);
+    send_error(response, context, code, message, field);
   }
 };
 
-std::string bearer_key(const Rest::Request& request) {
-  const auto raw = request.headers().tryGetRaw("Authorization");
-  if (!raw) return {};
-  const std::string& value = raw->value();
-  static const std::string scheme = "Bearer ";
-  if (value.size() <= scheme.size() || value.compare(0, scheme.size(), scheme) != 0) return {};
-  return value.substr(scheme.size());
-}
-
 // Runs `work` for the caller named by the request's API key, on the executor.
 void as_caller(DbExecutor& executor, const Rest::Request& request, Http::ResponseWriter response,
-               std::function<void(pqxx::connection&, const store::Caller&, Pending&)> work) {
-  auto pending = std::make_shared<Pending>(Pending{std::move(response), ReplyContext::of(request), bearer_key(request)});
-  if (pending->api_key.empty()) return pending->error(Http::Code::Unauthorized, "missing or invalid API key");
-  executor.submit(
-      {[pending, work](pqxx::connection& connection) {
-         auto tenant = store::TenantStore(connection).find_by_api_key(pending->api_key);
-         if (!tenant) {
-           if (tenant.error().kind == ErrorKind::unavailable) throw pqxx::broken_connection("database unavailable");
-           return pending->error(Http::Code::Unauthorized, "missing or invalid API key");
-         }
-         work(connection, store::Caller{tenant->id, tenant->prefix}, *pending);
-       },
-       [pending] {
-         send_json(pending->response, pending->context, Http::Code::Service_Unavailable,
-                   {{"error", "database unavailable, retry later"}}, kRetryAfterSeconds);
-       },
-       [pending](const std::exception&) { pending->error(Http::Code::Internal_Server_Error, "internal error"); }});
+               std::function<void(pqxx::connection&, const store::Caller&, Reply&)> work) {
+  const std::string api_key = bearer_token(request);
+  if (api_key.empty()) {
+    return send_error(response, ReplyContext::of(request), Http::Code::Unauthorized, "missing or invalid API key");
+  }
+  answer_from_database(executor, request, std::move(response),
+                       [api_key, work](pqxx::connection& connection, Http::ResponseWriter& r, const ReplyContext& ctx) {
+                         Reply p{r, ctx};
+                         auto tenant = store::TenantStore(connection).find_by_api_key(api_key);
+                         if (!tenant) {
+                           if (tenant.error().kind == ErrorKind::unavailable) {
+                             throw pqxx::broken_connection("database unavailable");
+                           }
+                           return p.error(Http::Code::Unauthorized, "missing or invalid API key");
+                         }
+                         work(connection, store::Caller{tenant->id, tenant->prefix}, p);
+                       });
 }
 
 // The listing filters from the query string; a FieldError for the first bad one.
@@ -103,7 +89,7 @@ void TenantApi::register_routes(HttpServer& server) {
     auto input = store::parse_lead_input(request.body());
     const auto policy = duplicate_policy_;
     as_caller(executor_, request, std::move(response),
-              [input = std::move(input), policy](pqxx::connection& connection, const store::Caller& caller, Pending& p) {
+              [input = std::move(input), policy](pqxx::connection& connection, const store::Caller& caller, Reply& p) {
                 if (const auto* bad = std::get_if<store::FieldError>(&input)) {
                   return p.error(Http::Code::Bad_Request, bad->message, bad->field);
                 }
@@ -120,7 +106,7 @@ void TenantApi::register_routes(HttpServer& server) {
   server.add_route("GET", "/v1/leads", [this](const Rest::Request& request, Http::ResponseWriter response) {
     auto query = parse_query(request);
     as_caller(executor_, request, std::move(response),
-              [query = std::move(query)](pqxx::connection& connection, const store::Caller& caller, Pending& p) {
+              [query = std::move(query)](pqxx::connection& connection, const store::Caller& caller, Reply& p) {
                 if (const auto* bad = std::get_if<store::FieldError>(&query)) {
                   return p.error(Http::Code::Bad_Request, bad->message, bad->field);
                 }
@@ -136,7 +122,7 @@ void TenantApi::register_routes(HttpServer& server) {
   server.add_route("GET", "/v1/leads/:id", [this](const Rest::Request& request, Http::ResponseWriter response) {
     const std::string id = request.param(":id").as<std::string>();
     as_caller(executor_, request, std::move(response),
-              [id](pqxx::connection& connection, const store::Caller& caller, Pending& p) {
+              [id](pqxx::connection& connection, const store::Caller& caller, Reply& p) {
                 auto found = store::LeadStore(connection).get(caller, id);
                 if (!found) return p.error(Http::Code::Not_Found, "lead not found");
                 json body = store::to_json(found->first);
@@ -148,7 +134,7 @@ void TenantApi::register_routes(HttpServer& server) {
   });
   server.add_route("GET", "/v1/stats", [this](const Rest::Request& request, Http::ResponseWriter response) {
     as_caller(executor_, request, std::move(response),
-              [](pqxx::connection& connection, const store::Caller& caller, Pending& p) {
+              [](pqxx::connection& connection, const store::Caller& caller, Reply& p) {
                 const auto stats = store::LeadStore(connection).stats(caller);
                 p.reply(Http::Code::Ok, {{"total_leads", stats.total_leads},
                                          {"this_month", stats.this_month},

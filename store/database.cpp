@@ -64,4 +64,9 @@ bool is_unavailable(const std::exception& e) {
   return false;
 }
 
+Error database_error(const std::exception& e, const std::string& doing) {
+  if (is_unavailable(e)) return unavailable(doing + ": database unavailable: " + e.what());
+  return internal_error(doing + ": " + e.what());
+}
+
 }  // namespace cf::store

@@ -27,4 +27,8 @@ Result<std::unique_ptr<pqxx::connection>> connect(const Secret& url);
 // wrong": lost connections and the server refusing work (shutdown, too many clients).
 bool is_unavailable(const std::exception& e);
 
+// The Error for a database exception met while `doing` something: unavailable for lost
+// connections (see is_unavailable), internal otherwise.
+Error database_error(const std::exception& e, const std::string& doing);
+
 }  // namespace cf::store

@@ -44,11 +44,6 @@ std::vector<Applied> read_applied(pqxx::connection& connection) {
   return out;
 }
 
-Error database_error(const std::exception& e, const std::string& doing) {
-  if (is_unavailable(e)) return unavailable(doing + ": database unavailable: " + e.what());
-  return internal_error(doing + ": " + e.what());
-}
-
 }  // namespace
 
 Result<MigrationReport> migrate(pqxx::connection& connection) {

@@ -25,11 +25,6 @@ Tenant read_tenant(const pqxx::row& row) {
 // Credentials are compared by their SHA-256, passed to SQL as hex for decode().
 std::string hash_of(const std::string& secret) { return crypto::to_hex(crypto::sha256(secret)); }
 
-Error database_error(const std::exception& e, const std::string& doing) {
-  if (is_unavailable(e)) return unavailable(doing + ": database unavailable");
-  return internal_error(doing + ": " + e.what());
-}
-
 Result<std::string> validate_name(const std::string& raw) {
   const std::string name(trim(raw));
   if (name.empty()) return invalid_input("name is required");
@@ -148,6 +143,19 @@ Result<Tenant> TenantStore::find_by_hash(const char* column, const std::string& 
         std::string("SELECT ") + kTenantColumns + " FROM tenants WHERE " + column + " = decode($1, 'hex')",
         hash_of(secret));
     if (result.empty()) return not_found("unknown credential");
+    return read_tenant(result[0]);
+  } catch (const std::exception& e) {
+    return database_error(e, "tenant lookup");
+  }
+}
+
+Result<Tenant> TenantStore::find(const std::string& id) {
+  if (!is_uuid(id)) return invalid_input("tenant id must be a UUID (see `tenant list`)");
+  try {
+    pqxx::read_transaction tx(connection_);
+    const auto result =
+        tx.exec_params(std::string("SELECT ") + kTenantColumns + " FROM tenants WHERE id = $1::uuid", id);
+    if (result.empty()) return not_found("no tenant with id " + id);
     return read_tenant(result[0]);
   } catch (const std::exception& e) {
     return database_error(e, "tenant lookup");

@@ -66,6 +66,9 @@ class TenantStore {
   // not_found when no such tenant; invalid_input when `id` is not a UUID.
   Result<NewTenant> rotate_keys(const std::string& id, bool api_key, bool rule_token);
 
+  // The tenant with this id; not_found otherwise (invalid_input when `id` is not a UUID).
+  Result<Tenant> find(const std::string& id);
+
   // The tenant holding this API key / rule token; not_found otherwise.
   Result<Tenant> find_by_api_key(const std::string& api_key);
   Result<Tenant> find_by_rule_token(const std::string& rule_token);

@@ -30,12 +30,9 @@ BOOST_AUTO_TEST_CASE(findings_for_admins_only) {
   const auto config = write_relay_config(db.url(), "http:\n  listen: \"127.0.0.1:0\"\nmetrics:\n  listen: \"127.0.0.1:0\"\n"
                                                    "admin:\n  token: " + token + "\nsysteme:\n  webhook_secrets: [" + secret + "]\n");
   Background daemon({relay_binary(), "serve", "--config", config});
-  BOOST_REQUIRE(daemon.wait_for_output("\"message\":\"serving\"", std::chrono::seconds(30)));
-  std::string base;
-  std::istringstream lines(daemon.err());
-  for (std::string line; std::getline(lines, line);) {
-    if (line.find("\"message\":\"serving\"") != std::string::npos) base = json::parse(line)["http"];
-  }
+  const json serving = wait_until_serving(daemon);
+  BOOST_REQUIRE(serving.is_object());
+  const std::string base = serving["http"];
   const auto call = [&](const std::string& method, const std::string& path, const std::string& key, const std::string& body = "") {
     std::map<std::string, std::string> headers;
     if (!key.empty()) headers["Authorization"] = "Bearer " + key;

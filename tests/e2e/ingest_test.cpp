@@ -27,15 +27,6 @@ namespace {
 const std::string kOldSecret = "old-webhook-secret";
 const std::string kNewSecret = "new-webhook-secret";
 
-bool eventually(const std::function<bool()>& condition, std::chrono::seconds timeout = std::chrono::seconds(20)) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return condition();
-}
-
 // A migrated database with tenants A and B, and the daemon serving it.
 struct Relay {
   TestDatabase db;
@@ -59,11 +50,9 @@ struct Relay {
 
   void start() {
     daemon = std::make_unique<Background>(std::vector<std::string>{relay_binary(), "serve", "--config", config});
-    BOOST_REQUIRE_MESSAGE(daemon->wait_for_output("\"message\":\"serving\"", std::chrono::seconds(30)), daemon->err());
-    std::istringstream lines(daemon->err());
-    for (std::string line; std::getline(lines, line);) {
-      if (line.find("\"message\":\"serving\"") != std::string::npos) base = json::parse(line)["http"];
-    }
+    const json serving = wait_until_serving(*daemon);
+    BOOST_REQUIRE_MESSAGE(serving.is_object(), daemon->err());
+    base = serving["http"];
   }
 
   HttpResponse post(const std::string& event, const std::string& body, const std::string& message_id,

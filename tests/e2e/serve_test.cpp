@@ -29,22 +29,9 @@ const std::string kEphemeralPorts =
 
 // The "serving" log line of a started daemon, as JSON.
 json serving_line(Background& daemon) {
-  BOOST_REQUIRE_MESSAGE(daemon.wait_for_output("\"message\":\"serving\"", std::chrono::seconds(30)), daemon.err());
-  std::istringstream lines(daemon.err());
-  for (std::string line; std::getline(lines, line);) {
-    if (line.find("\"message\":\"serving\"") != std::string::npos) return json::parse(line);
-  }
-  BOOST_FAIL("no serving line");
-  return {};
-}
-
-bool eventually(const std::function<bool()>& condition, std::chrono::seconds timeout = std::chrono::seconds(20)) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return condition();
+  const json serving = wait_until_serving(daemon);
+  BOOST_REQUIRE_MESSAGE(serving.is_object(), daemon.err());
+  return serving;
 }
 
 }  // namespace

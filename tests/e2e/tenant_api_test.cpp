@@ -38,11 +38,9 @@ struct Api {
     const auto config = write_relay_config(url.empty() ? db.url() : url,
                                            "http:\n  listen: \"127.0.0.1:0\"\nmetrics:\n  listen: \"127.0.0.1:0\"\n" + extra);
     daemon = std::make_unique<Background>(std::vector<std::string>{relay_binary(), "serve", "--config", config});
-    BOOST_REQUIRE_MESSAGE(daemon->wait_for_output("\"message\":\"serving\"", std::chrono::seconds(30)), daemon->err());
-    std::istringstream lines(daemon->err());
-    for (std::string line; std::getline(lines, line);) {
-      if (line.find("\"message\":\"serving\"") != std::string::npos) base = json::parse(line)["http"];
-    }
+    const json serving = wait_until_serving(*daemon);
+    BOOST_REQUIRE_MESSAGE(serving.is_object(), daemon->err());
+    base = serving["http"];
   }
   HttpResponse call(const std::string& method, const std::string& path, const std::string& key, const std::string& body = "") {
     std::map<std::string, std::string> headers{{"Content-Type", "application/json"}};
@@ -137,11 +135,9 @@ BOOST_AUTO_TEST_CASE(database_down_is_503_then_recovers) {
   probe->daemon->stop(SIGTERM);
   const auto config = write_relay_config(url, "http:\n  listen: \"127.0.0.1:0\"\nmetrics:\n  listen: \"127.0.0.1:0\"\n");
   probe->daemon = std::make_unique<Background>(std::vector<std::string>{relay_binary(), "serve", "--config", config});
-  BOOST_REQUIRE(probe->daemon->wait_for_output("\"message\":\"serving\"", std::chrono::seconds(30)));
-  std::istringstream lines(probe->daemon->err());
-  for (std::string line; std::getline(lines, line);) {
-    if (line.find("\"message\":\"serving\"") != std::string::npos) probe->base = json::parse(line)["http"];
-  }
+  const json serving = wait_until_serving(*probe->daemon);
+  BOOST_REQUIRE(serving.is_object());
+  probe->base = serving["http"];
   const std::string key = *probe->a.keys.api_key;
   BOOST_TEST(probe->call("GET", "/v1/stats", key).status == 200);
   proxy.cut();
@@ -149,12 +145,7 @@ BOOST_AUTO_TEST_CASE(database_down_is_503_then_recovers) {
   BOOST_TEST(down.status == 503);
   BOOST_TEST(down.headers.count("retry-after") == 1u);
   proxy.restore();
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  long status = 0;
-  while (std::chrono::steady_clock::now() < deadline && (status = probe->call("GET", "/v1/stats", key).status) != 200) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  BOOST_TEST(status == 200);
+  BOOST_TEST(eventually([&] { return probe->call("GET", "/v1/stats", key).status == 200; }));
   BOOST_TEST(probe->daemon->stop(SIGTERM) == 0);
 }
 

@@ -159,6 +159,25 @@ int Background::stop(int signal, std::chrono::seconds timeout) {
   return -1;
 }
 
+nlohmann::json wait_until_serving(Background& daemon, std::chrono::seconds timeout) {
+  const std::string marker = "\"message\":\"serving\"";
+  if (!daemon.wait_for_output(marker, timeout)) return nullptr;
+  std::istringstream lines(daemon.err());
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find(marker) != std::string::npos) return nlohmann::json::parse(line, nullptr, false);
+  }
+  return nullptr;
+}
+
+bool eventually(const std::function<bool()>& condition, std::chrono::seconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  while (Clock::now() < deadline) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return condition();
+}
+
 std::string write_temp_file(const std::string& name, const std::string& text) {
   char dir_template[] = "/tmp/cf-file.XXXXXX";
   if (mkdtemp(dir_template) == nullptr) throw std::runtime_error("mkdtemp failed");

@@ -6,9 +6,12 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 namespace cf::testing {
 
@@ -48,6 +51,13 @@ class Background {
   std::string err_path_;
   int exit_code_ = -2;
 };
+
+// Waits (bounded) for a started `serve` to log its "serving" line; that line as JSON (with its
+// "http" and "metrics" URLs), or null when it did not come.
+nlohmann::json wait_until_serving(Background& daemon, std::chrono::seconds timeout = std::chrono::seconds(30));
+
+// Polls `condition` every 50 ms until it holds or `timeout` passes; its last value.
+bool eventually(const std::function<bool()>& condition, std::chrono::seconds timeout = std::chrono::seconds(20));
 
 // A file in a fresh temporary directory holding `text`; the path.
 std::string write_temp_file(const std::string& name, const std::string& text);
