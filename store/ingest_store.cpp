@@ -44,24 +44,6 @@ const std::vector<std::pair<const char*, const char*>>& statements() {
       {"ingest_resolve_rule_tokens",
          "SELECT encode(rule_token_hash, 'hex'), id::text FROM tenants WHERE rule_token_hash IN "
          "(SELECT decode(jsonb_array_elements_text($1::jsonb), 'hex'))"},
-      {"ingest_upsert_leads",
-         "INSERT INTO leads (tenant_id, id, email, systeme_contact_id, tags, tag_clock, open_count, last_opened_at) "
-         "SELECT r.tn, r.id, r.e, r.c, ARRAY(SELECT jsonb_array_elements_text(r.tg)), r.tc, r.o, "
-         "to_timestamp(r.lo / 1000.0) "
-         "FROM json_to_recordset($1::json) AS r(tn uuid, id uuid, e text, c bigint, tg jsonb, tc jsonb, o int, lo bigint) "
-         "ON CONFLICT (tenant_id, id) DO UPDATE SET systeme_contact_id = EXCLUDED.systeme_contact_id, "
-         "tags = EXCLUDED.tags, tag_clock = EXCLUDED.tag_clock, open_count = EXCLUDED.open_count, "
-         "last_opened_at = EXCLUDED.last_opened_at, updated_at = now()"},
-      {"ingest_insert_timeline",
-         "INSERT INTO lead_events (tenant_id, lead_id, kind, tag, occurred_at, received_at, webhook_event_id) "
-         "SELECT r.tn, r.l, r.k, r.tg, to_timestamp(r.at / 1000.0), to_timestamp(r.rc / 1000.0), r.w "
-         "FROM json_to_recordset($1::json) AS r(tn uuid, l uuid, k text, tg text, at bigint, rc bigint, w bigint)"},
-      {"ingest_upsert_mirror",
-         "INSERT INTO systeme_contacts (contact_id, email, tags, fields, snapshot_at) "
-         "SELECT r.c, r.e, r.tg, r.f, to_timestamp(r.at / 1000.0) "
-         "FROM json_to_recordset($1::json) AS r(c bigint, e text, tg jsonb, f jsonb, at bigint) "
-         "ON CONFLICT (contact_id) DO UPDATE SET email = coalesce(EXCLUDED.email, systeme_contacts.email), "
-         "tags = EXCLUDED.tags, fields = EXCLUDED.fields, snapshot_at = EXCLUDED.snapshot_at, updated_at = now()"},
       {"ingest_write_batch",
          "WITH ev AS ("
          "INSERT INTO webhook_events (dedup_key, source, event_type, status, routed_tenant_id, lead_id, "
@@ -81,9 +63,9 @@ const std::vector<std::pair<const char*, const char*>>& statements() {
          "last_opened_at = EXCLUDED.last_opened_at, updated_at = now() RETURNING 1), "
          "tl AS ("
          "INSERT INTO lead_events (tenant_id, lead_id, kind, tag, occurred_at, received_at, webhook_event_id) "
-         "SELECT r.tn, r.l, r.k, r.tg, to_timestamp(r.at / 1000.0), to_timestamp(r.rc / 1000.0), ev.id "
-         "FROM json_to_recordset($3::json) AS r(tn uuid, l uuid, k text, tg text, at bigint, rc bigint, dk text) "
-         "JOIN ev ON ev.dedup_key = r.dk RETURNING 1), "
+         "SELECT r.tn, r.l, r.k, r.tg, to_timestamp(r.at / 1000.0), to_timestamp(r.rc / 1000.0), coalesce(ev.id, r.w) "
+         "FROM json_to_recordset($3::json) AS r(tn uuid, l uuid, k text, tg text, at bigint, rc bigint, dk text, w bigint) "
+         "LEFT JOIN ev ON ev.dedup_key = r.dk RETURNING 1), "
          "mc AS ("
          "INSERT INTO systeme_contacts (contact_id, email, tags, fields, snapshot_at) "
          "SELECT r.c, r.e, r.tg, r.f, to_timestamp(r.at / 1000.0) "
@@ -313,11 +295,12 @@ Effects collect_effects(const std::vector<Item>& items, const std::vector<ingest
   return {leads.finish(), timeline.finish(), mirrors.finish()};
 }
 
-// Writes effects whose delivery rows already exist (replay).
-void write_effects(pqxx::work& tx, const Effects& effects) {
-  if (effects.leads != "[]") tx.exec_prepared("ingest_upsert_leads", effects.leads);
-  if (effects.timeline != "[]") tx.exec_prepared("ingest_insert_timeline", effects.timeline);
-  if (effects.mirrors != "[]") tx.exec_prepared("ingest_upsert_mirror", effects.mirrors);
+// Writes a batch: new delivery rows (`events`, may be "[]") and the effects routing produced. A
+// timeline entry links to its delivery by dedup key when the row is new here, else by its id.
+// The number of delivery rows inserted (fewer than sent when another writer stored one first).
+std::size_t write_batch(pqxx::work& tx, const std::string& events, const Effects& effects) {
+  return tx.exec_prepared1("ingest_write_batch", events, effects.leads, effects.timeline, effects.mirrors)[0]
+      .as<std::size_t>();
 }
 
 }  // namespace
@@ -442,9 +425,7 @@ std::vector<DeliveryResult> IngestStore::write_once(const std::vector<const Deli
   if (!events.empty()) {
     const std::size_t sent = events.size();
     const Effects effects = collect_effects(items, routes, {}, view, true);
-    const auto counts = tx.exec_prepared1("ingest_write_batch", events.finish(), effects.leads,
-                                          effects.timeline, effects.mirrors);
-    if (counts[0].as<std::size_t>() != sent) throw LostRace();
+    if (write_batch(tx, events.finish(), effects) != sent) throw LostRace();
   }
   for (std::size_t i = 0, n = 0; i < batch.size(); ++i) {
     if (!is_new[i]) continue;
@@ -505,7 +486,7 @@ ReplayPage IngestStore::replay(const std::string& status, long long after_id, in
   }
   tx.exec_prepared("replay_update_events",
       updates.dump());
-  write_effects(tx, collect_effects(items, routes, ids, view, false));
+  write_batch(tx, "[]", collect_effects(items, routes, ids, view, false));
   tx.commit();
   page.examined = static_cast<int>(items.size());
   page.last_id = ids.back();
