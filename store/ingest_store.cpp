@@ -37,10 +37,7 @@ const std::vector<std::pair<const char*, const char*>>& statements() {
       {"ingest_load_leads",
          "SELECT tenant_id::text, id::text, email, systeme_contact_id, to_jsonb(tags)::text, tag_clock::text, "
          "open_count, (extract(epoch FROM last_opened_at) * 1000)::bigint FROM leads "
-         "WHERE email = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb))) UNION ALL "
-         "SELECT tenant_id::text, id::text, email, systeme_contact_id, to_jsonb(tags)::text, tag_clock::text, "
-         "open_count, (extract(epoch FROM last_opened_at) * 1000)::bigint FROM leads "
-         "WHERE systeme_contact_id = ANY (ARRAY(SELECT (jsonb_array_elements_text($2::jsonb))::bigint))"},
+         "WHERE email = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb))) OR systeme_contact_id = ANY (ARRAY(SELECT (jsonb_array_elements_text($2::jsonb))::bigint))"},
       {"ingest_resolve_rule_tokens",
          "SELECT encode(rule_token_hash, 'hex'), id::text FROM tenants WHERE rule_token_hash IN "
          "(SELECT decode(jsonb_array_elements_text($1::jsonb), 'hex'))"},
@@ -173,10 +170,8 @@ void load_view(pqxx::work& tx, const std::vector<const Delivery*>& routable,
     view.add_tenant({row[0].as<std::string>(), row[1].as<std::string>()});
   }
 
-  std::set<std::string> loaded;
   for (const auto& row : tx.exec_prepared("ingest_load_leads",
            emails.dump(), contact_ids.dump())) {
-    if (!loaded.insert(row[0].as<std::string>() + '/' + row[1].as<std::string>()).second) continue;  // found twice
     ingest::LeadRecord lead;
     lead.tenant_id = row[0].as<std::string>();
     lead.id = row[1].as<std::string>();
@@ -310,7 +305,10 @@ IngestStore::IngestStore(pqxx::connection& connection) : connection_(connection)
 }
 
 void IngestStore::configure_session(pqxx::connection& connection) {
-  pqxx::nontransaction(connection).exec0("SET plan_cache_mode = force_custom_plan");
+  // Every ingest statement finds rows by key. Planning each execution cost about a quarter of
+  // PostgreSQL's CPU (bench/README.md), so plans are made once per connection; without
+  // sequential scans, a plan made while a table is still small keeps using its index as it grows.
+  pqxx::nontransaction(connection).exec0("SET plan_cache_mode = force_generic_plan; SET enable_seqscan = off");
 }
 
 std::vector<DeliveryResult> IngestStore::write(const std::vector<const Delivery*>& batch) {

@@ -34,8 +34,8 @@ class IngestStore {
   // Declares the store's prepared statements on `connection` (a client-side step).
   explicit IngestStore(pqxx::connection& connection);
 
-  // Once per new connection: plan each lookup for its actual arguments. A generic plan cached
-  // while the tables were still empty would keep scanning them whole as they grow.
+  // Once per new connection: plan each statement once (generic plans) and never by sequential
+  // scan, so a plan made while the tables were still empty keeps using their indexes.
   static void configure_session(pqxx::connection& connection);
 
   // One result per delivery, in order, after the transaction committed. Throws the database's

@@ -8,7 +8,7 @@ PG_BIN=/usr/lib/postgresql/15/bin
 PACKAGES=(
   build-essential cmake pkg-config git ca-certificates curl
   libpistache-dev libpqxx-dev libpq-dev libyaml-cpp-dev libssl-dev prometheus-cpp-dev
-  libboost-test-dev nlohmann-json3-dev libcurl4-openssl-dev libcli11-dev libspdlog-dev
+  libboost-test-dev nlohmann-json3-dev libcurl4-openssl-dev libcli11-dev libspdlog-dev libgoogle-perftools-dev
   postgresql-15 postgresql-client-15 util-linux
 )
 

@@ -248,3 +248,25 @@ BOOST_FIXTURE_TEST_CASE(retention_drops_old_bodies_and_keeps_what_they_routed, I
   BOOST_TEST(count("SELECT count(*) FROM lead_events") == 13);
   BOOST_TEST(store::prune(*c, 30).bodies_dropped == 0);
 }
+
+// Ingest sessions plan each statement once, possibly while the tables are still empty: every plan
+// must still reach rows through an index, as the tables will hold millions of them.
+BOOST_FIXTURE_TEST_CASE(plans_made_on_empty_tables_use_indexes, Ingest) {
+  store::IngestStore::configure_session(*c);
+  write({account_delivery("CONTACT_TAG_ADDED", tag_body(7, "lead@example.com", "ib-aaa111-demo"), "m1",
+                          "2026-09-27T20:16:27+00:00")});
+  pqxx::nontransaction tx(*c);
+  int explained = 0;
+  for (const auto& row : tx.exec("SELECT name, cardinality(parameter_types) FROM pg_prepared_statements "
+                                 "WHERE name LIKE 'ingest_%' ORDER BY name")) {
+    std::string args;
+    for (int i = 0; i < row[1].as<int>(); ++i) args += std::string(i ? ", " : "") + "'[]'";
+    std::string plan;
+    for (const auto& line : tx.exec("EXPLAIN EXECUTE " + row[0].as<std::string>() + "(" + args + ")")) {
+      plan += line[0].as<std::string>() + "\n";
+    }
+    BOOST_TEST(plan.find("Seq Scan") == std::string::npos, row[0].as<std::string>() << ":\n" << plan);
+    ++explained;
+  }
+  BOOST_TEST(explained == 6);  // lock, mirror, tenants, leads, stored keys, write
+}
