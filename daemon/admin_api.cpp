@@ -1,11 +1,13 @@
 #include "daemon/admin_api.h"
 
+#include <algorithm>
 #include <memory>
 #include <set>
 
 #include "common/crypto.h"
 #include "common/text.h"
 #include "daemon/http_reply.h"
+#include "reconcile/assign.h"
 #include "reconcile/findings.h"
 
 namespace cf::daemon {
@@ -83,6 +85,31 @@ void AdminApi::register_routes(HttpServer& server) {
     }
     const std::string by = std::string(trim(body["by"].get<std::string>()));
     const std::string note = body.value("note", "");
+    if (action == "assign") {
+      const auto tenants = body.find("tenant_ids");
+      const bool strings = tenants != body.end() && tenants->is_array() &&
+                           std::all_of(tenants->begin(), tenants->end(), [](const json& t) { return t.is_string(); });
+      if (!strings) {
+        send_json(response, context, Http::Code::Bad_Request,
+                  {{"error", "body must be {\"by\", \"note\", \"tenant_ids\": [\"<tenant id>\", ...]}"}, {"field", "tenant_ids"}});
+        return Rest::Route::Result::Ok;
+      }
+      const auto tenant_ids = tenants->get<std::vector<std::string>>();
+      answer_from_database(executor_, request, std::move(response),
+                  [id, by, note, tenant_ids](pqxx::connection& c, Http::ResponseWriter& r, const ReplyContext& ctx) {
+                    auto assigned = reconcile::assign_finding(c, id, by, note, tenant_ids);
+                    if (!assigned) return send_json(r, ctx, code_of(assigned.error()), {{"error", assigned.error().message}});
+                    json replayed = json::array();
+                    for (const auto& change : assigned->replay.changes) {
+                      replayed.push_back({{"id", change.id}, {"from", change.from}, {"to", change.to},
+                                          {"tenant_id", change.tenant_id.empty() ? json(nullptr) : json(change.tenant_id)}});
+                    }
+                    send_json(r, ctx, Http::Code::Ok,
+                              {{"finding", reconcile::to_json(assigned->finding)},
+                               {"replayed", {{"examined", assigned->replay.examined}, {"changed", replayed}}}});
+                  });
+      return Rest::Route::Result::Ok;
+    }
     answer_from_database(executor_, request, std::move(response),
                 [id, action, by, note](pqxx::connection& c, Http::ResponseWriter& r, const ReplyContext& ctx) {
                   auto changed = reconcile::set_finding_status(c, id, action, by, note);

@@ -2,6 +2,7 @@
 // Authorization: Bearer <admin.token> (a tenant key gets 401; an empty admin.token closes it).
 //   GET  /admin/findings?status=&kind=&format=json|csv
 //   POST /admin/findings/{id}/{action}        acknowledge | dismiss | resolve, body {"by", "note"}
+//   POST /admin/findings/{id}/assign          body {"by", "note", "tenant_ids": [...]}: owners, replay
 //   GET  /admin/events?status=unrouted|<status>&limit=   stored deliveries that did not route
 // Database work runs on the DbExecutor, as the system role.
 #pragma once

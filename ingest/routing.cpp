@@ -58,6 +58,17 @@ std::vector<LeadRecord*> RoutingView::leads_for(const Contact& contact) {
   return out;
 }
 
+void RoutingView::add_assignment(Assignment assignment) { assignments_.push_back(std::move(assignment)); }
+
+const Assignment* RoutingView::assignment_for(const Contact& contact) const {
+  const Assignment* by_email = nullptr;
+  for (const auto& assignment : assignments_) {
+    if (contact.id && assignment.contact_id == contact.id) return &assignment;
+    if (!contact.email.empty() && assignment.email == contact.email) by_email = &assignment;
+  }
+  return by_email;
+}
+
 LeadRecord* RoutingView::lead_of(const std::string& tenant_id, const Contact& contact) {
   LeadRecord* by_email = nullptr;
   for (auto& lead : leads_) {
@@ -207,6 +218,23 @@ Routed route_rule_event(const SystemeEvent& event, const std::string& tenant_id,
 Routed route_contact_event(const SystemeEvent& event, EpochMs at, RoutingView& view) {
   const Contact& contact = event.contact;
   const TimelineEntry entry{timeline_kind(event.kind), std::nullopt, at};
+
+  // 0. An admin assigned the contact: its owners are settled.
+  if (const Assignment* assigned = view.assignment_for(contact)) {
+    if (assigned->tenant_ids.size() > 1) {
+      return unrouted(RouteStatus::ambiguous, "assigned to " + std::to_string(assigned->tenant_ids.size()) + " tenants");
+    }
+    if (const TenantRef* tenant = view.tenant_by_id(assigned->tenant_ids.front())) {
+      LeadRecord* lead = view.lead_of(tenant->id, contact);
+      if (lead == nullptr) {
+        if (contact.email.empty()) return claim_failure(tenant->id, true);
+        lead = &view.create_lead(tenant->id, contact);
+      }
+      fill_identity(*lead, contact);
+      apply_snapshot(*lead, *tenant, contact.tags, at);
+      return routed(*lead, entry);
+    }
+  }
 
   // 1. The tenants whose prefixes the contact's tags carry (the body's, else the mirror's).
   std::vector<std::string> tags;

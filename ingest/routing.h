@@ -58,6 +58,14 @@ struct MirrorRecord {
   bool changed = false;
 };
 
+// An admin's decision on who owns a contact (POST /admin/findings/{id}/assign): contact and sale
+// events for it go to these tenants only, whatever its tags and leads say.
+struct Assignment {
+  std::string email;                     // normalized, empty when assigned by contact id only
+  std::optional<long long> contact_id;
+  std::vector<std::string> tenant_ids;
+};
+
 struct TimelineEntry {
   std::string kind;
   std::optional<std::string> tag;
@@ -77,6 +85,7 @@ class RoutingView {
   void add_tenant(TenantRef tenant);
   void add_lead(LeadRecord lead);
   void add_mirror(MirrorRecord mirror);
+  void add_assignment(Assignment assignment);
 
   const TenantRef* tenant_by_prefix(const std::string& prefix) const;
   const TenantRef* tenant_by_id(const std::string& id) const;
@@ -85,6 +94,8 @@ class RoutingView {
   // The tenant's lead for this person: by contact id, else by email.
   LeadRecord* lead_of(const std::string& tenant_id, const Contact& contact);
   LeadRecord& create_lead(const std::string& tenant_id, const Contact& contact);
+  // The assignment for this person: by contact id, else by email; null when there is none.
+  const Assignment* assignment_for(const Contact& contact) const;
   MirrorRecord* mirror(long long contact_id);
   MirrorRecord& mirror_for_update(long long contact_id);
 
@@ -96,6 +107,7 @@ class RoutingView {
   std::map<std::string, TenantRef> by_id_;
   std::deque<LeadRecord> leads_;  // deque: pointers stay valid as leads are created
   std::map<long long, MirrorRecord> mirrors_;
+  std::vector<Assignment> assignments_;
 };
 
 // Routes one parsed event. `rule_tenant_id` is the tenant a rule-webhook token named (empty for

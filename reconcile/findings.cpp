@@ -102,14 +102,25 @@ Result<std::vector<Finding>> list_findings(pqxx::connection& connection, const s
   return out;
 }
 
+std::optional<Error> check_action_input(const std::string& by, const std::string& note) {
+  if (by.empty() || by.size() > 200) return invalid_input("by is required (who takes the action), at most 200 characters");
+  if (note.size() > 2000) return invalid_input("note must be at most 2000 characters");
+  return std::nullopt;
+}
+
+std::optional<Finding> find_finding(pqxx::transaction_base& tx, long long id) {
+  const auto rows = tx.exec_params(std::string("SELECT ") + kColumns + " FROM findings WHERE id = $1", id);
+  if (rows.empty()) return std::nullopt;
+  return read(rows[0]);
+}
+
 Result<Finding> set_finding_status(pqxx::connection& connection, long long id, const std::string& action,
                                    const std::string& by, const std::string& note) {
   static const std::map<std::string, std::string> to_status{
       {"acknowledge", "acknowledged"}, {"dismiss", "dismissed"}, {"resolve", "resolved"}};
   const auto target = to_status.find(action);
-  if (target == to_status.end()) return invalid_input("action must be acknowledge, dismiss or resolve");
-  if (by.empty() || by.size() > 200) return invalid_input("by is required (who takes the action), at most 200 characters");
-  if (note.size() > 2000) return invalid_input("note must be at most 2000 characters");
+  if (target == to_status.end()) return invalid_input("action must be acknowledge, dismiss, resolve or assign");
+  if (auto bad = check_action_input(by, note)) return *bad;
   pqxx::work tx(connection);
   const auto rows = tx.exec_params(std::string("UPDATE findings SET status = $2, status_by = $3, status_at = now(), "
                                                "status_note = nullif($4, '') WHERE id = $1 RETURNING ") + kColumns,

@@ -3,6 +3,7 @@
 // connection it is given (system role), from one thread.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,12 @@ nlohmann::json to_json(const Finding& finding);
 // invalid_input for an unknown status or kind.
 Result<std::vector<Finding>> list_findings(pqxx::connection& connection, const std::string& status,
                                            const std::string& kind);
+
+// The finding with this id, as the transaction sees it.
+std::optional<Finding> find_finding(pqxx::transaction_base& tx, long long id);
+
+// The checks every admin action makes on who takes it and why: `by` 1-200 bytes, `note` at most 2000.
+std::optional<Error> check_action_input(const std::string& by, const std::string& note);
 
 // acknowledge / dismiss / resolve: `action` is the verb, `by` is required. not_found for no such
 // finding; invalid_input for a bad action or an empty `by`.

@@ -53,7 +53,10 @@ INSERT INTO current_findings
     FROM leads l
    -- (tenant_id, email) is unique, so two rows for an email are two tenants.
    WHERE l.email IN (SELECT email FROM leads GROUP BY email HAVING count(*) > 1)
-   GROUP BY l.email;
+   GROUP BY l.email
+  -- Not when an admin assigned the person to all of these tenants.
+  HAVING NOT EXISTS (SELECT 1 FROM contact_assignments a
+                      WHERE a.email = l.email AND a.tenant_ids @> array_agg(l.tenant_id));
 INSERT INTO current_findings
   SELECT 'shared_contact', 'contact:' || l.systeme_contact_id,
          jsonb_agg(jsonb_build_object('tenant_id', l.tenant_id, 'lead_id', l.id, 'captured_at', l.created_at)
@@ -130,16 +133,18 @@ WITH merged AS (
   ON CONFLICT (kind, subject) DO UPDATE SET
     tenants = EXCLUDED.tenants, evidence = EXCLUDED.evidence, fingerprint = EXCLUDED.fingerprint,
     last_seen = now(),
-    status = CASE WHEN f.status = 'resolved' THEN 'open'
-                  WHEN f.status = 'dismissed' AND f.fingerprint <> EXCLUDED.fingerprint THEN 'open'
-                  ELSE f.status END,
-    status_by = CASE WHEN f.status = 'resolved' OR (f.status = 'dismissed' AND f.fingerprint <> EXCLUDED.fingerprint)
+    status = CASE WHEN clientflow_finding_reopens(f.status, f.fingerprint, f.assigned_fingerprint, EXCLUDED.fingerprint)
+                  THEN 'open' ELSE f.status END,
+    status_by = CASE WHEN clientflow_finding_reopens(f.status, f.fingerprint, f.assigned_fingerprint, EXCLUDED.fingerprint)
                      THEN 'reconciler' ELSE f.status_by END,
-    status_at = CASE WHEN f.status = 'resolved' OR (f.status = 'dismissed' AND f.fingerprint <> EXCLUDED.fingerprint)
+    status_at = CASE WHEN clientflow_finding_reopens(f.status, f.fingerprint, f.assigned_fingerprint, EXCLUDED.fingerprint)
                      THEN now() ELSE f.status_at END,
-    status_note = CASE WHEN f.status = 'resolved' THEN 'came back'
-                       WHEN f.status = 'dismissed' AND f.fingerprint <> EXCLUDED.fingerprint THEN 'evidence changed'
-                       ELSE f.status_note END
+    status_note = CASE WHEN NOT clientflow_finding_reopens(f.status, f.fingerprint, f.assigned_fingerprint, EXCLUDED.fingerprint)
+                         THEN f.status_note
+                       WHEN f.status = 'resolved' AND f.assigned_fingerprint IS NULL THEN 'came back'
+                       ELSE 'evidence changed' END,
+    assigned_fingerprint = CASE WHEN clientflow_finding_reopens(f.status, f.fingerprint, f.assigned_fingerprint, EXCLUDED.fingerprint)
+                                THEN NULL ELSE f.assigned_fingerprint END
   RETURNING (xmax = 0) AS inserted, f.status, f.fingerprint
 )
 SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM merged

@@ -1,5 +1,6 @@
 #include "store/ingest_store.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -38,6 +39,10 @@ const std::vector<std::pair<const char*, const char*>>& statements() {
          "SELECT tenant_id::text, id::text, email, systeme_contact_id, to_jsonb(tags)::text, tag_clock::text, "
          "open_count, (extract(epoch FROM last_opened_at) * 1000)::bigint FROM leads "
          "WHERE email = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb))) OR systeme_contact_id = ANY (ARRAY(SELECT (jsonb_array_elements_text($2::jsonb))::bigint))"},
+      {"ingest_load_assignments",
+         "SELECT coalesce(email, ''), contact_id, to_jsonb(tenant_ids)::text FROM contact_assignments "
+         "WHERE email = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb))) "
+         "OR contact_id = ANY (ARRAY(SELECT (jsonb_array_elements_text($2::jsonb))::bigint))"},
       {"ingest_resolve_rule_tokens",
          "SELECT encode(rule_token_hash, 'hex'), id::text FROM tenants WHERE rule_token_hash IN "
          "(SELECT decode(jsonb_array_elements_text($1::jsonb), 'hex'))"},
@@ -86,6 +91,11 @@ const std::vector<std::pair<const char*, const char*>>& statements() {
          "(extract(epoch FROM event_at) * 1000)::bigint, (extract(epoch FROM received_at) * 1000)::bigint "
          "FROM webhook_events WHERE id > $1 AND status <> 'routed' AND ($2 = '' OR status = $2) "
          "AND body IS NOT NULL ORDER BY id LIMIT $3 FOR UPDATE"},
+      {"replay_select_ids",
+         "SELECT id, source, event_type, status, coalesce(rule_tenant_id::text, ''), body, "
+         "(extract(epoch FROM event_at) * 1000)::bigint, (extract(epoch FROM received_at) * 1000)::bigint "
+         "FROM webhook_events WHERE id = ANY (ARRAY(SELECT (jsonb_array_elements_text($1::jsonb))::bigint)) "
+         "AND status <> 'routed' AND body IS NOT NULL ORDER BY id FOR UPDATE"},
       {"replay_update_events",
          "UPDATE webhook_events w SET status = r.st, routed_tenant_id = r.tn, lead_id = r.l, detail = r.d, "
          "replayed_at = now() FROM json_to_recordset($1::json) AS r(id bigint, st text, tn uuid, l uuid, d text) "
@@ -164,6 +174,23 @@ void load_view(pqxx::work& tx, const std::vector<const Delivery*>& routable,
     if (owner != event.contact.fields.end() && is_uuid(owner->second)) tenant_ids.push_back(owner->second);
   }
   for (const auto& tenant : rule_tenants) tenant_ids.push_back(tenant);
+
+  // Admins' assignments matter only to contact and sale events, which name no tenant.
+  const bool names_no_tenant = std::any_of(routable.begin(), routable.end(), [](const Delivery* d) {
+    const auto kind = d->parsed.event.kind;
+    return kind != ingest::EventKind::tag_added && kind != ingest::EventKind::tag_removed &&
+           kind != ingest::EventKind::rule;
+  });
+  if (names_no_tenant) {
+    for (const auto& row : tx.exec_prepared("ingest_load_assignments", emails.dump(), contact_ids.dump())) {
+      ingest::Assignment assignment;
+      assignment.email = row[0].as<std::string>();
+      if (!row[1].is_null()) assignment.contact_id = row[1].as<long long>();
+      assignment.tenant_ids = json::parse(row[2].c_str()).get<std::vector<std::string>>();
+      for (const auto& tenant : assignment.tenant_ids) tenant_ids.push_back(tenant);
+      view.add_assignment(std::move(assignment));
+    }
+  }
 
   for (const auto& row : tx.exec_prepared("ingest_load_tenants",
            json(prefixes).dump(), tenant_ids.dump())) {
@@ -438,13 +465,21 @@ std::vector<DeliveryResult> IngestStore::write_once(const std::vector<const Deli
 
 ReplayPage IngestStore::replay(const std::string& status, long long after_id, int limit) {
   pqxx::work tx(connection_);
+  auto page = replay_rows(tx, tx.exec_prepared("replay_select", after_id, status, limit));
+  tx.commit();
+  return page;
+}
+
+ReplayPage IngestStore::replay_ids(pqxx::work& tx, const std::vector<long long>& ids) {
+  return replay_rows(tx, tx.exec_prepared("replay_select_ids", json(ids).dump()));
+}
+
+ReplayPage IngestStore::replay_rows(pqxx::work& tx, const pqxx::result& rows) {
   ReplayPage page;
   std::vector<Delivery> deliveries;
   std::vector<Item> items;
   std::vector<long long> ids;
   std::vector<std::string> before;
-  const auto rows = tx.exec_prepared("replay_select",
-      after_id, status, limit);
   deliveries.reserve(rows.size());
   for (const auto& row : rows) {
     Delivery d;
@@ -485,7 +520,6 @@ ReplayPage IngestStore::replay(const std::string& status, long long after_id, in
   tx.exec_prepared("replay_update_events",
       updates.dump());
   write_batch(tx, "[]", collect_effects(items, routes, ids, view, false));
-  tx.commit();
   page.examined = static_cast<int>(items.size());
   page.last_id = ids.back();
   return page;

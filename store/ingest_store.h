@@ -48,7 +48,12 @@ class IngestStore {
   // after a tenant was added. Their rows get the new status; effects are applied as on receipt.
   ReplayPage replay(const std::string& status, long long after_id, int limit);
 
+  // The same for the given deliveries (those not routed yet), inside the caller's transaction,
+  // as after an admin assigned a contact's owners.
+  ReplayPage replay_ids(pqxx::work& tx, const std::vector<long long>& ids);
+
  private:
+  ReplayPage replay_rows(pqxx::work& tx, const pqxx::result& rows);
   std::vector<ingest::DeliveryResult> write_once(const std::vector<const ingest::Delivery*>& batch);
   pqxx::connection& connection_;
 };

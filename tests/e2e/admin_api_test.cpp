@@ -75,6 +75,14 @@ BOOST_AUTO_TEST_CASE(findings_for_admins_only) {
   BOOST_TEST(json::parse(call("GET", "/admin/findings?status=open", token).body).size() == 0u);
   BOOST_TEST(json::parse(call("GET", "/admin/findings?status=dismissed", token).body).size() == 1u);
 
+  // assign: only for shared or foreign contacts, and only with tenant ids.
+  BOOST_TEST(call("POST", "/admin/findings/" + id + "/assign", token, R"({"by": "alice"})").status == 400);
+  BOOST_TEST(call("POST", "/admin/findings/" + id + "/assign", token, R"({"by": "alice", "tenant_ids": [7]})").status == 400);
+  const auto wrong_kind = call("POST", "/admin/findings/" + id + "/assign", token,
+                               R"({"by": "alice", "tenant_ids": [")" + a.tenant.id + R"("]})");
+  BOOST_TEST(wrong_kind.status == 400);
+  BOOST_TEST(json::parse(wrong_kind.body)["error"] == "only shared_contact and foreign_prefix findings can be assigned");
+
   const auto events = json::parse(call("GET", "/admin/events?status=unknown_prefix", token).body);
   BOOST_REQUIRE(events["items"].size() == 1u);
   BOOST_TEST(events["items"][0]["event_type"] == "CONTACT_TAG_ADDED");

@@ -254,7 +254,8 @@ BOOST_FIXTURE_TEST_CASE(retention_drops_old_bodies_and_keeps_what_they_routed, I
 BOOST_FIXTURE_TEST_CASE(plans_made_on_empty_tables_use_indexes, Ingest) {
   store::IngestStore::configure_session(*c);
   write({account_delivery("CONTACT_TAG_ADDED", tag_body(7, "lead@example.com", "ib-aaa111-demo"), "m1",
-                          "2026-09-27T20:16:27+00:00")});
+                          "2026-09-27T20:16:27+00:00"),
+         account_delivery("CONTACT_OPT_IN", contact_body(8, "other@example.com", {}), "m2")});
   pqxx::nontransaction tx(*c);
   int explained = 0;
   for (const auto& row : tx.exec("SELECT name, cardinality(parameter_types) FROM pg_prepared_statements "
@@ -268,5 +269,5 @@ BOOST_FIXTURE_TEST_CASE(plans_made_on_empty_tables_use_indexes, Ingest) {
     BOOST_TEST(plan.find("Seq Scan") == std::string::npos, row[0].as<std::string>() << ":\n" << plan);
     ++explained;
   }
-  BOOST_TEST(explained == 6);  // lock, mirror, tenants, leads, stored keys, write
+  BOOST_TEST(explained == 7);  // lock, mirror, assignments, tenants, leads, stored keys, write
 }

@@ -5,6 +5,7 @@
 #define BOOST_TEST_MODULE reconcile
 #include <boost/test/unit_test.hpp>
 
+#include "reconcile/assign.h"
 #include "reconcile/findings.h"
 #include "reconcile/reconciler.h"
 #include "store/ingest_store.h"
@@ -133,6 +134,77 @@ BOOST_FIXTURE_TEST_CASE(resolve_reopen_and_dismiss, World) {
   BOOST_TEST((reconcile::set_finding_status(*c, first.id, "dismiss", "", "").error().kind == ErrorKind::invalid_input));
   BOOST_TEST((reconcile::set_finding_status(*c, 999999, "resolve", "bob", "").error().kind == ErrorKind::not_found));
   BOOST_TEST((reconcile::set_finding_status(*c, first.id, "delete", "bob", "").error().kind == ErrorKind::invalid_input));
+}
+
+BOOST_FIXTURE_TEST_CASE(assign_then_replay, World) {
+  // A shared person: both IBs captured them; an opt-in naming neither is held as ambiguous.
+  capture(a, "shared@example.com");
+  capture(b, "shared@example.com");
+  deliver("CONTACT_OPT_IN", contact_body(6, "shared@example.com", {}));
+  // A foreign tag: B owns contact 7, A's workflow tagged it; held as foreign_prefix.
+  deliver("CONTACT_TAG_ADDED", tag_body(7, "owned@example.com", "ib-bbb222-demo-request"));
+  deliver("CONTACT_TAG_ADDED", tag_body(7, "owned@example.com", "ib-aaa111-vip", {"ib-bbb222-demo-request"}));
+  reconcile::reconcile_once(*c);
+  const auto shared = findings("open", "shared_contact").at(0);
+  const auto foreign = findings("open", "foreign_prefix").at(0);
+
+  // Refusals change nothing.
+  BOOST_TEST((reconcile::assign_finding(*c, shared.id, "", "", {b.tenant_id}).error().kind == ErrorKind::invalid_input));
+  BOOST_TEST((reconcile::assign_finding(*c, shared.id, "alice", "", {}).error().kind == ErrorKind::invalid_input));
+  BOOST_TEST((reconcile::assign_finding(*c, shared.id, "alice", "", {"00000000-0000-4000-8000-000000000000"})
+                  .error().kind == ErrorKind::invalid_input));
+  BOOST_TEST((reconcile::assign_finding(*c, 999999, "alice", "", {b.tenant_id}).error().kind == ErrorKind::not_found));
+  BOOST_TEST(findings("open").size() == 2u);
+
+  // The shared person goes to B: the held opt-in routes there, onto B's lead only.
+  auto to_b = reconcile::assign_finding(*c, shared.id, "alice", "B signed them first", {b.tenant_id});
+  BOOST_REQUIRE(to_b.ok());
+  BOOST_TEST(to_b->finding.status == "resolved");
+  BOOST_TEST(to_b->finding.status_by == "alice");
+  BOOST_TEST(to_b->replay.examined == 1);
+  BOOST_REQUIRE(to_b->replay.changes.size() == 1u);
+  BOOST_TEST(to_b->replay.changes[0].from == "ambiguous");
+  BOOST_TEST(to_b->replay.changes[0].to == "routed");
+  BOOST_TEST(to_b->replay.changes[0].tenant_id == b.tenant_id);
+  const auto timeline = [&](const store::Caller& who, const std::string& email) {
+    pqxx::read_transaction tx(*c);
+    return tx.exec_params1("SELECT count(*) FROM lead_events e JOIN leads l ON l.tenant_id = e.tenant_id AND l.id = e.lead_id "
+                           "WHERE l.tenant_id = $1 AND l.email = $2 AND e.kind = 'opt_in'",
+                           who.tenant_id, email)[0].as<int>();
+  };
+  BOOST_TEST(timeline(b, "shared@example.com") == 1);
+  BOOST_TEST(timeline(a, "shared@example.com") == 0);
+  // Later opt-ins follow the assignment on receipt.
+  deliver("CONTACT_OPT_IN", contact_body(6, "shared@example.com", {}));
+  BOOST_TEST(timeline(b, "shared@example.com") == 2);
+
+  // The foreign contact is given to both: A gets a lead, and A's held tag now applies to it.
+  auto both = reconcile::assign_finding(*c, foreign.id, "alice", "", {b.tenant_id, a.tenant_id});
+  BOOST_REQUIRE(both.ok());
+  BOOST_REQUIRE(both->replay.changes.size() == 1u);
+  BOOST_TEST(both->replay.changes[0].to == "routed");
+  BOOST_TEST(both->replay.changes[0].tenant_id == a.tenant_id);
+  {
+    pqxx::read_transaction tx(*c);
+    BOOST_TEST(tx.exec_params1("SELECT tags::text FROM leads WHERE tenant_id = $1 AND email = 'owned@example.com'",
+                               a.tenant_id)[0].as<std::string>() == "{ib-aaa111-vip}");
+  }
+
+  // The next run keeps both resolved: the assignment settled the shared person, and A owning a
+  // lead cleared the foreign tag. Nor is the contact now "shared": the admin gave it to both.
+  const auto after = reconcile::reconcile_once(*c);
+  BOOST_TEST(after.created == 0);
+  BOOST_TEST(findings("open").size() == 0u);
+  BOOST_TEST(findings("resolved").size() == 2u);
+
+  // New evidence reopens the settled finding: a third IB captures the person.
+  store::TenantStore tenants(*c);
+  const auto tc = *tenants.add(*store::TenantDraft::make("Omar", "omar@example.com", "ib-ccc333-"));
+  capture({tc.tenant.id, tc.tenant.prefix}, "shared@example.com");
+  reconcile::reconcile_once(*c);
+  BOOST_REQUIRE(findings("open").size() == 1u);
+  BOOST_TEST(findings("open").at(0).id == shared.id);
+  BOOST_TEST(findings("open").at(0).status_note == "evidence changed");
 }
 
 BOOST_FIXTURE_TEST_CASE(one_run_at_a_time, World) {

@@ -143,6 +143,34 @@ BOOST_FIXTURE_TEST_CASE(contact_event_with_two_tenants_tags_is_ambiguous, World)
   BOOST_TEST(lead_count() == 0);
 }
 
+BOOST_FIXTURE_TEST_CASE(an_assignment_settles_who_owns_a_contact, World) {
+  lead(A, "x@example.com", 100);
+  lead(B, "x@example.com", 100);
+  const auto opt_in = contact_event(EventKind::contact_opt_in, "x@example.com",
+                                    std::vector<std::string>{"ib-aaa111-a", "ib-bbb222-b"});
+  BOOST_TEST((route(opt_in, "", T0, view).status == RouteStatus::ambiguous));  // before: no guessing
+
+  view.add_assignment({"x@example.com", std::nullopt, {B}});
+  auto r = route(opt_in, "", T0, view);
+  BOOST_TEST((r.status == RouteStatus::routed));
+  BOOST_TEST(r.tenant_id == B);
+  BOOST_TEST((lead_of(B, "x@example.com")->tags == std::set<std::string>{"ib-bbb222-b"}));  // its own tags only
+  BOOST_TEST(lead_of(A, "x@example.com")->tags.empty());
+
+  // Assigned by contact id, to a tenant with no lead yet: the lead is created there.
+  view.add_assignment({"", 300, {A}});
+  auto created = route(contact_event(EventKind::sale_new, "new@example.com", std::nullopt, 300), "", T0, view);
+  BOOST_TEST((created.status == RouteStatus::routed));
+  BOOST_TEST(created.tenant_id == A);
+  BOOST_TEST(lead_of(A, "new@example.com") != nullptr);
+  BOOST_TEST(lead_count() == 3);
+
+  // Several owners: still one delivery, one owner; it stays held.
+  view.add_assignment({"", 400, {A, B}});
+  BOOST_TEST((route(contact_event(EventKind::contact_opt_in, "two@example.com", std::nullopt, 400), "", T0, view).status ==
+              RouteStatus::ambiguous));
+}
+
 BOOST_FIXTURE_TEST_CASE(contact_event_falls_back_to_lead_owners_then_the_owner_field, World) {
   lead(B, "x@example.com");
   auto by_lead = route(contact_event(EventKind::contact_opt_in, "x@example.com", std::vector<std::string>{}), "", T0, view);
