@@ -350,10 +350,13 @@ void read_document(Reader& in, const YAML::Node& root, Config& config) {
                                     config.leads.duplicate_policy);
   });
 
-  section("reconcile", {"interval_seconds"}, [&](const YAML::Node& n) {
+  section("reconcile", {"interval_seconds", "full_interval_seconds"}, [&](const YAML::Node& n) {
     long long interval = config.reconcile.interval_seconds;
     in.read_int(n, "reconcile", "interval_seconds", 10, 7 * 24 * 3600, interval);
     config.reconcile.interval_seconds = static_cast<int>(interval);
+    long long full = config.reconcile.full_interval_seconds;
+    in.read_int(n, "reconcile", "full_interval_seconds", 60, 30 * 24 * 3600, full);
+    config.reconcile.full_interval_seconds = static_cast<int>(full);
   });
 
   section("retention", {"raw_body_days"}, [&](const YAML::Node& n) {

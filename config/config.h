@@ -62,6 +62,7 @@ struct LeadsConfig {
 
 struct ReconcileConfig {
   int interval_seconds = 900;
+  int full_interval_seconds = 86400;  // between full runs; the runs in between are incremental
 };
 
 struct RetentionConfig {

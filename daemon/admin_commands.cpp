@@ -233,11 +233,13 @@ int events_replay(const std::string& config_path, const std::string& status, std
   return kExitOk;
 }
 
-int reconcile(const std::string& config_path, std::ostream& out) {
+int reconcile(const std::string& config_path, bool full, std::ostream& out) {
   auto connection = open_database(config_path);
   if (!connection) return report_error(connection.error());
   try {
-    out << reconcile::describe(reconcile::reconcile_once(**connection)) << '\n';
+    out << reconcile::describe(reconcile::reconcile_once(
+               **connection, full ? reconcile::Mode::full : reconcile::Mode::incremental))
+        << '\n';
     return kExitOk;
   } catch (const std::exception& e) {
     return report_error(store::database_error(e, "reconcile"));

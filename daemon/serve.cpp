@@ -97,12 +97,19 @@ int serve(const std::string& config_path) {
   retention.start();
 
   // The reconciler, every reconcile.interval_seconds with jitter; one daemon at a time runs it.
+  // Incremental runs, and a full one every reconcile.full_interval_seconds.
   const auto interval = std::chrono::seconds(config.reconcile.interval_seconds);
-  PeriodicTask reconciler("reconcile", std::chrono::seconds(30), interval, [url = config.database.url] {
+  const auto full_interval = std::chrono::seconds(config.reconcile.full_interval_seconds);
+  auto last_full = std::chrono::steady_clock::now();
+  PeriodicTask reconciler("reconcile", std::chrono::seconds(30), interval,
+                          [url = config.database.url, full_interval, &last_full] {
     auto connection = store::connect(url);
     if (!connection) throw std::runtime_error(connection.error().message);
-    const auto summary = reconcile::reconcile_once(**connection);
-    if (!summary.skipped) log::info("reconcile run", {{"summary", reconcile::describe(summary)}});
+    const bool due = std::chrono::steady_clock::now() - last_full >= full_interval;
+    const auto summary = reconcile::reconcile_once(**connection, due ? reconcile::Mode::full : reconcile::Mode::incremental);
+    if (summary.skipped) return;
+    if (summary.full) last_full = std::chrono::steady_clock::now();
+    log::info("reconcile run", {{"summary", reconcile::describe(summary)}});
   }, 0.1);
   reconciler.start();
 

@@ -6,8 +6,10 @@ namespace {
 
 // The findings as they stand now, one statement per kind, into a temporary table.
 constexpr const char* kDetect = R"sql(
+-- partial: evidence from part of the contacts only (unknown prefixes in an incremental run),
+-- which may open or reopen a finding but not rewrite its evidence.
 CREATE TEMPORARY TABLE current_findings (
-  kind text, subject text, tenants jsonb, evidence jsonb, fingerprint text
+  kind text, subject text, tenants jsonb, evidence jsonb, fingerprint text, partial boolean DEFAULT false
 ) ON COMMIT DROP;
 
 -- Every tenant-shaped prefix on a mirrored contact's tags.
@@ -15,7 +17,7 @@ CREATE TEMPORARY TABLE contact_prefixes ON COMMIT DROP AS
   SELECT c.contact_id, c.email, c.updated_at,
          'ib-' || split_part(lower(t), '-', 2) || '-' AS prefix, t AS tag
     FROM systeme_contacts c, jsonb_array_elements_text(c.tags) AS t
-   WHERE t ~* '^ib-[a-z0-9]{3,32}-';
+   WHERE t ~* '^ib-[a-z0-9]{3,32}-' AND contact_scope(c.contact_id);
 ANALYZE contact_prefixes;
 
 -- The contacts worth a closer look: carrying a tenant's tag without being that tenant's lead,
@@ -25,7 +27,8 @@ CREATE TEMPORARY TABLE contacts_of_interest ON COMMIT DROP AS
    WHERE NOT EXISTS (SELECT 1 FROM leads l WHERE l.tenant_id = t.id AND l.systeme_contact_id = p.contact_id)
      AND NOT EXISTS (SELECT 1 FROM leads l WHERE l.tenant_id = t.id AND l.email = p.email)
   UNION
-  SELECT contact_id FROM systeme_contacts WHERE fields ? 'ib_owner_id' OR fields ? 'ib_prefix';
+  SELECT contact_id FROM systeme_contacts
+   WHERE (fields ? 'ib_owner_id' OR fields ? 'ib_prefix') AND contact_scope(contact_id);
 
 -- Which tenants have a lead for each such contact (by contact id or email). Two disjoint joins,
 -- not one with OR: an OR join cannot use hashing and crawls at scale.
@@ -52,7 +55,7 @@ INSERT INTO current_findings
          md5(string_agg(l.tenant_id::text || '/' || l.id::text, ',' ORDER BY l.tenant_id, l.id))
     FROM leads l
    -- (tenant_id, email) is unique, so two rows for an email are two tenants.
-   WHERE l.email IN (SELECT email FROM leads GROUP BY email HAVING count(*) > 1)
+   WHERE l.email IN (SELECT email FROM leads WHERE email_scope(email) GROUP BY email HAVING count(*) > 1)
    GROUP BY l.email
   -- Not when an admin assigned the person to all of these tenants.
   HAVING NOT EXISTS (SELECT 1 FROM contact_assignments a
@@ -67,7 +70,7 @@ INSERT INTO current_findings
    WHERE l.systeme_contact_id IN (
            SELECT systeme_contact_id FROM leads
             WHERE systeme_contact_id IN (SELECT systeme_contact_id FROM leads WHERE systeme_contact_id IS NOT NULL
-                                          GROUP BY 1 HAVING count(*) > 1)
+                                            AND contact_scope(systeme_contact_id) GROUP BY 1 HAVING count(*) > 1)
             GROUP BY 1 HAVING count(DISTINCT tenant_id) > 1 AND count(DISTINCT email) > 1)
    GROUP BY l.systeme_contact_id;
 
@@ -108,7 +111,7 @@ INSERT INTO current_findings
     FROM systeme_contacts c
     LEFT JOIN tenants owner ON owner.id::text = c.fields->>'ib_owner_id'
     LEFT JOIN tenants by_prefix ON by_prefix.prefix = c.fields->>'ib_prefix'
-   WHERE (c.fields ? 'ib_owner_id' OR c.fields ? 'ib_prefix')
+   WHERE (c.fields ? 'ib_owner_id' OR c.fields ? 'ib_prefix') AND contact_scope(c.contact_id)
      AND (owner.id IS NULL OR by_prefix.id IS NULL OR owner.id <> by_prefix.id
           OR NOT EXISTS (SELECT 1 FROM contact_owners o WHERE o.contact_id = c.contact_id AND o.tenant_id = owner.id));
 
@@ -118,10 +121,14 @@ INSERT INTO current_findings
          jsonb_build_object('prefix', p.prefix, 'contacts', count(DISTINCT p.contact_id),
                             'examples', (array_agg(DISTINCT p.email) FILTER (WHERE p.email IS NOT NULL))[1:3],
                             'last_seen', max(p.updated_at)),
-         md5(count(DISTINCT p.contact_id)::text)
+         md5(count(DISTINCT p.contact_id)::text), NOT contact_scope(NULL)
     FROM contact_prefixes p
    WHERE NOT EXISTS (SELECT 1 FROM tenants t WHERE t.prefix = p.prefix)
    GROUP BY p.prefix;
+
+-- Partial evidence does not overwrite what a full run recorded.
+UPDATE current_findings c SET tenants = f.tenants, evidence = f.evidence, fingerprint = f.fingerprint
+  FROM findings f WHERE c.partial AND f.kind = c.kind AND f.subject = c.subject;
 )sql";
 
 // Merge: insert new findings, update changed ones (reopening resolved, and dismissed ones whose
@@ -150,42 +157,124 @@ WITH merged AS (
 SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM merged
 )sql";
 
+
+// What an incremental run looks at: the contacts and emails of the deliveries stored and the
+// leads created since the run before the last one (numbers can commit slightly out of order),
+// each widened to the other identity of the same person (a contact's email, an email's contacts).
+constexpr const char* kScope = R"sql(
+CREATE TEMPORARY TABLE scope_contacts ON COMMIT DROP AS
+  SELECT DISTINCT contact_id FROM webhook_events WHERE id > $1 AND contact_id IS NOT NULL;
+CREATE TEMPORARY TABLE scope_emails ON COMMIT DROP AS
+  SELECT email FROM webhook_events WHERE id > $1 AND email IS NOT NULL
+  UNION SELECT email FROM leads WHERE capture_seq > $2
+  UNION SELECT c.email FROM systeme_contacts c JOIN scope_contacts USING (contact_id) WHERE c.email IS NOT NULL;
+INSERT INTO scope_contacts
+  SELECT c.contact_id FROM systeme_contacts c JOIN scope_emails USING (email)
+  UNION SELECT l.systeme_contact_id FROM leads l JOIN scope_emails USING (email) WHERE l.systeme_contact_id IS NOT NULL
+  EXCEPT SELECT contact_id FROM scope_contacts;
+CREATE UNIQUE INDEX ON scope_contacts (contact_id);
+CREATE UNIQUE INDEX ON scope_emails (email);
+ANALYZE scope_contacts;
+ANALYZE scope_emails;
+)sql";
+
+// Replaces each contact_scope(x) / email_scope(x) in `sql`: always true in a full run, else a test
+// against the scope tables. contact_scope(NULL) says whether this is a full run.
+std::string scoped(std::string sql, bool full) {
+  for (const std::string name : {"contact_scope(", "email_scope("}) {
+    const std::string table = name == "contact_scope(" ? "(SELECT contact_id FROM scope_contacts)"
+                                                       : "(SELECT email FROM scope_emails)";
+    for (std::size_t at = sql.find(name); at != std::string::npos; at = sql.find(name, at)) {
+      std::size_t close = at + name.size();
+      for (int depth = 1; depth > 0; ++close) {
+        if (sql[close] == '(') ++depth;
+        if (sql[close] == ')') --depth;
+      }
+      --close;  // at the matching ')'
+
+      const std::string expr = sql.substr(at + name.size(), close - at - name.size());
+      const std::string test = full ? std::string("true") : expr == "NULL" ? std::string("false") : expr + " IN " + table;
+      sql.replace(at, close + 1 - at, "(" + test + ")");
+      at += test.size();
+    }
+  }
+  return sql;
+}
+
 }  // namespace
 
-Summary reconcile_once(pqxx::connection& connection) {
+Summary reconcile_once(pqxx::connection& connection, Mode mode) {
   Summary summary;
   pqxx::work tx(connection);
   if (!tx.exec_params1("SELECT pg_try_advisory_xact_lock($1)", kReconcileLock)[0].as<bool>()) {
     summary.skipped = true;
     return summary;
   }
+  const auto state = tx.exec1(
+      "SELECT previous_event_watermark, previous_lead_watermark, tenants_seen, last_full_at IS NULL, "
+      "(SELECT coalesce(max(id), 0) FROM webhook_events), (SELECT coalesce(max(capture_seq), 0) FROM leads), "
+      "(SELECT count(*) FROM tenants) FROM reconcile_state");
+  const long long event_watermark = state[4].as<long long>();
+  const long long lead_watermark = state[5].as<long long>();
+  const long long tenants = state[6].as<long long>();
+  // A tenant added or removed changes what every prefix means: look at everything.
+  summary.full = mode == Mode::full || state[3].as<bool>() || tenants != state[2].as<long long>();
+
+  if (!summary.full) {
+    std::string scope = kScope;  // several statements: values inlined, not bound
+    for (const auto& [name, value] : {std::pair<std::string, std::string>{"$1", tx.quote(state[0].as<long long>())},
+                                      {"$2", tx.quote(state[1].as<long long>())}}) {
+      for (auto at = scope.find(name); at != std::string::npos; at = scope.find(name, at + value.size())) {
+        scope.replace(at, name.size(), value);
+      }
+    }
+    tx.exec(scope);
+  }
   // Fingerprints before the run, to count only findings that really changed.
   tx.exec0("CREATE TEMPORARY TABLE before_run ON COMMIT DROP AS SELECT id, status, fingerprint FROM findings");
-  tx.exec(kDetect);
+  tx.exec(scoped(kDetect, summary.full));
   const auto merged = tx.exec1(kMerge);
   summary.created = merged[0].as<int>();
   summary.updated = tx.exec1(
       "SELECT count(*) FROM findings f JOIN before_run b ON b.id = f.id "
       "WHERE b.fingerprint <> f.fingerprint OR b.status <> f.status")[0].as<int>();
+  // What is no longer there resolves; an incremental run only judges what it looked at, and
+  // leaves unknown prefixes (counted over every contact) to full runs.
   summary.resolved = static_cast<int>(
-      tx.exec("UPDATE findings f SET status = 'resolved', status_by = 'reconciler', status_at = now(), "
-              "status_note = 'condition cleared' WHERE status IN ('open', 'acknowledged') AND NOT EXISTS "
-              "(SELECT 1 FROM current_findings c WHERE c.kind = f.kind AND c.subject = f.subject)")
+      tx.exec(scoped("UPDATE findings f SET status = 'resolved', status_by = 'reconciler', status_at = now(), "
+                     "status_note = 'condition cleared' WHERE status IN ('open', 'acknowledged') AND NOT EXISTS "
+                     "(SELECT 1 FROM current_findings c WHERE c.kind = f.kind AND c.subject = f.subject) AND ("
+                     "contact_scope(NULL) OR "
+                     "(f.kind = 'shared_contact' AND (email_scope(f.subject) OR "
+                     "(f.subject LIKE 'contact:%' AND contact_scope(substr(f.subject, 9)::bigint)))) OR "
+                     "(f.kind IN ('foreign_prefix', 'owner_mismatch') AND "
+                     "contact_scope(split_part(f.subject, ':', 1)::bigint)))",
+                     summary.full))
           .affected_rows());
-  summary.contacts = tx.exec1("SELECT count(*) FROM systeme_contacts")[0].as<long long>();
-  summary.leads = tx.exec1("SELECT count(*) FROM leads")[0].as<long long>();
+  if (summary.full) {
+    summary.contacts = tx.exec1("SELECT count(*) FROM systeme_contacts")[0].as<long long>();
+    summary.leads = tx.exec1("SELECT count(*) FROM leads")[0].as<long long>();
+  } else {
+    summary.contacts = tx.exec1("SELECT count(*) FROM scope_contacts")[0].as<long long>();
+    summary.leads = tx.exec1("SELECT count(*) FROM leads WHERE email IN (SELECT email FROM scope_emails) "
+                             "OR systeme_contact_id IN (SELECT contact_id FROM scope_contacts)")[0].as<long long>();
+  }
   for (const auto& row : tx.exec("SELECT kind, count(*) FROM findings WHERE status IN ('open', 'acknowledged') "
                                  "GROUP BY kind ORDER BY kind")) {
     summary.open_by_kind[row[0].as<std::string>()] = row[1].as<int>();
   }
-  tx.exec0("UPDATE reconcile_state SET last_run_at = now(), last_full_at = now()");
+  tx.exec_params(
+      "UPDATE reconcile_state SET previous_event_watermark = event_watermark, event_watermark = $1, "
+      "previous_lead_watermark = lead_watermark, lead_watermark = $2, last_run_at = now(), tenants_seen = $3, "
+      "last_full_at = CASE WHEN $4 THEN now() ELSE last_full_at END",
+      event_watermark, lead_watermark, tenants, summary.full);
   tx.commit();
   return summary;
 }
 
 std::string describe(const Summary& summary) {
   if (summary.skipped) return "another reconcile run is in progress; nothing done";
-  std::string out = "checked " + std::to_string(summary.contacts) + " contacts and " + std::to_string(summary.leads) +
+  std::string out = std::string(summary.full ? "full run: " : "incremental run: ") + "checked " + std::to_string(summary.contacts) + " contacts and " + std::to_string(summary.leads) +
                     " leads: " + std::to_string(summary.created) + " new, " + std::to_string(summary.updated) +
                     " updated, " + std::to_string(summary.resolved) + " resolved; open:";
   if (summary.open_by_kind.empty()) return out + " none";

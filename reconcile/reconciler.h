@@ -16,20 +16,28 @@ namespace cf::reconcile {
 // The advisory lock a run holds for its transaction ("cfrec0n1").
 inline constexpr long long kReconcileLock = 0x6366726563306e31LL;
 
+// incremental: only the people changed since the last runs (see reconcile_once); full: everyone.
+enum class Mode { incremental, full };
+
 struct Summary {
   bool skipped = false;        // another run held the lock
-  long long contacts = 0;      // mirrored contacts examined
-  long long leads = 0;         // leads examined
+  bool full = false;           // looked at everything (asked for, first run, or tenants changed)
+  long long contacts = 0;      // mirrored contacts examined (in scope, for an incremental run)
+  long long leads = 0;         // leads examined (in scope, for an incremental run)
   int created = 0;             // findings new in this run
   int updated = 0;             // existing findings whose evidence changed, or that reopened
   int resolved = 0;            // findings whose condition cleared
   std::map<std::string, int> open_by_kind;  // findings open or acknowledged after the run
 };
 
-// Runs once. Throws the database's error (nothing of the run is then committed).
-Summary reconcile_once(pqxx::connection& connection);
+// Runs once. An incremental run looks only at the people touched by deliveries stored since the
+// run before the last one, leads captured since the last run began, and new assignments; it
+// resolves only findings about them and leaves unknown prefixes' counts and resolution to full
+// runs. It turns full by itself on the first run and when tenants were added or removed.
+// Throws the database's error (nothing of the run is then committed).
+Summary reconcile_once(pqxx::connection& connection, Mode mode = Mode::incremental);
 
-// "checked 12 contacts and 30 leads: 2 new, 1 updated, 0 resolved; open: shared_contact 2, ..."
+// "incremental run: checked 12 contacts and 30 leads: 2 new, 1 updated, 0 resolved; open: shared_contact 2, ..."
 std::string describe(const Summary& summary);
 
 }  // namespace cf::reconcile

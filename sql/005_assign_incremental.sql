@@ -20,19 +20,24 @@ SELECT clientflow_system_table('contact_assignments');
 -- A finding settled by an assignment stays resolved while its evidence is what the admin saw.
 ALTER TABLE findings ADD COLUMN assigned_fingerprint text;
 
--- Incremental runs read the deliveries stored since the run before the last one (ids can commit
--- out of order within a short window) and the leads captured since then.
+-- Incremental runs read the deliveries stored and the leads created since the run before the
+-- last one: numbers are taken in order but can commit slightly out of order, so each run reads
+-- back over the window before the last run too. capture_seq is set once, on insert, so its
+-- index keeps lead updates HOT.
+CREATE SEQUENCE leads_capture_seq;
+ALTER TABLE leads ADD COLUMN capture_seq bigint NOT NULL DEFAULT nextval('leads_capture_seq');
+ALTER SEQUENCE leads_capture_seq OWNED BY leads.capture_seq;
+CREATE INDEX leads_by_capture_seq ON leads (capture_seq);
+GRANT USAGE ON SEQUENCE leads_capture_seq TO clientflow_tenant, clientflow_system;
 ALTER TABLE reconcile_state
   ADD COLUMN event_watermark bigint NOT NULL DEFAULT 0,
   ADD COLUMN previous_event_watermark bigint NOT NULL DEFAULT 0,
-  ADD COLUMN last_run_started_at timestamptz,
-  ADD COLUMN previous_run_started_at timestamptz,
+  ADD COLUMN lead_watermark bigint NOT NULL DEFAULT 0,
+  ADD COLUMN previous_lead_watermark bigint NOT NULL DEFAULT 0,
   ADD COLUMN tenants_seen bigint NOT NULL DEFAULT 0,
   ADD COLUMN sync_cursor text,
-  ADD COLUMN sync_started_at timestamptz,
+  ADD COLUMN sync_pages integer NOT NULL DEFAULT 0,
   ADD COLUMN last_sync_at timestamptz;
--- created_at never changes after insert, so this index keeps lead updates HOT.
-CREATE INDEX leads_by_created_at ON leads (created_at);
 
 -- Whether a finding seen again by the reconciler goes back to open: a resolved one comes back
 -- (unless an assignment settled it and its evidence is what the admin saw), a dismissed one

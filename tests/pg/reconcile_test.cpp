@@ -99,21 +99,22 @@ BOOST_FIXTURE_TEST_CASE(every_kind_from_real_deliveries_and_captures, World) {
   BOOST_TEST(findings().size() == 4u);
 }
 
+// Full runs: an unknown prefix is counted over every contact, so only a full run resolves one.
 BOOST_FIXTURE_TEST_CASE(resolve_reopen_and_dismiss, World) {
   deliver("CONTACT_TAG_ADDED", tag_body(8, "u1@example.com", "ib-zzz999-x"));
-  reconcile::reconcile_once(*c);
+  reconcile::reconcile_once(*c, reconcile::Mode::full);
   const auto first = findings("open", "unknown_prefix").at(0);
 
   // The tag goes away: the finding resolves, same id.
   deliver("CONTACT_TAG_REMOVED", tag_body(8, "u1@example.com", "ib-zzz999-x"));
-  const auto cleared = reconcile::reconcile_once(*c);
+  const auto cleared = reconcile::reconcile_once(*c, reconcile::Mode::full);
   BOOST_TEST(cleared.resolved == 1);
   BOOST_TEST(findings("resolved").at(0).id == first.id);
   BOOST_TEST(findings("resolved").at(0).status_by == "reconciler");
 
   // It comes back: reopened, same id.
   deliver("CONTACT_TAG_ADDED", tag_body(8, "u1@example.com", "ib-zzz999-x"));
-  const auto back = reconcile::reconcile_once(*c);
+  const auto back = reconcile::reconcile_once(*c, reconcile::Mode::full);
   BOOST_TEST(back.created == 0);
   BOOST_TEST(back.updated == 1);
   BOOST_TEST(findings("open").at(0).id == first.id);
@@ -123,11 +124,11 @@ BOOST_FIXTURE_TEST_CASE(resolve_reopen_and_dismiss, World) {
   auto dismissed = reconcile::set_finding_status(*c, first.id, "dismiss", "alice", "known test prefix");
   BOOST_REQUIRE(dismissed.ok());
   BOOST_TEST(dismissed->status_by == "alice");
-  reconcile::reconcile_once(*c);
+  reconcile::reconcile_once(*c, reconcile::Mode::full);
   BOOST_TEST(findings("dismissed").size() == 1u);
   // ...and reopens when it changes (a second contact now carries the prefix).
   deliver("CONTACT_TAG_ADDED", tag_body(9, "u2@example.com", "ib-zzz999-y"));
-  reconcile::reconcile_once(*c);
+  reconcile::reconcile_once(*c, reconcile::Mode::full);
   BOOST_TEST(findings("open").at(0).id == first.id);
   BOOST_TEST(findings("open").at(0).status_note == "evidence changed");
 
@@ -205,6 +206,56 @@ BOOST_FIXTURE_TEST_CASE(assign_then_replay, World) {
   BOOST_REQUIRE(findings("open").size() == 1u);
   BOOST_TEST(findings("open").at(0).id == shared.id);
   BOOST_TEST(findings("open").at(0).status_note == "evidence changed");
+}
+
+BOOST_FIXTURE_TEST_CASE(incremental_runs_read_only_what_changed, World) {
+  capture(a, "shared@example.com");
+  capture(b, "shared@example.com");
+  for (int contact = 20; contact < 30; ++contact) {
+    deliver("CONTACT_TAG_ADDED", tag_body(contact, "p" + std::to_string(contact) + "@example.com", "ib-aaa111-lead"));
+  }
+  const auto first = reconcile::reconcile_once(*c);
+  BOOST_TEST(first.full);  // the first run looks at everything
+  BOOST_TEST(first.created == 1);
+  BOOST_TEST(first.contacts == 10);
+  BOOST_TEST(first.leads == 12);
+  // The next run reads back over the window before the last run (late commits), then nothing.
+  const auto second = reconcile::reconcile_once(*c);
+  BOOST_TEST(!second.full);
+  BOOST_TEST(second.contacts == 10);
+  const auto idle = reconcile::reconcile_once(*c);
+  BOOST_TEST(!idle.full);
+  BOOST_TEST(idle.contacts == 0);
+  BOOST_TEST(idle.leads == 0);
+
+  // One delivery: B's workflow tags A's contact 25. Only that person is read, and the finding is made.
+  deliver("CONTACT_TAG_ADDED", tag_body(25, "p25@example.com", "ib-bbb222-x", {"ib-aaa111-lead"}));
+  const auto one = reconcile::reconcile_once(*c);
+  BOOST_TEST(!one.full);
+  BOOST_TEST(one.contacts == 1);
+  BOOST_TEST(one.leads == 1);
+  BOOST_TEST(one.created == 1);
+  BOOST_TEST(findings("open", "foreign_prefix").size() == 1u);
+
+  // A change that came through no delivery (here written straight into the mirror) is outside
+  // an incremental run's reach: proof that it reads only the changed people. A full run sees it.
+  {
+    pqxx::work tx(*c);
+    tx.exec0("UPDATE systeme_contacts SET tags = tags || '[\"ib-bbb222-y\"]' WHERE contact_id = 27");
+    tx.commit();
+  }
+  reconcile::reconcile_once(*c);
+  const auto unseen = reconcile::reconcile_once(*c);
+  BOOST_TEST(unseen.contacts == 0);
+  BOOST_TEST(findings("open", "foreign_prefix").size() == 1u);
+  const auto full = reconcile::reconcile_once(*c, reconcile::Mode::full);
+  BOOST_TEST(full.full);
+  BOOST_TEST(full.created == 1);
+  BOOST_TEST(findings("open", "foreign_prefix").size() == 2u);
+
+  // A new tenant changes what prefixes mean: the run turns full by itself.
+  store::TenantStore(*c).add(*store::TenantDraft::make("Omar", "omar@example.com", "ib-ccc333-"));
+  BOOST_TEST(reconcile::reconcile_once(*c).full);
 }
 
 BOOST_FIXTURE_TEST_CASE(one_run_at_a_time, World) {

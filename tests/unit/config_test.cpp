@@ -38,6 +38,7 @@ BOOST_AUTO_TEST_CASE(minimal_file_takes_documented_defaults) {
   BOOST_TEST(config->admin.token.empty());
   BOOST_TEST((config->leads.duplicate_policy == cf::DuplicatePolicy::allow));
   BOOST_TEST(config->reconcile.interval_seconds == 900);
+  BOOST_TEST(config->reconcile.full_interval_seconds == 86400);
   BOOST_TEST(config->http.max_pending == 10000u);
   BOOST_TEST(config->retention.raw_body_days == 30);
 }
