@@ -1,12 +1,16 @@
 #include "daemon/admin_api.h"
 
 #include <algorithm>
+#include <chrono>
 #include <memory>
 #include <set>
 
 #include "common/crypto.h"
 #include "common/text.h"
+#include "daemon/admin_page.h"
+#include "daemon/admin_session.h"
 #include "daemon/http_reply.h"
+#include "daemon/page_headers.h"
 #include "reconcile/assign.h"
 #include "reconcile/findings.h"
 
@@ -22,6 +26,10 @@ std::string query_param(const Rest::Request& request, const char* name, const st
   return raw ? url_decode(*raw) : fallback;
 }
 
+std::int64_t unix_seconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
 Http::Code code_of(const Error& error) {
   switch (error.kind) {
     case ErrorKind::not_found: return Http::Code::Not_Found;
@@ -32,10 +40,21 @@ Http::Code code_of(const Error& error) {
 
 }  // namespace
 
-bool AdminApi::authorized(const Rest::Request& request) const {
+bool AdminApi::authorized(const Rest::Request& request, bool changes_state) const {
+  if (token_.empty()) return false;
   const std::string presented = bearer_token(request);
-  if (token_.empty() || presented.empty()) return false;
-  return crypto::constant_time_equals(crypto::sha256(presented), crypto::sha256(token_.reveal()));
+  if (!presented.empty()) return crypto::constant_time_equals(crypto::sha256(presented), crypto::sha256(token_.reveal()));
+  const std::string cookie = session_cookie(request);
+  if (cookie.empty()) return false;
+  if (!changes_state) return true;
+  const auto csrf = request.headers().tryGetRaw("X-CSRF-Token");
+  return csrf && crypto::constant_time_equals(csrf->value(), admin_session::csrf_token(cookie, token_.reveal()));
+}
+
+std::string AdminApi::session_cookie(const Rest::Request& request) const {
+  if (!request.cookies().has(admin_session::kCookieName)) return {};
+  const std::string cookie = request.cookies().get(admin_session::kCookieName).value;
+  return admin_session::valid(cookie, token_.reveal(), unix_seconds()) ? cookie : std::string();
 }
 
 void AdminApi::register_routes(HttpServer& server) {
@@ -44,7 +63,7 @@ void AdminApi::register_routes(HttpServer& server) {
   };
 
   server.add_route("GET", "/admin/findings", [this, unauthorized](const Rest::Request& request, Http::ResponseWriter response) {
-    if (!authorized(request)) return unauthorized(request, response), Rest::Route::Result::Ok;
+    if (!authorized(request, false)) return unauthorized(request, response), Rest::Route::Result::Ok;
     const std::string status = query_param(request, "status", "open");
     const std::string kind = query_param(request, "kind");
     const std::string format = query_param(request, "format", "json");
@@ -63,7 +82,7 @@ void AdminApi::register_routes(HttpServer& server) {
   });
 
   server.add_route("POST", "/admin/findings/:id/:action", [this, unauthorized](const Rest::Request& request, Http::ResponseWriter response) {
-    if (!authorized(request)) return unauthorized(request, response), Rest::Route::Result::Ok;
+    if (!authorized(request, true)) return unauthorized(request, response), Rest::Route::Result::Ok;
     const std::string id_text = request.param(":id").as<std::string>();
     const std::string action = request.param(":action").as<std::string>();
     const auto body = json::parse(request.body(), nullptr, false);
@@ -120,7 +139,7 @@ void AdminApi::register_routes(HttpServer& server) {
   });
 
   server.add_route("GET", "/admin/events", [this, unauthorized](const Rest::Request& request, Http::ResponseWriter response) {
-    if (!authorized(request)) return unauthorized(request, response), Rest::Route::Result::Ok;
+    if (!authorized(request, false)) return unauthorized(request, response), Rest::Route::Result::Ok;
     const std::string status = query_param(request, "status", "unrouted");
     static const std::set<std::string> allowed{"unrouted", "ambiguous", "foreign_prefix", "unknown_prefix",
                                                "no_prefix", "unsupported", "malformed"};
@@ -149,6 +168,120 @@ void AdminApi::register_routes(HttpServer& server) {
                   }
                   send_json(r, ctx, Http::Code::Ok, {{"items", items}});
                 });
+    return Rest::Route::Result::Ok;
+  });
+  register_page(server);
+}
+
+namespace {
+
+// An HTML page with the headers that keep it to itself: its CSP nonce, no sniffing, no referrer, no cache.
+void send_page(Http::ResponseWriter& response, const ReplyContext& context, Http::Code code, const std::string& html,
+               const std::string& nonce) {
+  response.headers().add<ContentSecurityPolicy>(page_policy(nonce));
+  response.headers().add<ContentTypeOptions>("nosniff");
+  response.headers().add<ReferrerPolicy>("no-referrer");
+  response.headers().add<Http::Header::CacheControl>(Http::CacheDirective::NoStore);
+  send_text(response, context, code, html, "text/html; charset=utf-8");
+}
+
+std::string new_nonce() { return crypto::to_hex(crypto::random_bytes(16)); }
+
+// The value of `name` in an application/x-www-form-urlencoded body; empty when absent.
+std::string form_field(const std::string& body, const std::string& name) {
+  std::size_t start = 0;
+  while (start <= body.size()) {
+    const std::size_t end = std::min(body.find('&', start), body.size());
+    const std::string pair = body.substr(start, end - start);
+    const auto eq = pair.find('=');
+    if (eq != std::string::npos && pair.substr(0, eq) == name) {
+      std::string value = pair.substr(eq + 1);
+      std::replace(value.begin(), value.end(), '+', ' ');
+      return url_decode(value);
+    }
+    start = end + 1;
+  }
+  return {};
+}
+
+void redirect_to_report(Http::ResponseWriter& response, const ReplyContext& context) {
+  response.headers().add<Http::Header::Location>("/admin/report");
+  send_text(response, context, Http::Code::See_Other, "", "text/plain");
+}
+
+}  // namespace
+
+void AdminApi::register_page(HttpServer& server) {
+  server.add_route("GET", "/admin/report", [this](const Rest::Request& request, Http::ResponseWriter response) {
+    const auto context = ReplyContext::of(request);
+    const std::string nonce = new_nonce();
+    if (!authorized(request, false)) {
+      send_page(response, context, Http::Code::Unauthorized, render_sign_in("", nonce), nonce);
+      return Rest::Route::Result::Ok;
+    }
+    const std::string cookie = session_cookie(request);
+    ReportView view;
+    view.status_filter = query_param(request, "status", "open");
+    view.kind_filter = query_param(request, "kind");
+    view.nonce = nonce;
+    // A Bearer-only visitor has no cookie; its actions would use the header instead.
+    view.csrf_token = cookie.empty() ? std::string() : admin_session::csrf_token(cookie, token_.reveal());
+    answer_from_database(executor_, request, std::move(response),
+                [view = std::move(view)](pqxx::connection& c, Http::ResponseWriter& r, const ReplyContext& ctx) mutable {
+                  auto findings = reconcile::list_findings(c, view.status_filter, view.kind_filter);
+                  if (!findings) {
+                    return send_page(r, ctx, Http::Code::Bad_Request,
+                                     "<!DOCTYPE html><p>" + html_escape(findings.error().message) + "</p>\n", view.nonce);
+                  }
+                  view.findings = std::move(*findings);
+                  pqxx::read_transaction tx(c);
+                  for (const auto& row : tx.exec("SELECT kind, status, count(*) FROM findings GROUP BY 1, 2")) {
+                    view.counts[row[0].as<std::string>()][row[1].as<std::string>()] = row[2].as<int>();
+                  }
+                  json ids = json::array();
+                  for (const auto& f : view.findings) {
+                    for (const auto& owner : f.tenants) ids.push_back(owner.value("tenant_id", json()));
+                  }
+                  for (const auto& row : tx.exec_params(
+                           "SELECT id::text, name, prefix FROM tenants WHERE id::text IN "
+                           "(SELECT jsonb_array_elements_text($1::jsonb))", ids.dump())) {
+                    view.tenants[row[0].as<std::string>()] = {row[1].as<std::string>(), row[2].as<std::string>()};
+                  }
+                  send_page(r, ctx, Http::Code::Ok, render_report(view), view.nonce);
+                });
+    return Rest::Route::Result::Ok;
+  });
+
+  server.add_route("POST", "/admin/session", [this](const Rest::Request& request, Http::ResponseWriter response) {
+    const auto context = ReplyContext::of(request);
+    const std::string presented = form_field(request.body(), "token");
+    const bool good = !token_.empty() && !presented.empty() &&
+                      crypto::constant_time_equals(crypto::sha256(presented), crypto::sha256(token_.reveal()));
+    if (!good) {
+      const std::string nonce = new_nonce();
+      send_page(response, context, Http::Code::Unauthorized, render_sign_in("That admin token is not valid.", nonce), nonce);
+      return Rest::Route::Result::Ok;
+    }
+    Http::Cookie cookie(admin_session::kCookieName, admin_session::issue(token_.reveal(), unix_seconds()));
+    cookie.path = "/admin";
+    cookie.httpOnly = true;
+    cookie.secure = secure_cookies_;
+    cookie.maxAge = static_cast<int>(admin_session::kLifetimeSeconds);
+    cookie.ext["SameSite"] = "Strict";
+    response.cookies().add(cookie);
+    redirect_to_report(response, context);
+    return Rest::Route::Result::Ok;
+  });
+
+  server.add_route("POST", "/admin/session/end", [this](const Rest::Request& request, Http::ResponseWriter response) {
+    Http::Cookie cookie(admin_session::kCookieName, "");
+    cookie.path = "/admin";
+    cookie.httpOnly = true;
+    cookie.secure = secure_cookies_;
+    cookie.maxAge = 0;
+    cookie.ext["SameSite"] = "Strict";
+    response.cookies().add(cookie);
+    redirect_to_report(response, ReplyContext::of(request));
     return Rest::Route::Result::Ok;
   });
 }

@@ -4,7 +4,12 @@
 //   POST /admin/findings/{id}/{action}        acknowledge | dismiss | resolve, body {"by", "note"}
 //   POST /admin/findings/{id}/assign          body {"by", "note", "tenant_ids": [...]}: owners, replay
 //   GET  /admin/events?status=unrouted|<status>&limit=   stored deliveries that did not route
-// Database work runs on the DbExecutor, as the system role.
+//   GET  /admin/report?status=&kind=          the report as an HTML page (or its sign-in form)
+//   POST /admin/session                       sign in with the admin token (form), sets the cookie
+//   POST /admin/session/end                   sign out
+// A browser signs in once: an HttpOnly, SameSite=Strict session cookie (admin_session.h) then
+// stands in for the Bearer header, and requests that change something must also carry the
+// page's CSRF token in X-CSRF-Token. Database work runs on the DbExecutor, as the system role.
 #pragma once
 
 #include "config/secret.h"
@@ -15,13 +20,19 @@ namespace cf::daemon {
 
 class AdminApi {
  public:
-  AdminApi(Secret admin_token, DbExecutor& executor) : token_(std::move(admin_token)), executor_(executor) {}
+  // `secure_cookies`: mark the session cookie Secure (the public URL is https).
+  AdminApi(Secret admin_token, DbExecutor& executor, bool secure_cookies)
+      : token_(std::move(admin_token)), executor_(executor), secure_cookies_(secure_cookies) {}
   void register_routes(HttpServer& server);
 
  private:
-  bool authorized(const Pistache::Rest::Request& request) const;
+  // The Bearer token, or a valid session cookie (plus the CSRF token when `changes_state`).
+  bool authorized(const Pistache::Rest::Request& request, bool changes_state) const;
+  std::string session_cookie(const Pistache::Rest::Request& request) const;  // empty when none
+  void register_page(HttpServer& server);
   Secret token_;
   DbExecutor& executor_;
+  bool secure_cookies_;
 };
 
 }  // namespace cf::daemon

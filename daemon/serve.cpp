@@ -117,7 +117,7 @@ int serve(const std::string& config_path) {
   DbExecutor executor(config.database.url, std::max(1, config.database.pool_size - config.database.pool_size / 2), 1000);
   executor.start();
   TenantApi tenant_api(config.leads.duplicate_policy, executor);
-  AdminApi admin_api(config.admin.token, executor);
+  AdminApi admin_api(config.admin.token, executor, config.http.public_url.rfind("https://", 0) == 0);
 
   // Captured leads go to Systeme.io from the outbox; without an API key they wait in it.
   relay::OutboxWorker outbox(config.database.url, config.systeme);

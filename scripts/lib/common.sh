@@ -31,16 +31,27 @@ install_packages() {
   fi
 }
 
-# The OpenAPI linter the tests run (docs/tools, pinned by its package-lock.json).
-install_openapi_linter() {
-  if ! command -v npm >/dev/null; then
+# What only the tests need: Chromium for the admin page, Node.js with the OpenAPI linter
+# (docs/tools) and playwright-core (tests/browser), each pinned by its package-lock.json.
+TEST_PACKAGES=(chromium nodejs npm)
+
+install_test_tools() {
+  local missing=() package
+  for package in "${TEST_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+  done
+  if [ "${#missing[@]}" -gt 0 ]; then
+    say "installing test tools: ${missing[*]}"
     as_root apt-get update -q
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends nodejs npm
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
   fi
-  if [ ! -x "$ROOT/docs/tools/node_modules/.bin/redocly" ]; then
-    say "installing the OpenAPI linter (npm)"
-    (cd "$ROOT/docs/tools" && npm ci --no-audit --no-fund --loglevel=error)
-  fi
+  local dir
+  for dir in docs/tools tests/browser; do
+    if [ ! -d "$ROOT/$dir/node_modules" ] || [ "$ROOT/$dir/package-lock.json" -nt "$ROOT/$dir/node_modules" ]; then
+      say "installing $dir (npm ci)"
+      (cd "$ROOT/$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    fi
+  done
 }
 
 # build TESTING(ON|OFF): a release build in build/, binary at build/bin/clientflow-relay.

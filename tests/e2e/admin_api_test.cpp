@@ -27,8 +27,7 @@ BOOST_AUTO_TEST_CASE(findings_for_admins_only) {
   auto c = db.connect();
   store::TenantStore tenants(*c);
   const auto a = *tenants.add(*store::TenantDraft::make("John", "john@example.com", "ib-aaa111-"));
-  const auto config = write_relay_config(db.url(), "http:\n  listen: \"127.0.0.1:0\"\nmetrics:\n  listen: \"127.0.0.1:0\"\n"
-                                                   "admin:\n  token: " + token + "\nsysteme:\n  webhook_secrets: [" + secret + "]\n");
+  const auto config = write_admin_config(db.url(), token, secret);
   Background daemon({relay_binary(), "serve", "--config", config});
   const json serving = wait_until_serving(daemon);
   BOOST_REQUIRE(serving.is_object());
@@ -41,10 +40,7 @@ BOOST_AUTO_TEST_CASE(findings_for_admins_only) {
 
   // An unknown prefix arrives through the webhook receiver; a reconcile run makes it a finding.
   const auto body = tag_body(8, "u1@example.com", "ib-zzz999-x");
-  BOOST_REQUIRE(http_request("POST", base + "/webhooks/systeme", body,
-                             {{"X-Webhook-Event", "CONTACT_TAG_ADDED"}, {"X-Webhook-Signature", sign(secret, body)},
-                              {"X-Webhook-Message-Id", "adm-1"}})
-                    .status == 200);
+  BOOST_REQUIRE(post_account_webhook(base, secret, "CONTACT_TAG_ADDED", body, "adm-1").status == 200);
   BOOST_REQUIRE(run({relay_binary(), "reconcile", "--config", config}).exit_code == 0);
 
   for (const std::string& key : {std::string(), std::string("wrong"), *a.keys.api_key}) {

@@ -61,4 +61,11 @@ std::string sign(const std::string& secret, const std::string& body) {
   return crypto::to_hex(crypto::hmac_sha256(secret, body));
 }
 
+HttpResponse post_account_webhook(const std::string& base, const std::string& secret, const std::string& event_type,
+                                  const std::string& body, const std::string& message_id) {
+  return http_request("POST", base + "/webhooks/systeme", body,
+                      {{"X-Webhook-Event", event_type}, {"X-Webhook-Signature", sign(secret, body)},
+                       {"X-Webhook-Message-Id", message_id}});
+}
+
 }  // namespace cf::testing

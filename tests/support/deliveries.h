@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "ingest/delivery.h"
+#include "tests/support/http_client.h"
 
 namespace cf::testing {
 
@@ -24,5 +25,9 @@ ingest::Delivery rule_delivery(const std::string& token, const std::string& kind
 
 // hex HMAC-SHA256 of `body` under `secret`, as X-Webhook-Signature carries it.
 std::string sign(const std::string& secret, const std::string& body);
+
+// POSTs a signed account webhook to a running daemon at `base` (http://host:port).
+HttpResponse post_account_webhook(const std::string& base, const std::string& secret, const std::string& event_type,
+                                  const std::string& body, const std::string& message_id);
 
 }  // namespace cf::testing

@@ -13,4 +13,11 @@ std::string write_relay_config(const std::string& database_url, const std::strin
   return write_temp_file("relay.yaml", yaml);
 }
 
+std::string write_admin_config(const std::string& database_url, const std::string& admin_token,
+                               const std::string& webhook_secret) {
+  return write_relay_config(database_url, "http:\n  listen: \"127.0.0.1:0\"\nmetrics:\n  listen: \"127.0.0.1:0\"\n"
+                                          "admin:\n  token: " + admin_token + "\nsysteme:\n  webhook_secrets: [" +
+                                          webhook_secret + "]\n");
+}
+
 }  // namespace cf::testing

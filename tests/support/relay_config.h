@@ -9,4 +9,8 @@ namespace cf::testing {
 // Writes a config for `database_url` (plus `extra` YAML appended verbatim) to a temp file.
 std::string write_relay_config(const std::string& database_url, const std::string& extra = "");
 
+// A config on ephemeral ports with this admin token and webhook secret.
+std::string write_admin_config(const std::string& database_url, const std::string& admin_token,
+                               const std::string& webhook_secret);
+
 }  // namespace cf::testing

@@ -1,0 +1,42 @@
+// AdminPage: the duplicate-lead report as server-rendered HTML (GET /admin/report) and its
+// sign-in form. Every value from the database or the request is escaped; the little JavaScript
+// (inline, allowed by a per-response nonce in the Content-Security-Policy) posts the admin
+// actions with the page's CSRF token and reloads. Pure functions: data in, HTML out.
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "reconcile/findings.h"
+
+namespace cf::daemon {
+
+// & < > " ' as HTML entities.
+std::string html_escape(std::string_view text);
+
+struct TenantLabel {
+  std::string name;
+  std::string prefix;
+};
+
+struct ReportView {
+  std::vector<reconcile::Finding> findings;              // as filtered
+  std::map<std::string, std::map<std::string, int>> counts;  // kind -> status -> findings
+  std::map<std::string, TenantLabel> tenants;            // tenant id -> label
+  std::string status_filter = "open";
+  std::string kind_filter;                               // empty: every kind
+  std::string csrf_token;
+  std::string nonce;                                     // for the inline style and script
+};
+
+std::string render_report(const ReportView& view);
+
+// The sign-in form; `error` (may be empty) is shown above it.
+std::string render_sign_in(const std::string& error, const std::string& nonce);
+
+// The Content-Security-Policy that goes with a page rendered with `nonce`.
+std::string page_policy(const std::string& nonce);
+
+}  // namespace cf::daemon

@@ -1,0 +1,73 @@
+// The admin report page in a real browser: findings made by real captures and deliveries through
+// the daemon, then tests/browser/admin_report.mjs drives headless Chromium (sign in, filter,
+// dismiss one finding, a forged request, screenshot), and the database shows what it did.
+#define BOOST_TEST_MODULE admin_report
+#include <boost/test/unit_test.hpp>
+
+#include <signal.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "store/tenants.h"
+#include "tests/support/deliveries.h"
+#include "tests/support/http_client.h"
+#include "tests/support/process.h"
+#include "tests/support/relay_config.h"
+#include "tests/support/test_database.h"
+
+using namespace cf;
+using namespace cf::testing;
+using nlohmann::json;
+
+BOOST_AUTO_TEST_CASE(admin_signs_in_filters_and_dismisses_in_chromium) {
+  const std::string token = "admin-token-0123456789-abcdefghijklmnop";
+  const std::string secret = "webhook-secret";
+  TestDatabase db;
+  db.migrate();
+  auto c = db.connect();
+  store::TenantStore tenants(*c);
+  const auto a = *tenants.add(*store::TenantDraft::make("<img src=x onerror=alert(1)>", "a@example.com", "ib-aaa111-"));
+  const auto b = *tenants.add(*store::TenantDraft::make("Sarah", "sarah@example.com", "ib-bbb222-"));
+  const auto config = write_admin_config(db.url(), token, secret);
+  Background daemon({relay_binary(), "serve", "--config", config});
+  const json serving = wait_until_serving(daemon);
+  BOOST_REQUIRE(serving.is_object());
+  const std::string base = serving["http"];
+
+  // Both IBs capture the same person; an unknown prefix arrives by webhook.
+  for (const auto* tenant : {&a, &b}) {
+    const auto captured = http_request("POST", base + "/v1/leads",
+        json{{"email", "shared@example.com"}, {"name", "Trader"}, {"ib_type", "forex-ib"}, {"monthly_leads", "0-50"}}.dump(),
+        {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + *tenant->keys.api_key}});
+    BOOST_REQUIRE(captured.status == 201);
+  }
+  const auto body = tag_body(8, "u1@example.com", "ib-zzz999-x");
+  BOOST_REQUIRE(post_account_webhook(base, secret, "CONTACT_TAG_ADDED", body, "page-1").status == 200);
+  BOOST_REQUIRE(run({relay_binary(), "reconcile", "--config", config}).exit_code == 0);
+
+  const std::string screenshot = (std::filesystem::temp_directory_path() / "clientflow-admin-report.png").string();
+  std::filesystem::remove(screenshot);
+  const auto browser = run({"/usr/bin/node", std::string(CLIENTFLOW_SOURCE_DIR) + "/tests/browser/admin_report.mjs"},
+                           {{"BASE_URL", base}, {"ADMIN_TOKEN", token}, {"SCREENSHOT", screenshot}},
+                           std::chrono::seconds(120));
+  BOOST_TEST_MESSAGE(browser.out << browser.err);
+  BOOST_TEST(browser.exit_code == 0, browser.out << browser.err);
+
+  // The dismissal is stored with who and why; the shared contact is untouched.
+  pqxx::read_transaction tx(*c);
+  const auto row = tx.exec1("SELECT status, status_by, status_note FROM findings WHERE kind = 'unknown_prefix'");
+  BOOST_TEST(row[0].as<std::string>() == "dismissed");
+  BOOST_TEST(row[1].as<std::string>() == "alice");
+  BOOST_TEST(row[2].as<std::string>() == "a test prefix");
+  BOOST_TEST(tx.exec1("SELECT status FROM findings WHERE kind = 'shared_contact'")[0].as<std::string>() == "open");
+  // A PNG screenshot of the page was taken.
+  std::ifstream png(screenshot, std::ios::binary);
+  std::string magic(8, '\0');
+  png.read(magic.data(), 8);
+  BOOST_TEST(magic == std::string("\x89PNG\r\n\x1a\n", 8));
+  BOOST_TEST(std::filesystem::file_size(screenshot) > 10000u);
+  BOOST_TEST(daemon.stop(SIGTERM) == 0);
+}
