@@ -1,4 +1,6 @@
 // migrate and tenant subcommands: one-shot operations on the database.
+#include <unistd.h>
+
 #include <iomanip>
 #include <iostream>
 #include <memory>
@@ -12,6 +14,8 @@
 #include "reconcile/reconciler.h"
 #include "store/database.h"
 #include "store/ingest_store.h"
+#include "reconcile/mirror_sync.h"
+#include "relay/systeme_client.h"
 #include "store/migrations.h"
 #include "store/tenants.h"
 
@@ -233,10 +237,29 @@ int events_replay(const std::string& config_path, const std::string& status, std
   return kExitOk;
 }
 
-int reconcile(const std::string& config_path, bool full, std::ostream& out) {
-  auto connection = open_database(config_path);
+int reconcile(const std::string& config_path, bool full, bool sync, std::ostream& out) {
+  auto config = load_config(config_path);
+  if (!config) return report_error(config.error());
+  if (sync && config->systeme.api_key.empty()) {
+    return report_error(invalid_input("--sync reads the Systeme.io API: set systeme.api_key"));
+  }
+  auto connection = store::connect(config->database.url);
   if (!connection) return report_error(connection.error());
   try {
+    if (sync) {
+      relay::RateLimiter limiter(config->systeme.requests_per_second, std::max(1.0, config->systeme.requests_per_second));
+      relay::SystemeClient client(config->systeme.api_base, config->systeme.api_key, limiter,
+                                  std::chrono::seconds(config->systeme.timeout_seconds));
+      // On a terminal, one line that keeps count; elsewhere (logs, pipes) only the result.
+      const bool terminal = isatty(STDERR_FILENO) == 1;
+      auto synced = reconcile::sync_mirror(**connection, client, [terminal](const reconcile::SyncProgress& p) {
+        if (terminal) std::cerr << "\rsyncing contacts: page " << p.pages << ", " << p.contacts << " contacts" << std::flush;
+      });
+      if (terminal) std::cerr << '\n';
+      if (!synced) return report_error(synced.error());
+      out << reconcile::describe(*synced) << '\n';
+      full = true;  // the mirror changed outside the deliveries an incremental run follows
+    }
     out << reconcile::describe(reconcile::reconcile_once(
                **connection, full ? reconcile::Mode::full : reconcile::Mode::incremental))
         << '\n';

@@ -37,8 +37,9 @@ int tenant_rotate_keys(const std::string& config_path, const std::string& tenant
 int tenant_workflows(const std::string& config_path, const std::string& tenant_id, const std::string& rule_token,
                      const std::string& format, std::ostream& out);
 
-// One reconcile run (incremental unless `full`), then its summary.
-int reconcile(const std::string& config_path, bool full, std::ostream& out);
+// One reconcile run (incremental unless `full`), then its summary. `sync` first refreshes the
+// contact mirror from the Systeme.io API (resuming a sync that stopped), then runs in full.
+int reconcile(const std::string& config_path, bool full, bool sync, std::ostream& out);
 
 // The findings as a text table, CSV or JSON; `status` open|all|<status>, `kind` empty for all.
 int report(const std::string& config_path, const std::string& format, const std::string& status,

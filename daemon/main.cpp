@@ -71,11 +71,13 @@ int main(int argc, char** argv) {
   workflows_cmd->add_option("--rule-token", workflows_token, "The tenant's rule token, to print complete URLs");
   workflows_cmd->add_option("--format", workflows_format, "text or json")->check(CLI::IsMember({"text", "json"}));
 
-  bool reconcile_full = false;
+  bool reconcile_full = false, reconcile_sync = false;
   auto* reconcile_cmd = app.add_subcommand("reconcile", "Run the reconciler once and print a summary");
   add_config_option(*reconcile_cmd, config_path);
   reconcile_cmd->add_flag("--full", reconcile_full,
                           "Recheck every lead and contact (default: only those changed since the last runs)");
+  reconcile_cmd->add_flag("--sync", reconcile_sync,
+                          "First refresh the contact mirror from the Systeme.io API (resumes a stopped sync), then run in full");
 
   std::string report_format = "text", report_status = "open", report_kind;
   auto* report_cmd = app.add_subcommand("report", "The duplicate-lead report: findings for admins");
@@ -117,7 +119,7 @@ int main(int argc, char** argv) {
   if (workflows_cmd->parsed()) {
     return tenant_workflows(config_path, workflows_tenant, workflows_token, workflows_format, std::cout);
   }
-  if (reconcile_cmd->parsed()) return reconcile(config_path, reconcile_full, std::cout);
+  if (reconcile_cmd->parsed()) return reconcile(config_path, reconcile_full, reconcile_sync, std::cout);
   if (report_cmd->parsed()) return report(config_path, report_format, report_status, report_kind, std::cout);
   if (replay_cmd->parsed()) return events_replay(config_path, replay_status, std::cout);
   return kExitUsage;

@@ -117,6 +117,12 @@ ApiResponse SystemeClient::find_contact(const std::string& email) {
   return call("GET", "/contacts?email=" + escape_query(static_cast<CURL*>(curl_), email) + "&limit=10");
 }
 
+ApiResponse SystemeClient::list_contacts(long long starting_after, int limit) {
+  std::string path = "/contacts?order=asc&limit=" + std::to_string(limit);
+  if (starting_after > 0) path += "&startingAfter=" + std::to_string(starting_after);
+  return call("GET", path);
+}
+
 ApiResponse SystemeClient::create_contact(const nlohmann::json& contact) { return call("POST", "/contacts", contact.dump()); }
 
 ApiResponse SystemeClient::update_contact_fields(long long contact_id, const nlohmann::json& fields) {

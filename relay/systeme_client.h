@@ -54,6 +54,9 @@ class SystemeClient {
   ApiResponse list_contact_fields();
   ApiResponse create_contact_field(const std::string& slug, const std::string& name);
   ApiResponse find_contact(const std::string& email);
+  // One page of every contact, ascending by id: `limit` (10..100) contacts after `starting_after`
+  // (0 for the first page); the answer is {"items": [...], "hasMore": bool}.
+  ApiResponse list_contacts(long long starting_after, int limit);
   ApiResponse create_contact(const nlohmann::json& contact);
   ApiResponse update_contact_fields(long long contact_id, const nlohmann::json& fields);
   ApiResponse find_tags(const std::string& query);

@@ -21,12 +21,21 @@ using nlohmann::json;
 
 namespace {
 
+constexpr const char* kLockPeople =
+    "SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT hashtextextended(x, 0) AS k "
+    "FROM jsonb_array_elements_text($1::jsonb) AS x ORDER BY 1) AS keys";
+
+json person_keys(const std::vector<std::string>& emails, const std::vector<long long>& contact_ids) {
+  json keys = json::array();
+  for (const auto& e : emails) keys.push_back("e:" + e);
+  for (const auto c : contact_ids) keys.push_back("c:" + std::to_string(c));
+  return keys;
+}
+
 // Every statement of this file, prepared once per connection.
 const std::vector<std::pair<const char*, const char*>>& statements() {
   static const std::vector<std::pair<const char*, const char*>> all{
-      {"ingest_lock_people",
-         "SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT hashtextextended(x, 0) AS k "
-         "FROM jsonb_array_elements_text($1::jsonb) AS x ORDER BY 1) AS keys"},
+      {"ingest_lock_people", kLockPeople},
       {"ingest_load_mirror",
          "SELECT contact_id, coalesce(email, ''), tags::text, fields::text, "
          "(extract(epoch FROM snapshot_at) * 1000)::bigint "
@@ -142,11 +151,8 @@ void load_view(pqxx::work& tx, const std::vector<const Delivery*>& routable,
   }
 
   // Take turns with other writers on these people, in one global order (no deadlocks).
-  json lock_keys = json::array();
-  for (const auto& e : emails) lock_keys.push_back("e:" + e.get<std::string>());
-  for (const auto& c : contact_ids) lock_keys.push_back("c:" + std::to_string(c.get<long long>()));
   tx.exec_prepared("ingest_lock_people",
-      lock_keys.dump());
+                   person_keys(emails.get<std::vector<std::string>>(), contact_ids.get<std::vector<long long>>()).dump());
 
   std::set<std::string> prefixes;
   json tenant_ids = json::array();
@@ -326,6 +332,10 @@ std::size_t write_batch(pqxx::work& tx, const std::string& events, const Effects
 }
 
 }  // namespace
+
+void lock_people(pqxx::work& tx, const std::vector<std::string>& emails, const std::vector<long long>& contact_ids) {
+  tx.exec_params(kLockPeople, person_keys(emails, contact_ids).dump());
+}
 
 IngestStore::IngestStore(pqxx::connection& connection) : connection_(connection) {
   for (const auto& [name, sql] : statements()) connection_.prepare(name, sql);

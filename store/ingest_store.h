@@ -29,6 +29,10 @@ struct ReplayPage {
   long long last_id = 0;  // continue after this id; 0 when there was nothing left
 };
 
+// Takes the transaction-scoped locks ingest holds on people ("e:<email>", "c:<contact id>"), in
+// one global order, so whoever else writes a person's lead or mirror row takes turns with it.
+void lock_people(pqxx::work& tx, const std::vector<std::string>& emails, const std::vector<long long>& contact_ids);
+
 class IngestStore {
  public:
   // Declares the store's prepared statements on `connection` (a client-side step).

@@ -49,6 +49,40 @@ struct World {
   }
 };
 
+// RFC 4180: quoted cells may hold commas, CRLF and doubled quotes.
+std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
+  std::vector<std::vector<std::string>> rows(1);
+  std::string cell;
+  bool quoted = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char ch = text[i];
+    if (quoted) {
+      if (ch == '"' && i + 1 < text.size() && text[i + 1] == '"') {
+        cell += '"';
+        ++i;
+      } else if (ch == '"') {
+        quoted = false;
+      } else {
+        cell += ch;
+      }
+    } else if (ch == '"') {
+      quoted = true;
+    } else if (ch == ',') {
+      rows.back().push_back(cell);
+      cell.clear();
+    } else if (ch == '\r' && i + 1 < text.size() && text[i + 1] == '\n') {
+      rows.back().push_back(cell);
+      cell.clear();
+      rows.emplace_back();
+      ++i;
+    } else {
+      cell += ch;
+    }
+  }
+  if (rows.back().empty()) rows.pop_back();
+  return rows;
+}
+
 }  // namespace
 
 BOOST_FIXTURE_TEST_CASE(every_kind_from_real_deliveries_and_captures, World) {
@@ -273,8 +307,15 @@ BOOST_FIXTURE_TEST_CASE(report_formats, World) {
   reconcile::reconcile_once(*c);
   const auto all = findings();
   const auto csv = reconcile::report_csv(all);
-  BOOST_TEST(csv.find("\r\n") != std::string::npos);
-  BOOST_TEST(csv.find(",'=cmd@example.com,") != std::string::npos);  // neutralised for spreadsheets
+  // It parses back (RFC 4180): a header and one row of 11 cells, the evidence JSON intact.
+  const auto rows = parse_csv(csv);
+  BOOST_REQUIRE(rows.size() == 2u);
+  BOOST_TEST(rows[0].size() == 11u);
+  BOOST_REQUIRE(rows[1].size() == 11u);
+  BOOST_TEST(rows[0][3] == "subject");
+  BOOST_TEST(rows[1][1] == "shared_contact");
+  BOOST_TEST(rows[1][3] == "'=cmd@example.com");  // neutralised for spreadsheets
+  BOOST_TEST(json::parse(rows[1][5]) == all[0].evidence);
   const auto parsed = json::parse(reconcile::report_json(all));
   BOOST_TEST(parsed.is_array());
   BOOST_TEST(parsed.size() == 1u);

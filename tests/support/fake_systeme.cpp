@@ -51,6 +51,30 @@ std::string FakeSysteme::api_base() const {
   return "http://127.0.0.1:" + std::to_string(static_cast<int>(endpoint_->getPort())) + "/api";
 }
 
+void FakeSysteme::pass_next(int count) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (int i = 0; i < count; ++i) faults_.push_back({0, 0, 0});
+}
+
+long long FakeSysteme::add_contact(const std::string& email, const std::map<std::string, std::string>& fields,
+                                   const std::vector<std::string>& tag_names) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  FakeContact contact{next_id_++, email, fields, {}};
+  for (const auto& name : tag_names) {
+    long long tag_id = 0;
+    for (const auto& [id, existing] : tags_) {
+      if (existing == name) tag_id = id;
+    }
+    if (tag_id == 0) {
+      tag_id = next_id_++;
+      tags_[tag_id] = name;
+    }
+    contact.tag_ids.insert(tag_id);
+  }
+  contacts_[contact.id] = contact;
+  return contact.id;
+}
+
 void FakeSysteme::fail_next(int count, int status, int retry_after_seconds) {
   std::lock_guard<std::mutex> lock(mutex_);
   for (int i = 0; i < count; ++i) faults_.push_back({status, retry_after_seconds, 0});
@@ -138,12 +162,22 @@ void FakeSysteme::routes(Rest::Router& router) {
     answer(r, Http::Code::Created, {{"slug", slug}, {"fieldName", body.value("fieldName", slug)}});
   }));
   Rest::Routes::Get(router, "/api/contacts", guarded("GET /contacts", [this](const Rest::Request& q, Http::ResponseWriter& r) {
+    // Cursor pagination, ascending by id: limit 10..100 (else 422), startingAfter = the last id seen.
     const auto email = q.query().get("email");
+    const int limit = std::stoi(q.query().get("limit").value_or("10"));
+    if (limit < 10 || limit > 100) return answer(r, Http::Code::Unprocessable_Entity, {{"detail", "limit: out of range"}});
+    const long long after = std::stoll(q.query().get("startingAfter").value_or("0"));
     json items = json::array();
-    for (const auto& [id, contact] : contacts_) {
-      if (!email || contact.email == cf::url_decode(*email)) items.push_back(contact_json(contact, tags_));
+    bool more = false;
+    for (auto it = contacts_.upper_bound(after); it != contacts_.end(); ++it) {
+      if (email && it->second.email != cf::url_decode(*email)) continue;
+      if (static_cast<int>(items.size()) == limit) {
+        more = true;
+        break;
+      }
+      items.push_back(contact_json(it->second, tags_));
     }
-    answer(r, Http::Code::Ok, {{"items", items}, {"hasMore", false}});
+    answer(r, Http::Code::Ok, {{"items", items}, {"hasMore", more}});
   }));
   Rest::Routes::Post(router, "/api/contacts", guarded("POST /contacts", [this](const Rest::Request& q, Http::ResponseWriter& r) {
     const auto body = json::parse(q.body(), nullptr, false);

@@ -40,6 +40,12 @@ class FakeSysteme {
 
   // Faults for the next `count` calls of any endpoint.
   void fail_next(int count, int status, int retry_after_seconds = 0);
+  // Lets the next `count` calls through untouched: faults queued after it hit the calls after those.
+  void pass_next(int count);
+
+  // A contact as if created in Systeme.io by someone else (a funnel, an import), with its tags.
+  long long add_contact(const std::string& email, const std::map<std::string, std::string>& fields,
+                        const std::vector<std::string>& tag_names);
   void hang_next(int count, int seconds);
 
   // What the fake holds and was asked.

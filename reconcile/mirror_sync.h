@@ -1,0 +1,35 @@
+// MirrorSync: refreshes the admin-only mirror of Systeme.io contacts from the public API (every
+// contact, 100 per page, by cursor), for `reconcile --sync`. Each page is written in its own
+// transaction together with the cursor (reconcile_state.sync_cursor), so a sync that stops (an
+// error, a kill) resumes after the last page written. Calls are paced by the client's rate
+// limiter; 429 and 5xx answers are retried after Retry-After or a growing pause. A session
+// advisory lock keeps to one sync at a time. Tags and fields replace the mirrored ones, never
+// going back past a newer webhook snapshot. Uses the connection it is given, from one thread.
+#pragma once
+
+#include <functional>
+
+#include <pqxx/pqxx>
+
+#include "common/result.h"
+#include "relay/systeme_client.h"
+
+namespace cf::reconcile {
+
+struct SyncProgress {
+  bool resumed = false;     // started from a cursor a stopped sync left
+  int pages = 0;            // pages written by this sync (resumed ones included)
+  long long contacts = 0;   // contacts written by this call
+  int retries = 0;          // answers retried (429, 5xx, no answer)
+};
+
+// `on_page` is called after each page is committed (for a progress line). unavailable when the
+// API keeps failing (the cursor stays for the next try), conflict when another sync runs,
+// invalid_input when the API refuses the key.
+Result<SyncProgress> sync_mirror(pqxx::connection& connection, relay::SystemeClient& client,
+                                 const std::function<void(const SyncProgress&)>& on_page = {});
+
+// "synced 250 contacts in 3 pages (2 retried answers)".
+std::string describe(const SyncProgress& progress);
+
+}  // namespace cf::reconcile
