@@ -4,7 +4,7 @@
 // percentiles. Single-threaded (epoll), talking only to the address it is given.
 //
 //   ingest_load --host 127.0.0.1 --port 8080 --secret S --prefixes prefixes.txt
-//               [--connections 64] [--seconds 30] [--contacts 20000] [--run-id R]
+//               [--connections 64] [--seconds 30] [--requests N] [--contacts 20000] [--run-id R]
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -47,6 +47,7 @@ struct Options {
   std::string prefixes_file;
   int connections = 64;
   int seconds = 30;
+  long long requests = 0;  // stop after this many (0: run for --seconds)
   int contacts = 20000;
   std::string run_id = "run";
   long long event_base = 0;
@@ -120,6 +121,7 @@ int main(int argc, char** argv) {
   app.add_option("--prefixes", o.prefixes_file, "file with one tenant prefix per line")->required();
   app.add_option("--connections", o.connections);
   app.add_option("--seconds", o.seconds);
+  app.add_option("--requests", o.requests, "stop after this many requests (at least --connections)");
   app.add_option("--contacts", o.contacts);
   app.add_option("--run-id", o.run_id, "makes message ids distinct across runs");
   app.add_option("--event-base", o.event_base, "event time of the first request, epoch seconds (default: now)");
@@ -198,7 +200,7 @@ int main(int argc, char** argv) {
       c.in.erase(0, length);
       statuses[status]++;
       latencies_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - c.sent_at).count());
-      if (Clock::now() < deadline) {
+      if (Clock::now() < deadline && (o.requests == 0 || next < o.requests)) {
         send_next(c);
       } else {
         close(c.fd);

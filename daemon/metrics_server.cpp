@@ -2,7 +2,9 @@
 
 #include <prometheus/gauge.h>
 
+#include "common/metrics.h"
 #include "common/version.h"
+#include "daemon/daemon_metrics.h"
 
 namespace cf::daemon {
 
@@ -13,7 +15,7 @@ Result<std::unique_ptr<MetricsServer>> MetricsServer::start(const ListenAddress&
   } catch (const std::exception& e) {
     return unavailable("cannot serve metrics on " + listen.str() + ": " + e.what());
   }
-  auto registry = std::make_shared<prometheus::Registry>();
+  auto registry = metrics_registry();
   prometheus::BuildGauge()
       .Name("clientflow_build_info")
       .Help("Always 1; labels say which build is running")
@@ -21,7 +23,9 @@ Result<std::unique_ptr<MetricsServer>> MetricsServer::start(const ListenAddress&
       .Add({{"version", kVersion}, {"commit", kCommit}})
       .Set(1);
   exposer->RegisterCollectable(registry);
-  return std::unique_ptr<MetricsServer>(new MetricsServer(std::move(exposer), std::move(registry)));
+  auto process = metrics::process_collector();
+  exposer->RegisterCollectable(process);
+  return std::unique_ptr<MetricsServer>(new MetricsServer(std::move(exposer), std::move(registry), std::move(process)));
 }
 
 std::uint16_t MetricsServer::port() const {

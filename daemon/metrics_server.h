@@ -1,5 +1,5 @@
 // MetricsServer: the Prometheus exposition endpoint (GET /metrics on metrics.listen), serving
-// one registry that the daemon's modules register their metrics in. It publishes
+// the process-wide registry (common/metrics.h) and the process metrics. It publishes
 // clientflow_build_info{version,commit}. Registering metrics is safe from any thread.
 #pragma once
 
@@ -23,10 +23,12 @@ class MetricsServer {
   std::uint16_t port() const;
 
  private:
-  MetricsServer(std::unique_ptr<prometheus::Exposer> exposer, std::shared_ptr<prometheus::Registry> registry)
-      : exposer_(std::move(exposer)), registry_(std::move(registry)) {}
+  MetricsServer(std::unique_ptr<prometheus::Exposer> exposer, std::shared_ptr<prometheus::Registry> registry,
+                std::shared_ptr<prometheus::Collectable> process)
+      : exposer_(std::move(exposer)), registry_(std::move(registry)), process_(std::move(process)) {}
   std::unique_ptr<prometheus::Exposer> exposer_;
   std::shared_ptr<prometheus::Registry> registry_;
+  std::shared_ptr<prometheus::Collectable> process_;  // the exposer holds it weakly
 };
 
 }  // namespace cf::daemon

@@ -6,6 +6,7 @@
 
 #include "common/clock.h"
 #include "common/email.h"
+#include "relay/relay_metrics.h"
 #include "store/ingest_store.h"
 
 namespace cf::reconcile {
@@ -39,6 +40,7 @@ Result<json> fetch_page(relay::SystemeClient& client, long long after, SyncProgr
                          (answer.status == 0 ? answer.error : "HTTP " + std::to_string(answer.status)));
     }
     ++progress.retries;
+    relay::metrics::api_retry("sync");
     const auto wait = answer.retry_after_seconds ? std::chrono::milliseconds(std::min(*answer.retry_after_seconds, 60) * 1000)
                                                  : pause;
     std::this_thread::sleep_for(wait);

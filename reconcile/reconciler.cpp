@@ -1,5 +1,9 @@
 #include "reconcile/reconciler.h"
 
+#include <chrono>
+
+#include "reconcile/reconcile_metrics.h"
+
 namespace cf::reconcile {
 
 namespace {
@@ -158,6 +162,27 @@ SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FR
 )sql";
 
 
+// What is no longer there resolves. An incremental run only judges what it looked at, and leaves
+// unknown prefixes (counted over every contact) to full runs.
+constexpr const char* kResolveAll = R"sql(
+UPDATE findings f SET status = 'resolved', status_by = 'reconciler', status_at = now(), status_note = 'condition cleared'
+ WHERE status IN ('open', 'acknowledged')
+   AND NOT EXISTS (SELECT 1 FROM current_findings c WHERE c.kind = f.kind AND c.subject = f.subject)
+)sql";
+constexpr const char* kResolveInScope = R"sql(
+UPDATE findings f SET status = 'resolved', status_by = 'reconciler', status_at = now(), status_note = 'condition cleared'
+ WHERE status IN ('open', 'acknowledged')
+   AND NOT EXISTS (SELECT 1 FROM current_findings c WHERE c.kind = f.kind AND c.subject = f.subject)
+   AND ((f.kind = 'shared_contact' AND f.subject IN (SELECT email FROM scope_emails
+                                                     UNION ALL SELECT 'contact:' || contact_id FROM scope_contacts))
+        OR (f.kind IN ('foreign_prefix', 'owner_mismatch')
+            AND split_part(f.subject, ':', 1) IN (SELECT contact_id::text FROM scope_contacts)))
+)sql";
+
+// An incremental run with more changes than this to look at runs in full: one pass over
+// everything is then cheaper than looking people up one by one.
+constexpr long long kIncrementalLimit = 50000;
+
 // What an incremental run looks at: the contacts and emails of the deliveries stored and the
 // leads created since the run before the last one (numbers can commit slightly out of order),
 // each widened to the other identity of the same person (a contact's email, an email's contacts).
@@ -167,13 +192,13 @@ CREATE TEMPORARY TABLE scope_contacts ON COMMIT DROP AS
 CREATE TEMPORARY TABLE scope_emails ON COMMIT DROP AS
   SELECT email FROM webhook_events WHERE id > $1 AND email IS NOT NULL
   UNION SELECT email FROM leads WHERE capture_seq > $2
-  UNION SELECT c.email FROM systeme_contacts c JOIN scope_contacts USING (contact_id) WHERE c.email IS NOT NULL;
+  UNION SELECT email FROM systeme_contacts
+         WHERE contact_id = ANY (ARRAY(SELECT contact_id FROM scope_contacts)) AND email IS NOT NULL;
 INSERT INTO scope_contacts
-  SELECT c.contact_id FROM systeme_contacts c JOIN scope_emails USING (email)
-  UNION SELECT l.systeme_contact_id FROM leads l JOIN scope_emails USING (email) WHERE l.systeme_contact_id IS NOT NULL
+  SELECT contact_id FROM systeme_contacts WHERE email = ANY (ARRAY(SELECT email FROM scope_emails))
+  UNION SELECT systeme_contact_id FROM leads
+         WHERE email = ANY (ARRAY(SELECT email FROM scope_emails)) AND systeme_contact_id IS NOT NULL
   EXCEPT SELECT contact_id FROM scope_contacts;
-CREATE UNIQUE INDEX ON scope_contacts (contact_id);
-CREATE UNIQUE INDEX ON scope_emails (email);
 ANALYZE scope_contacts;
 ANALYZE scope_emails;
 )sql";
@@ -182,8 +207,9 @@ ANALYZE scope_emails;
 // against the scope tables. contact_scope(NULL) says whether this is a full run.
 std::string scoped(std::string sql, bool full) {
   for (const std::string name : {"contact_scope(", "email_scope("}) {
-    const std::string table = name == "contact_scope(" ? "(SELECT contact_id FROM scope_contacts)"
-                                                       : "(SELECT email FROM scope_emails)";
+    // = ANY of an array, not IN a subquery: the planner then looks rows up by index.
+    const std::string table = name == "contact_scope(" ? "(ARRAY(SELECT contact_id FROM scope_contacts))"
+                                                       : "(ARRAY(SELECT email FROM scope_emails))";
     for (std::size_t at = sql.find(name); at != std::string::npos; at = sql.find(name, at)) {
       std::size_t close = at + name.size();
       for (int depth = 1; depth > 0; ++close) {
@@ -193,7 +219,7 @@ std::string scoped(std::string sql, bool full) {
       --close;  // at the matching ')'
 
       const std::string expr = sql.substr(at + name.size(), close - at - name.size());
-      const std::string test = full ? std::string("true") : expr == "NULL" ? std::string("false") : expr + " IN " + table;
+      const std::string test = full ? std::string("true") : expr == "NULL" ? std::string("false") : expr + " = ANY " + table;
       sql.replace(at, close + 1 - at, "(" + test + ")");
       at += test.size();
     }
@@ -201,9 +227,8 @@ std::string scoped(std::string sql, bool full) {
   return sql;
 }
 
-}  // namespace
-
-Summary reconcile_once(pqxx::connection& connection, Mode mode) {
+// One run inside its transaction (reconcile_once adds the metrics).
+Summary run_once(pqxx::connection& connection, Mode mode) {
   Summary summary;
   pqxx::work tx(connection);
   if (!tx.exec_params1("SELECT pg_try_advisory_xact_lock($1)", kReconcileLock)[0].as<bool>()) {
@@ -218,7 +243,9 @@ Summary reconcile_once(pqxx::connection& connection, Mode mode) {
   const long long lead_watermark = state[5].as<long long>();
   const long long tenants = state[6].as<long long>();
   // A tenant added or removed changes what every prefix means: look at everything.
-  summary.full = mode == Mode::full || state[3].as<bool>() || tenants != state[2].as<long long>();
+  const long long changes = (event_watermark - state[0].as<long long>()) + (lead_watermark - state[1].as<long long>());
+  summary.full = mode == Mode::full || state[3].as<bool>() || tenants != state[2].as<long long>() ||
+                 changes > kIncrementalLimit;
 
   if (!summary.full) {
     std::string scope = kScope;  // several statements: values inlined, not bound
@@ -240,24 +267,14 @@ Summary reconcile_once(pqxx::connection& connection, Mode mode) {
       "WHERE b.fingerprint <> f.fingerprint OR b.status <> f.status")[0].as<int>();
   // What is no longer there resolves; an incremental run only judges what it looked at, and
   // leaves unknown prefixes (counted over every contact) to full runs.
-  summary.resolved = static_cast<int>(
-      tx.exec(scoped("UPDATE findings f SET status = 'resolved', status_by = 'reconciler', status_at = now(), "
-                     "status_note = 'condition cleared' WHERE status IN ('open', 'acknowledged') AND NOT EXISTS "
-                     "(SELECT 1 FROM current_findings c WHERE c.kind = f.kind AND c.subject = f.subject) AND ("
-                     "contact_scope(NULL) OR "
-                     "(f.kind = 'shared_contact' AND (email_scope(f.subject) OR "
-                     "(f.subject LIKE 'contact:%' AND contact_scope(substr(f.subject, 9)::bigint)))) OR "
-                     "(f.kind IN ('foreign_prefix', 'owner_mismatch') AND "
-                     "contact_scope(split_part(f.subject, ':', 1)::bigint)))",
-                     summary.full))
-          .affected_rows());
+  summary.resolved = static_cast<int>(tx.exec(summary.full ? kResolveAll : kResolveInScope).affected_rows());
   if (summary.full) {
     summary.contacts = tx.exec1("SELECT count(*) FROM systeme_contacts")[0].as<long long>();
     summary.leads = tx.exec1("SELECT count(*) FROM leads")[0].as<long long>();
   } else {
     summary.contacts = tx.exec1("SELECT count(*) FROM scope_contacts")[0].as<long long>();
-    summary.leads = tx.exec1("SELECT count(*) FROM leads WHERE email IN (SELECT email FROM scope_emails) "
-                             "OR systeme_contact_id IN (SELECT contact_id FROM scope_contacts)")[0].as<long long>();
+    summary.leads = tx.exec1("SELECT count(*) FROM leads WHERE email = ANY (ARRAY(SELECT email FROM scope_emails)) "
+                             "OR systeme_contact_id = ANY (ARRAY(SELECT contact_id FROM scope_contacts))")[0].as<long long>();
   }
   for (const auto& row : tx.exec("SELECT kind, count(*) FROM findings WHERE status IN ('open', 'acknowledged') "
                                  "GROUP BY kind ORDER BY kind")) {
@@ -270,6 +287,21 @@ Summary reconcile_once(pqxx::connection& connection, Mode mode) {
       event_watermark, lead_watermark, tenants, summary.full);
   tx.commit();
   return summary;
+}
+
+}  // namespace
+
+Summary reconcile_once(pqxx::connection& connection, Mode mode) {
+  const auto started = std::chrono::steady_clock::now();
+  const auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
+  try {
+    const Summary summary = run_once(connection, mode);
+    metrics::run_finished(summary.full ? "full" : "incremental", summary.skipped ? "skipped" : "ok", seconds());
+    return summary;
+  } catch (...) {
+    metrics::run_finished(mode == Mode::full ? "full" : "incremental", "error", seconds());
+    throw;
+  }
 }
 
 std::string describe(const Summary& summary) {

@@ -33,7 +33,8 @@ struct Summary {
 // Runs once. An incremental run looks only at the people touched by deliveries stored since the
 // run before the last one, leads captured since the last run began, and new assignments; it
 // resolves only findings about them and leaves unknown prefixes' counts and resolution to full
-// runs. It turns full by itself on the first run and when tenants were added or removed.
+// runs. It turns full by itself on the first run, when tenants were added or removed, and when
+// more than 50,000 deliveries and leads are new (one pass is then cheaper).
 // Throws the database's error (nothing of the run is then committed).
 Summary reconcile_once(pqxx::connection& connection, Mode mode = Mode::incremental);
 

@@ -1,5 +1,7 @@
 #include "relay/outbox_worker.h"
 
+#include "relay/relay_metrics.h"
+
 #include <unistd.h>
 
 #include <cmath>
@@ -61,6 +63,7 @@ bool OutboxWorker::process_one(pqxx::connection& connection, LeadSync& sync) {
         const int delay = std::max(outcome.retry_after_seconds,
                                    backoff_seconds(job->attempts, policy_.max_backoff_seconds, jitter));
         outbox.retry(*job, worker_id_, delay, outcome.error);
+        metrics::api_retry("outbox");
         log::warn("lead sync will retry", {{"tenant_id", job->tenant_id}, {"lead_id", job->lead_id}, {"error", outcome.error},
                                            {"attempts", job->attempts}, {"delay_seconds", delay}});
       }

@@ -1,5 +1,7 @@
 #include "relay/systeme_client.h"
 
+#include "relay/relay_metrics.h"
+
 #include <curl/curl.h>
 
 #include <algorithm>
@@ -103,6 +105,7 @@ ApiResponse SystemeClient::call(const std::string& method, const std::string& pa
     response.error = curl_easy_strerror(code);
   }
   curl_slist_free_all(headers);
+  metrics::api_call(metrics::endpoint_of(method, path), response.status);
   return response;
 }
 

@@ -1,0 +1,220 @@
+#include "daemon/daemon_metrics.h"
+
+#include <dirent.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <prometheus/collectable.h>
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+
+#include "common/metrics.h"
+
+namespace cf::daemon::metrics {
+
+using prometheus::BuildCounter;
+using prometheus::BuildGauge;
+using prometheus::BuildHistogram;
+
+namespace {
+
+prometheus::Registry& registry() { return *metrics_registry(); }
+
+auto& deliveries() {
+  static auto& family = BuildCounter()
+                            .Name("clientflow_webhook_deliveries_total")
+                            .Help("Webhook deliveries answered, by endpoint (account, rule), event type and outcome")
+                            .Register(registry());
+  return family;
+}
+
+auto& latency() {
+  static auto& histogram =
+      BuildHistogram()
+          .Name("clientflow_ingest_latency_seconds")
+          .Help("Time from receiving a webhook delivery to answering it")
+          .Register(registry())
+          .Add({}, prometheus::Histogram::BucketBoundaries{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5});
+  return histogram;
+}
+
+auto& gauges() {
+  static auto& family = BuildGauge()
+                            .Name("clientflow_ingest_queue_deliveries")
+                            .Help("Deliveries received and waiting for a writer")
+                            .Register(registry());
+  return family;
+}
+
+// /proc/self/stat fields after the command name: utime is field 14, stime 15, starttime 22,
+// vsize 23, rss 24 (in pages).
+struct ProcStat {
+  double cpu_seconds = 0, start_time = 0, virtual_bytes = 0, resident_bytes = 0;
+};
+
+ProcStat read_stat() {
+  ProcStat out;
+  std::ifstream file("/proc/self/stat");
+  std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  const auto close = text.rfind(')');
+  if (close == std::string::npos) return out;
+  std::istringstream fields(text.substr(close + 2));
+  std::vector<std::string> f;
+  for (std::string field; fields >> field;) f.push_back(field);
+  if (f.size() < 22) return out;  // f[0] is field 3 (state)
+  const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
+  out.cpu_seconds = (std::stod(f[11]) + std::stod(f[12])) / ticks;
+  double boot = 0;
+  std::ifstream proc_stat("/proc/stat");
+  for (std::string line; std::getline(proc_stat, line);) {
+    if (line.rfind("btime ", 0) == 0) boot = std::stod(line.substr(6));
+  }
+  out.start_time = boot + std::stod(f[19]) / ticks;
+  out.virtual_bytes = std::stod(f[20]);
+  out.resident_bytes = std::stod(f[21]) * static_cast<double>(sysconf(_SC_PAGESIZE));
+  return out;
+}
+
+double open_fds() {
+  DIR* dir = opendir("/proc/self/fd");
+  if (dir == nullptr) return 0;
+  double count = 0;
+  while (const dirent* entry = readdir(dir)) {
+    if (entry->d_name[0] != '.') ++count;
+  }
+  closedir(dir);
+  return count - 1;  // the directory stream's own descriptor
+}
+
+double max_fds() {
+  std::ifstream limits("/proc/self/limits");
+  for (std::string line; std::getline(limits, line);) {
+    if (line.rfind("Max open files", 0) == 0) {
+      std::istringstream words(line.substr(14));
+      std::string soft;
+      words >> soft;
+      return soft == "unlimited" ? 0 : std::stod(soft);
+    }
+  }
+  return 0;
+}
+
+// Reads /proc on every scrape.
+class ProcessCollector : public prometheus::Collectable {
+ public:
+  std::vector<prometheus::MetricFamily> Collect() const override {
+    const ProcStat stat = read_stat();
+    return {family("process_cpu_seconds_total", "User and system CPU time spent, in seconds",
+                   prometheus::MetricType::Counter, stat.cpu_seconds),
+            family("process_resident_memory_bytes", "Resident memory size in bytes", prometheus::MetricType::Gauge,
+                   stat.resident_bytes),
+            family("process_virtual_memory_bytes", "Virtual memory size in bytes", prometheus::MetricType::Gauge,
+                   stat.virtual_bytes),
+            family("process_open_fds", "Open file descriptors", prometheus::MetricType::Gauge, open_fds()),
+            family("process_max_fds", "The limit on open file descriptors", prometheus::MetricType::Gauge, max_fds()),
+            family("process_start_time_seconds", "Start time of the process since the epoch, in seconds",
+                   prometheus::MetricType::Gauge, stat.start_time)};
+  }
+
+ private:
+  static prometheus::MetricFamily family(const std::string& name, const std::string& help,
+                                         prometheus::MetricType type, double value) {
+    prometheus::MetricFamily out;
+    out.name = name;
+    out.help = help;
+    out.type = type;
+    prometheus::ClientMetric metric;
+    if (type == prometheus::MetricType::Counter) {
+      metric.counter.value = value;
+    } else {
+      metric.gauge.value = value;
+    }
+    out.metric.push_back(metric);
+    return out;
+  }
+};
+
+}  // namespace
+
+std::string event_type_label(const std::string& header) {
+  static const std::set<std::string> known{"CONTACT_CREATED", "CONTACT_OPT_IN",  "CONTACT_TAG_ADDED",
+                                           "CONTACT_TAG_REMOVED", "SALE_NEW", "SALE_CANCELED"};
+  if (header.empty()) return "none";
+  return known.count(header) ? header : "other";
+}
+
+void delivery_answered(const std::string& endpoint, const std::string& event_type, const std::string& outcome,
+                       double seconds) {
+  deliveries().Add({{"endpoint", endpoint}, {"event_type", event_type}, {"outcome", outcome}}).Increment();
+  latency().Observe(seconds);
+}
+
+void batch_committed(std::size_t size) {
+  static auto& histogram = BuildHistogram()
+                               .Name("clientflow_ingest_batch_deliveries")
+                               .Help("Deliveries written per ingest transaction")
+                               .Register(registry())
+                               .Add({}, prometheus::Histogram::BucketBoundaries{1, 2, 4, 8, 16, 32, 64, 128, 256});
+  histogram.Observe(static_cast<double>(size));
+}
+
+void queue_depth(std::size_t deliveries) { gauges().Add({}).Set(static_cast<double>(deliveries)); }
+
+void database_error(const std::string& component) {
+  static auto& family = BuildCounter()
+                            .Name("clientflow_database_errors_total")
+                            .Help("Database operations that failed, by component")
+                            .Register(registry());
+  family.Add({{"component", component}}).Increment();
+}
+
+void database_reconnect(const std::string& component) {
+  static auto& family = BuildCounter()
+                            .Name("clientflow_database_reconnects_total")
+                            .Help("Database connections opened again after one was lost, by component")
+                            .Register(registry());
+  family.Add({{"component", component}}).Increment();
+}
+
+void deliveries_unrouted(long long count) {
+  static auto& gauge = BuildGauge()
+                           .Name("clientflow_deliveries_unrouted")
+                           .Help("Stored deliveries that did not route (ambiguous, foreign_prefix, ...), all daemons")
+                           .Register(registry())
+                           .Add({});
+  gauge.Set(static_cast<double>(count));
+}
+
+void outbox(long long jobs, double oldest_age_seconds) {
+  static auto& depth = BuildGauge()
+                           .Name("clientflow_outbox_jobs")
+                           .Help("Lead syncs waiting in the outbox (not done, not failed)")
+                           .Register(registry())
+                           .Add({});
+  static auto& age = BuildGauge()
+                         .Name("clientflow_outbox_oldest_job_age_seconds")
+                         .Help("Age of the oldest waiting outbox job (0 when empty)")
+                         .Register(registry())
+                         .Add({});
+  depth.Set(static_cast<double>(jobs));
+  age.Set(oldest_age_seconds);
+}
+
+void findings_open(const std::map<std::string, long long>& by_kind) {
+  static auto& family = BuildGauge()
+                            .Name("clientflow_findings_open")
+                            .Help("Findings open or acknowledged, by kind")
+                            .Register(registry());
+  for (const std::string kind : {"shared_contact", "foreign_prefix", "owner_mismatch", "unknown_prefix"}) {
+    const auto found = by_kind.find(kind);
+    family.Add({{"kind", kind}}).Set(found == by_kind.end() ? 0.0 : static_cast<double>(found->second));
+  }
+}
+
+std::shared_ptr<prometheus::Collectable> process_collector() { return std::make_shared<ProcessCollector>(); }
+
+}  // namespace cf::daemon::metrics

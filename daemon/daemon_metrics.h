@@ -1,0 +1,44 @@
+// The daemon's metrics, declared here and nowhere else: webhook deliveries answered (by endpoint,
+// event type and outcome) with their latency from receipt to answer, ingest batch sizes and the
+// writer queue, database errors and reconnects by component, gauges sampled from the database
+// (deliveries stored but not routed, outbox depth and oldest job, open findings by kind), and the
+// process's CPU, memory and file descriptors read from /proc. In the process-wide registry
+// (common/metrics.h); every function is safe from any thread.
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <string>
+
+#include <prometheus/collectable.h>
+
+namespace cf::daemon::metrics {
+
+// The event_type label for an account webhook's X-Webhook-Event: the known types as they are,
+// "none" when missing, "other" for anything else (labels stay a bounded set).
+std::string event_type_label(const std::string& header);
+
+// One delivery answered. endpoint: account or rule; outcome: a routing status, duplicate,
+// unauthorized, too_large or unavailable; seconds: receipt to answer.
+void delivery_answered(const std::string& endpoint, const std::string& event_type, const std::string& outcome,
+                       double seconds);
+
+void batch_committed(std::size_t deliveries);
+void queue_depth(std::size_t deliveries);
+
+// component: ingest, api (tenant and admin API), reconcile, outbox, retention, sampler.
+void database_error(const std::string& component);
+void database_reconnect(const std::string& component);
+
+// From the periodic database sample.
+void deliveries_unrouted(long long count);
+void outbox(long long jobs, double oldest_age_seconds);
+void findings_open(const std::map<std::string, long long>& by_kind);
+
+// process_cpu_seconds_total, process_resident_memory_bytes, process_virtual_memory_bytes,
+// process_open_fds, process_max_fds, process_start_time_seconds, read on each scrape
+// (prometheus-cpp 1.0 has no process collector): for MetricsServer to expose.
+std::shared_ptr<prometheus::Collectable> process_collector();
+
+}  // namespace cf::daemon::metrics
