@@ -164,20 +164,33 @@ void batch_committed(std::size_t size) {
 
 void queue_depth(std::size_t deliveries) { gauges().Add({}).Set(static_cast<double>(deliveries)); }
 
-void database_error(const std::string& component) {
+static auto& database_errors() {
   static auto& family = BuildCounter()
                             .Name("clientflow_database_errors_total")
                             .Help("Database operations that failed, by component")
                             .Register(registry());
-  family.Add({{"component", component}}).Increment();
+  return family;
 }
 
-void database_reconnect(const std::string& component) {
+static auto& database_reconnects() {
   static auto& family = BuildCounter()
                             .Name("clientflow_database_reconnects_total")
                             .Help("Database connections opened again after one was lost, by component")
                             .Register(registry());
-  family.Add({{"component", component}}).Increment();
+  return family;
+}
+
+void initialize() {
+  for (const std::string component : {"ingest", "api", "sampler"}) {
+    database_errors().Add({{"component", component}});
+    database_reconnects().Add({{"component", component}});
+  }
+}
+
+void database_error(const std::string& component) { database_errors().Add({{"component", component}}).Increment(); }
+
+void database_reconnect(const std::string& component) {
+  database_reconnects().Add({{"component", component}}).Increment();
 }
 
 void deliveries_unrouted(long long count) {

@@ -27,7 +27,11 @@ void delivery_answered(const std::string& endpoint, const std::string& event_typ
 void batch_committed(std::size_t deliveries);
 void queue_depth(std::size_t deliveries);
 
-// component: ingest, api (tenant and admin API), reconcile, outbox, retention, sampler.
+// Creates every database error and reconnect series at 0, so dashboards and alerts see them
+// before the first failure. Call once at start-up.
+void initialize();
+
+// component: ingest (the webhook writers), api (tenant and admin API), sampler (the gauges below).
 void database_error(const std::string& component);
 void database_reconnect(const std::string& component);
 

@@ -1,5 +1,7 @@
 #include "daemon/db_executor.h"
 
+#include "daemon/daemon_metrics.h"
+
 #include "common/log.h"
 #include "store/database.h"
 
@@ -38,6 +40,7 @@ void DbExecutor::submit(Job job) {
 
 void DbExecutor::run() {
   std::unique_ptr<pqxx::connection> connection;
+  bool lost_connection = false;
   for (;;) {
     Job job;
     {
@@ -50,16 +53,21 @@ void DbExecutor::run() {
     if (!connection || !connection->is_open()) {
       auto opened = store::connect(database_url_);
       if (!opened) {
+        metrics::database_error("api");
         job.unavailable();
         continue;
       }
+      if (lost_connection) metrics::database_reconnect("api");
+      lost_connection = false;
       connection = std::move(*opened);
     }
     try {
       job.run(*connection);
     } catch (const std::exception& e) {
+      metrics::database_error("api");
       if (store::is_unavailable(e) || !connection->is_open()) {
         connection.reset();
+        lost_connection = true;
         job.unavailable();
       } else {
         log::error("request failed", {{"error", e.what()}});

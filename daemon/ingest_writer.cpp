@@ -1,6 +1,7 @@
 #include "daemon/ingest_writer.h"
 
 #include "common/log.h"
+#include "daemon/daemon_metrics.h"
 #include "store/database.h"
 #include "store/ingest_store.h"
 
@@ -37,7 +38,7 @@ bool IngestWriter::submit(ingest::Delivery delivery, Reply reply) {
     std::lock_guard<std::mutex> lock(mutex_);
     if (draining_ || !database_up_ || queued_ >= options_.max_pending) return false;
     shard.queue.push_back({std::move(delivery), std::move(reply)});
-    ++queued_;
+    metrics::queue_depth(++queued_);
   }
   shard.ready.notify_one();
   return true;
@@ -87,6 +88,7 @@ std::vector<IngestWriter::Item> IngestWriter::take(Shard& shard, std::chrono::mi
     shard.queue.pop_front();
   }
   queued_ -= count;
+  metrics::queue_depth(queued_);
   return batch;
 }
 
@@ -105,7 +107,10 @@ void IngestWriter::run(Shard& shard) {
           try {
             store::IngestStore::configure_session(**opened);
             connection = std::move(*opened);
-            if (!database_up_.exchange(true)) log::info("database reachable again: accepting deliveries");
+            if (!database_up_.exchange(true)) {
+              log::info("database reachable again: accepting deliveries");
+              metrics::database_reconnect("ingest");
+            }
           } catch (const std::exception&) {
             // Still unreachable: try again after the next idle wait.
           }
@@ -125,6 +130,7 @@ void IngestWriter::store(std::vector<Item>& batch, std::unique_ptr<pqxx::connect
     deliveries.push_back(&item.delivery);
   }
   const auto fail_all = [&](const std::string& why) {
+    metrics::database_error("ingest");
     if (database_up_.exchange(false)) log::warn("database unreachable: refusing deliveries", {{"reason", why}});
     connection.reset();
     reply_all(std::vector<std::optional<ingest::DeliveryResult>>(replies.size()), replies);
@@ -143,10 +149,12 @@ void IngestWriter::store(std::vector<Item>& batch, std::unique_ptr<pqxx::connect
   try {
     auto results = store::IngestStore(*connection).write(deliveries);
     database_up_ = true;
+    metrics::batch_committed(deliveries.size());
     std::vector<std::optional<ingest::DeliveryResult>> answers(results.begin(), results.end());
     return reply_all(std::move(answers), replies);
   } catch (const std::exception& e) {
     if (store::is_unavailable(e) || !connection->is_open()) return fail_all(e.what());
+    metrics::database_error("ingest");
     log::error("batch failed; storing its deliveries one by one", {{"error", e.what()}, {"size", batch.size()}});
   }
   // A delivery the database refuses must not take its batch down with it: store each alone,

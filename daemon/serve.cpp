@@ -19,7 +19,9 @@
 #include "relay/outbox_worker.h"
 #include "store/database.h"
 #include "store/retention.h"
+#include "daemon/daemon_metrics.h"
 #include "daemon/metrics_server.h"
+#include "daemon/state_sample.h"
 #include "daemon/periodic_task.h"
 #include "daemon/readiness.h"
 #include "daemon/tenant_api.h"
@@ -71,8 +73,9 @@ int serve(const std::string& config_path) {
   Readiness readiness(config.database.url, std::chrono::seconds(2));
   readiness.start();
 
-  auto metrics = MetricsServer::start(config.metrics.listen);
-  if (!metrics) return report_error(metrics.error());
+  auto metrics_server = MetricsServer::start(config.metrics.listen);
+  if (!metrics_server) return report_error(metrics_server.error());
+  metrics::initialize();
 
   // Half the pool writes deliveries: more writers than cores only split batches (bench/README.md).
   IngestWriter writer({config.database.url, std::max(1, config.database.pool_size / 2), 256, config.http.max_pending});
@@ -96,12 +99,36 @@ int serve(const std::string& config_path) {
                          });
   retention.start();
 
+  // The gauges read from the database (unrouted deliveries, outbox, open findings), every 10 s,
+  // on a connection kept between samples.
+  auto sample_connection = std::make_shared<std::unique_ptr<pqxx::connection>>();
+  PeriodicTask sampler("metrics sample", std::chrono::seconds(1), std::chrono::seconds(10),
+                       [url = config.database.url, sample_connection] {
+                         auto& connection = *sample_connection;
+                         if (!connection || !connection->is_open()) {
+                           auto opened = store::connect(url);
+                           if (!opened) {
+                             metrics::database_error("sampler");
+                             throw std::runtime_error(opened.error().message);
+                           }
+                           connection = std::move(*opened);
+                         }
+                         try {
+                           sample_state(*connection);
+                         } catch (const std::exception&) {
+                           metrics::database_error("sampler");
+                           connection.reset();
+                           throw;
+                         }
+                       });
+  sampler.start();
+
   // The reconciler, every reconcile.interval_seconds with jitter; one daemon at a time runs it.
   // Incremental runs, and a full one every reconcile.full_interval_seconds.
   const auto interval = std::chrono::seconds(config.reconcile.interval_seconds);
   const auto full_interval = std::chrono::seconds(config.reconcile.full_interval_seconds);
   auto last_full = std::chrono::steady_clock::now();
-  PeriodicTask reconciler("reconcile", std::chrono::seconds(30), interval,
+  PeriodicTask reconciler("reconcile", std::min<std::chrono::seconds>(std::chrono::seconds(30), interval), interval,
                           [url = config.database.url, full_interval, &last_full] {
     auto connection = store::connect(url);
     if (!connection) throw std::runtime_error(connection.error().message);
@@ -140,14 +167,14 @@ int serve(const std::string& config_path) {
              {"http", base},
              {"healthz", base + "/healthz"},
              {"readyz", base + "/readyz"},
-             {"metrics", http_url(config.metrics.listen, (*metrics)->port()) + "/metrics"},
+             {"metrics", http_url(config.metrics.listen, (*metrics_server)->port()) + "/metrics"},
              {"account_webhook_url", config.http.public_url + "/webhooks/systeme"},
              {"ready", readiness.ready()}});
 
   // The same, for a person at a terminal.
   std::cout << "clientflow-relay " << kVersion << " serving\n"
             << "  health:    " << base << "/healthz   readiness: " << base << "/readyz\n"
-            << "  metrics:   " << http_url(config.metrics.listen, (*metrics)->port()) << "/metrics\n"
+            << "  metrics:   " << http_url(config.metrics.listen, (*metrics_server)->port()) << "/metrics\n"
             << "  webhooks:  " << config.http.public_url << "/webhooks/systeme\n"
             << std::flush;
 
@@ -162,6 +189,7 @@ int serve(const std::string& config_path) {
   outbox.stop();
   reconciler.stop();
   retention.stop();
+  sampler.stop();
   readiness.stop();
   log::info("stopped");
   return kExitOk;

@@ -1,5 +1,7 @@
 #include "daemon/webhook_endpoints.h"
 
+#include "daemon/daemon_metrics.h"
+
 #include <memory>
 
 #include "daemon/http_reply.h"
@@ -45,11 +47,14 @@ void WebhookEndpoints::register_routes(HttpServer& server) {
 
 void WebhookEndpoints::account(const Rest::Request& request, Http::ResponseWriter response) {
   const auto context = ReplyContext::of(request);
+  const Meter meter{"account", metrics::event_type_label(header(request, "X-Webhook-Event"))};
   const std::string& body = request.body();
   if (body.size() > settings_.max_body_bytes) {
+    meter.answered("too_large");
     return send_json(response, context, Http::Code::Request_Entity_Too_Large, {{"error", "body too large"}});
   }
   if (!ingest::signature_matches(header(request, "X-Webhook-Signature"), body, settings_.webhook_secrets)) {
+    meter.answered("unauthorized");
     return send_json(response, context, Http::Code::Unauthorized, {{"error", "invalid signature"}});
   }
   ingest::Delivery delivery;
@@ -60,7 +65,7 @@ void WebhookEndpoints::account(const Rest::Request& request, Http::ResponseWrite
   delivery.received_at = clock_.now_ms();
   delivery.parsed = ingest::parse_account_event(delivery.event_type, body);
   if (auto at = parse_iso8601(header(request, "X-Webhook-Event-Timestamp"))) delivery.parsed.event.occurred_at = at;
-  submit(std::move(delivery), request, std::move(response));
+  submit(std::move(delivery), meter, request, std::move(response));
 }
 
 void WebhookEndpoints::rule(const Rest::Request& request, Http::ResponseWriter response) {
@@ -70,11 +75,14 @@ void WebhookEndpoints::rule(const Rest::Request& request, Http::ResponseWriter r
   if (!ingest::is_rule_kind(kind)) {
     return send_json(response, context, Http::Code::Not_Found, {{"error", "not found"}});
   }
+  const Meter meter{"rule", "rule"};
   const std::string& body = request.body();
   if (body.size() > settings_.max_body_bytes) {
+    meter.answered("too_large");
     return send_json(response, context, Http::Code::Request_Entity_Too_Large, {{"error", "body too large"}});
   }
   if (!is_token_shape(token)) {
+    meter.answered("unauthorized");
     return send_json(response, context, Http::Code::Unauthorized, {{"error", "unknown rule token"}});
   }
   ingest::Delivery delivery;
@@ -84,34 +92,46 @@ void WebhookEndpoints::rule(const Rest::Request& request, Http::ResponseWriter r
   delivery.body = body;
   delivery.received_at = clock_.now_ms();
   delivery.parsed = ingest::parse_rule_event(kind, body);
-  submit(std::move(delivery), request, std::move(response));
+  submit(std::move(delivery), meter, request, std::move(response));
 }
 
-void WebhookEndpoints::submit(ingest::Delivery delivery, const Rest::Request& request, Http::ResponseWriter response) {
+void WebhookEndpoints::submit(ingest::Delivery delivery, const Meter& meter, const Rest::Request& request,
+                              Http::ResponseWriter response) {
   const auto context = ReplyContext::of(request);
   if (!accepting_) {
+    meter.answered("unavailable");
     return send_json(response, context, Http::Code::Service_Unavailable, {{"error", "shutting down"}},
                      kRetryAfterSeconds);
   }
   auto held = std::make_shared<Http::ResponseWriter>(std::move(response));
-  const bool queued = writer_.submit(std::move(delivery), [held, context](const std::optional<ingest::DeliveryResult>& result) {
+  const bool queued = writer_.submit(std::move(delivery), [held, context, meter](const std::optional<ingest::DeliveryResult>& result) {
     if (!result) {
+      meter.answered("unavailable");
       return send_json(*held, context, Http::Code::Service_Unavailable, {{"error", "not stored, retry later"}},
                        kRetryAfterSeconds);
     }
     switch (result->outcome) {
       case ingest::Outcome::unauthorized:
+        meter.answered("unauthorized");
         return send_json(*held, context, Http::Code::Unauthorized, {{"error", "unknown rule token"}});
       case ingest::Outcome::duplicate:
+        meter.answered("duplicate");
         return send_json(*held, context, Http::Code::Ok, {{"status", "duplicate"}});
       case ingest::Outcome::stored:
+        meter.answered(ingest::status_name(result->status));
         return send_json(*held, context, Http::Code::Ok, {{"status", ingest::status_name(result->status)}});
     }
   });
   if (!queued) {
+    meter.answered("unavailable");
     send_json(*held, context, Http::Code::Service_Unavailable, {{"error", "unavailable, retry later"}},
               kRetryAfterSeconds);
   }
+}
+
+void WebhookEndpoints::Meter::answered(const std::string& outcome) const {
+  metrics::delivery_answered(endpoint, event_type, outcome,
+                             std::chrono::duration<double>(std::chrono::steady_clock::now() - received).count());
 }
 
 }  // namespace cf::daemon

@@ -8,6 +8,8 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <string>
 #include <vector>
 
 #include "daemon/http_server.h"
@@ -34,7 +36,14 @@ class WebhookEndpoints {
  private:
   void account(const Pistache::Rest::Request& request, Pistache::Http::ResponseWriter response);
   void rule(const Pistache::Rest::Request& request, Pistache::Http::ResponseWriter response);
-  void submit(ingest::Delivery delivery, const Pistache::Rest::Request& request,
+  // Counts one delivery's answer in the metrics, with its latency since receipt.
+  struct Meter {
+    std::string endpoint;    // account or rule
+    std::string event_type;  // metrics::event_type_label, or "rule"
+    std::chrono::steady_clock::time_point received = std::chrono::steady_clock::now();
+    void answered(const std::string& outcome) const;
+  };
+  void submit(ingest::Delivery delivery, const Meter& meter, const Pistache::Rest::Request& request,
               Pistache::Http::ResponseWriter response);
 
   WebhookSettings settings_;

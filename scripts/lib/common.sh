@@ -31,9 +31,10 @@ install_packages() {
   fi
 }
 
-# What only the tests need: Chromium for the admin page, Node.js with the OpenAPI linter
+# What only the tests need: Chromium for the admin page, Prometheus (and promtool) for the
+# dashboard and alert tests, Node.js with the OpenAPI linter
 # (docs/tools) and playwright-core (tests/browser), each pinned by its package-lock.json.
-TEST_PACKAGES=(chromium nodejs npm)
+TEST_PACKAGES=(chromium nodejs npm prometheus)
 
 install_test_tools() {
   local missing=() package

@@ -14,19 +14,14 @@
 #include "tests/support/process.h"
 #include "tests/support/relay_config.h"
 #include "tests/support/test_database.h"
+#include "tests/support/two_tenants.h"
 
 using namespace cf;
 using namespace cf::testing;
 using nlohmann::json;
 
-BOOST_AUTO_TEST_CASE(findings_for_admins_only) {
-  const std::string token = "admin-token-0123456789-abcdefghijklmnop";
-  const std::string secret = "webhook-secret";
-  TestDatabase db;
-  db.migrate();
-  auto c = db.connect();
-  store::TenantStore tenants(*c);
-  const auto a = *tenants.add(*store::TenantDraft::make("John", "john@example.com", "ib-aaa111-"));
+BOOST_FIXTURE_TEST_CASE(findings_for_admins_only, TwoTenants) {
+  const std::string& token = admin_token;
   const auto config = write_admin_config(db.url(), token, secret);
   Background daemon({relay_binary(), "serve", "--config", config});
   const json serving = wait_until_serving(daemon);

@@ -17,20 +17,20 @@
 #include "tests/support/process.h"
 #include "tests/support/relay_config.h"
 #include "tests/support/test_database.h"
+#include "tests/support/two_tenants.h"
 
 using namespace cf;
 using namespace cf::testing;
 using nlohmann::json;
 
-BOOST_AUTO_TEST_CASE(admin_signs_in_filters_and_dismisses_in_chromium) {
-  const std::string token = "admin-token-0123456789-abcdefghijklmnop";
-  const std::string secret = "webhook-secret";
-  TestDatabase db;
-  db.migrate();
-  auto c = db.connect();
-  store::TenantStore tenants(*c);
-  const auto a = *tenants.add(*store::TenantDraft::make("<img src=x onerror=alert(1)>", "a@example.com", "ib-aaa111-"));
-  const auto b = *tenants.add(*store::TenantDraft::make("Sarah", "sarah@example.com", "ib-bbb222-"));
+namespace {
+struct HostileName : TwoTenants {
+  HostileName() : TwoTenants("<img src=x onerror=alert(1)>") {}
+};
+}  // namespace
+
+BOOST_FIXTURE_TEST_CASE(admin_signs_in_filters_and_dismisses_in_chromium, HostileName) {
+  const std::string& token = admin_token;
   const auto config = write_admin_config(db.url(), token, secret);
   Background daemon({relay_binary(), "serve", "--config", config});
   const json serving = wait_until_serving(daemon);
