@@ -41,20 +41,21 @@ Http::Code code_of(const Error& error) {
 }  // namespace
 
 bool AdminApi::authorized(const Rest::Request& request, bool changes_state) const {
-  if (token_.empty()) return false;
+  const auto token = token_.get();
+  if (token->empty()) return false;
   const std::string presented = bearer_token(request);
-  if (!presented.empty()) return crypto::constant_time_equals(crypto::sha256(presented), crypto::sha256(token_.reveal()));
+  if (!presented.empty()) return crypto::constant_time_equals(crypto::sha256(presented), crypto::sha256(token->reveal()));
   const std::string cookie = session_cookie(request);
   if (cookie.empty()) return false;
   if (!changes_state) return true;
   const auto csrf = request.headers().tryGetRaw("X-CSRF-Token");
-  return csrf && crypto::constant_time_equals(csrf->value(), admin_session::csrf_token(cookie, token_.reveal()));
+  return csrf && crypto::constant_time_equals(csrf->value(), admin_session::csrf_token(cookie, token->reveal()));
 }
 
 std::string AdminApi::session_cookie(const Rest::Request& request) const {
   if (!request.cookies().has(admin_session::kCookieName)) return {};
   const std::string cookie = request.cookies().get(admin_session::kCookieName).value;
-  return admin_session::valid(cookie, token_.reveal(), unix_seconds()) ? cookie : std::string();
+  return admin_session::valid(cookie, token_.get()->reveal(), unix_seconds()) ? cookie : std::string();
 }
 
 void AdminApi::register_routes(HttpServer& server) {
@@ -225,7 +226,7 @@ void AdminApi::register_page(HttpServer& server) {
     view.kind_filter = query_param(request, "kind");
     view.nonce = nonce;
     // A Bearer-only visitor has no cookie; its actions would use the header instead.
-    view.csrf_token = cookie.empty() ? std::string() : admin_session::csrf_token(cookie, token_.reveal());
+    view.csrf_token = cookie.empty() ? std::string() : admin_session::csrf_token(cookie, token_.get()->reveal());
     answer_from_database(executor_, request, std::move(response),
                 [view = std::move(view)](pqxx::connection& c, Http::ResponseWriter& r, const ReplyContext& ctx) mutable {
                   auto findings = reconcile::list_findings(c, view.status_filter, view.kind_filter);
@@ -255,14 +256,15 @@ void AdminApi::register_page(HttpServer& server) {
   server.add_route("POST", "/admin/session", [this](const Rest::Request& request, Http::ResponseWriter response) {
     const auto context = ReplyContext::of(request);
     const std::string presented = form_field(request.body(), "token");
-    const bool good = !token_.empty() && !presented.empty() &&
-                      crypto::constant_time_equals(crypto::sha256(presented), crypto::sha256(token_.reveal()));
+    const auto token = token_.get();
+    const bool good = !token->empty() && !presented.empty() &&
+                      crypto::constant_time_equals(crypto::sha256(presented), crypto::sha256(token->reveal()));
     if (!good) {
       const std::string nonce = new_nonce();
       send_page(response, context, Http::Code::Unauthorized, render_sign_in("That admin token is not valid.", nonce), nonce);
       return Rest::Route::Result::Ok;
     }
-    Http::Cookie cookie(admin_session::kCookieName, admin_session::issue(token_.reveal(), unix_seconds()));
+    Http::Cookie cookie(admin_session::kCookieName, admin_session::issue(token->reveal(), unix_seconds()));
     cookie.path = "/admin";
     cookie.httpOnly = true;
     cookie.secure = secure_cookies_;

@@ -12,6 +12,7 @@
 // page's CSRF token in X-CSRF-Token. Database work runs on the DbExecutor, as the system role.
 #pragma once
 
+#include "common/reloadable.h"
 #include "config/secret.h"
 #include "daemon/db_executor.h"
 #include "daemon/http_server.h"
@@ -24,13 +25,15 @@ class AdminApi {
   AdminApi(Secret admin_token, DbExecutor& executor, bool secure_cookies)
       : token_(std::move(admin_token)), executor_(executor), secure_cookies_(secure_cookies) {}
   void register_routes(HttpServer& server);
+  // From the next request on (SIGHUP); sessions signed with the old token end.
+  void set_token(Secret admin_token) { token_.set(std::move(admin_token)); }
 
  private:
   // The Bearer token, or a valid session cookie (plus the CSRF token when `changes_state`).
   bool authorized(const Pistache::Rest::Request& request, bool changes_state) const;
   std::string session_cookie(const Pistache::Rest::Request& request) const;  // empty when none
   void register_page(HttpServer& server);
-  Secret token_;
+  Reloadable<Secret> token_;
   DbExecutor& executor_;
   bool secure_cookies_;
 };

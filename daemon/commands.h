@@ -5,8 +5,10 @@
 #pragma once
 
 #include <iosfwd>
+#include <optional>
 #include <string>
 
+#include "common/log.h"
 #include "common/result.h"
 
 namespace cf::daemon {
@@ -18,8 +20,9 @@ inline constexpr int kExitUsage = 2;
 // Prints "clientflow-relay: error: <message>" and returns the exit code for the error's kind.
 int report_error(const Error& error);
 
-// Runs the daemon until SIGTERM or SIGINT.
-int serve(const std::string& config_path);
+// Runs the daemon until SIGTERM or SIGINT; SIGHUP reloads what can change at run time.
+// `log_level` (from --log-level) overrides log.level, on reload too.
+int serve(const std::string& config_path, std::optional<log::Level> log_level = std::nullopt);
 
 // Applies pending migrations and prints what it did.
 int migrate(const std::string& config_path, std::ostream& out);

@@ -32,8 +32,11 @@ int main(int argc, char** argv) {
 
   std::string config_path = default_config_path();
 
-  auto* serve_cmd = app.add_subcommand("serve", "Run the daemon until SIGTERM");
+  auto* serve_cmd = app.add_subcommand("serve", "Run the daemon until SIGTERM (SIGHUP reloads the config)");
   add_config_option(*serve_cmd, config_path);
+  std::string log_level_text;
+  serve_cmd->add_option("--log-level", log_level_text, "debug, info, warn or error (instead of log.level, also on reload)")
+      ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
 
   auto* migrate_cmd = app.add_subcommand("migrate", "Apply pending database migrations");
   add_config_option(*migrate_cmd, config_path);
@@ -109,7 +112,14 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
 
-  if (serve_cmd->parsed()) return serve(config_path);
+  if (serve_cmd->parsed()) {
+    std::optional<cf::log::Level> level;
+    if (!log_level_text.empty()) {
+      level = cf::log::Level::info;
+      cf::log::parse_level(log_level_text, *level);
+    }
+    return serve(config_path, level);
+  }
   if (migrate_cmd->parsed()) return migrate(config_path, std::cout);
   if (add_cmd->parsed()) return tenant_add(config_path, name, email, prefix, std::cout);
   if (list_cmd->parsed()) return tenant_list(config_path, format, std::cout);

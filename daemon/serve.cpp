@@ -4,7 +4,10 @@
 #include <algorithm>
 #include <chrono>
 #include <iostream>
+#include <functional>
+#include <optional>
 #include <thread>
+#include <vector>
 
 #include "common/log.h"
 #include "common/version.h"
@@ -42,17 +45,41 @@ sigset_t block_signals() {
   return set;
 }
 
-void wait_for_stop(const sigset_t& set) {
+// Returns on SIGTERM or SIGINT; calls `reload` on each SIGHUP.
+void wait_for_stop(const sigset_t& set, const std::function<void()>& reload) {
   for (;;) {
     int signal = 0;
     if (sigwait(&set, &signal) != 0) continue;
     if (signal == SIGHUP) {
-      log::warn("SIGHUP ignored: nothing in this version reloads at run time");
+      reload();
       continue;
     }
     log::info("stopping", {{"signal", signal == SIGTERM ? "SIGTERM" : "SIGINT"}});
     return;
   }
+}
+
+// The keys a reload cannot apply, among those that differ between the running and the new config.
+std::vector<std::string> needing_restart(const Config& running, const Config& next) {
+  std::vector<std::string> keys;
+  const auto differs = [&](bool changed, const char* key) {
+    if (changed) keys.emplace_back(key);
+  };
+  differs(running.http.listen.str() != next.http.listen.str(), "http.listen");
+  differs(running.http.public_url != next.http.public_url, "http.public_url");
+  differs(running.http.threads != next.http.threads, "http.threads");
+  differs(running.http.max_body_bytes != next.http.max_body_bytes, "http.max_body_bytes");
+  differs(running.http.max_pending != next.http.max_pending, "http.max_pending");
+  differs(running.metrics.listen.str() != next.metrics.listen.str(), "metrics.listen");
+  differs(running.database.url.reveal() != next.database.url.reveal(), "database.url");
+  differs(running.database.pool_size != next.database.pool_size, "database.pool_size");
+  differs(running.systeme.api_base != next.systeme.api_base, "systeme.api_base");
+  differs(running.reconcile.interval_seconds != next.reconcile.interval_seconds, "reconcile.interval_seconds");
+  differs(running.reconcile.full_interval_seconds != next.reconcile.full_interval_seconds,
+          "reconcile.full_interval_seconds");
+  differs(running.retention.raw_body_days != next.retention.raw_body_days, "retention.raw_body_days");
+  differs(running.leads.duplicate_policy != next.leads.duplicate_policy, "leads.duplicate_policy");
+  return keys;
 }
 
 std::string http_url(const ListenAddress& listen, std::uint16_t port) {
@@ -63,11 +90,11 @@ std::string http_url(const ListenAddress& listen, std::uint16_t port) {
 
 }  // namespace
 
-int serve(const std::string& config_path) {
+int serve(const std::string& config_path, std::optional<log::Level> log_level) {
   auto loaded = load_config(config_path);
   if (!loaded) return report_error(loaded.error());
   const Config& config = *loaded;
-  log::init(config.log.level);
+  log::init(log_level.value_or(config.log.level));
   const sigset_t signals = block_signals();
 
   Readiness readiness(config.database.url, std::chrono::seconds(2));
@@ -178,7 +205,23 @@ int serve(const std::string& config_path) {
             << "  webhooks:  " << config.http.public_url << "/webhooks/systeme\n"
             << std::flush;
 
-  wait_for_stop(signals);
+  // SIGHUP: the webhook secrets, admin token, Systeme.io key and rate, and log level (unless
+  // --log-level fixed it) apply at once; a config that does not load changes nothing.
+  wait_for_stop(signals, [&] {
+    auto next = load_config(config_path);
+    if (!next) {
+      log::error("reload refused: the running config stays", {{"error", next.error().message}});
+      return;
+    }
+    webhooks.set_secrets(next->systeme.webhook_secrets);
+    admin_api.set_token(next->admin.token);
+    outbox.reload(next->systeme);
+    if (!outbox.running() && !next->systeme.api_key.empty()) outbox.start();
+    if (!log_level) log::init(next->log.level);
+    log::info("config reloaded", {{"applied", {"systeme.webhook_secrets", "admin.token", "systeme.api_key",
+                                               "systeme.requests_per_second", "log.level"}},
+                                  {"needs_restart", needing_restart(config, *next)}});
+  });
   // New deliveries get 503 from now on; what is queued is stored and answered, then we exit.
   webhooks.stop_accepting();
   writer.drain(std::chrono::seconds(8));

@@ -31,7 +31,7 @@ bool is_token_shape(const std::string& token) {
 }  // namespace
 
 WebhookEndpoints::WebhookEndpoints(WebhookSettings settings, IngestWriter& writer, const Clock& clock)
-    : settings_(std::move(settings)), writer_(writer), clock_(clock) {}
+    : settings_(std::move(settings)), secrets_(settings_.webhook_secrets), writer_(writer), clock_(clock) {}
 
 void WebhookEndpoints::register_routes(HttpServer& server) {
   server.add_route("POST", "/webhooks/systeme", [this](const Rest::Request& request, Http::ResponseWriter response) {
@@ -53,7 +53,7 @@ void WebhookEndpoints::account(const Rest::Request& request, Http::ResponseWrite
     meter.answered("too_large");
     return send_json(response, context, Http::Code::Request_Entity_Too_Large, {{"error", "body too large"}});
   }
-  if (!ingest::signature_matches(header(request, "X-Webhook-Signature"), body, settings_.webhook_secrets)) {
+  if (!ingest::signature_matches(header(request, "X-Webhook-Signature"), body, *secrets_.get())) {
     meter.answered("unauthorized");
     return send_json(response, context, Http::Code::Unauthorized, {{"error", "invalid signature"}});
   }

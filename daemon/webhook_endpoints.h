@@ -15,6 +15,7 @@
 #include "daemon/http_server.h"
 
 #include "common/clock.h"
+#include "common/reloadable.h"
 #include "config/secret.h"
 #include "daemon/ingest_writer.h"
 
@@ -32,6 +33,8 @@ class WebhookEndpoints {
   void register_routes(HttpServer& server);
   // From now on every delivery is answered 503 (shutting down).
   void stop_accepting() { accepting_ = false; }
+  // Signatures are checked against these from the next delivery on (SIGHUP).
+  void set_secrets(std::vector<Secret> secrets) { secrets_.set(std::move(secrets)); }
 
  private:
   void account(const Pistache::Rest::Request& request, Pistache::Http::ResponseWriter response);
@@ -47,6 +50,7 @@ class WebhookEndpoints {
               Pistache::Http::ResponseWriter response);
 
   WebhookSettings settings_;
+  Reloadable<std::vector<Secret>> secrets_;
   IngestWriter& writer_;
   const Clock& clock_;
   std::atomic<bool> accepting_{true};

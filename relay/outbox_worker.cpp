@@ -72,11 +72,24 @@ bool OutboxWorker::process_one(pqxx::connection& connection, LeadSync& sync) {
   return true;
 }
 
+void OutboxWorker::reload(const SystemeConfig& systeme) {
+  limiter_.set_rate(systeme.requests_per_second, std::max(1.0, systeme.requests_per_second));
+  std::lock_guard<std::mutex> lock(mutex_);
+  reloaded_ = systeme;
+}
+
 void OutboxWorker::run() {
   SystemeClient client(systeme_.api_base, systeme_.api_key, limiter_, std::chrono::seconds(systeme_.timeout_seconds));
   LeadSync sync(client, tags_);
   std::unique_ptr<pqxx::connection> connection;
   for (;;) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (reloaded_) {
+        client.set_api_key(reloaded_->api_key);
+        reloaded_.reset();
+      }
+    }
     bool worked = false;
     try {
       if (!connection || !connection->is_open()) {

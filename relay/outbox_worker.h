@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -38,6 +39,9 @@ class OutboxWorker {
 
   void start();
   void stop();
+  bool running() const { return thread_.joinable(); }
+  // A reloaded config: the API key and request rate apply from the next job on.
+  void reload(const SystemeConfig& systeme);
 
  private:
   void run();
@@ -52,6 +56,7 @@ class OutboxWorker {
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;
+  std::optional<SystemeConfig> reloaded_;  // under mutex_, taken by the worker thread
   std::thread thread_;
 };
 

@@ -12,6 +12,13 @@ namespace cf::relay {
 RateLimiter::RateLimiter(double per_second, double burst)
     : per_second_(per_second), burst_(burst), tokens_(burst), last_(std::chrono::steady_clock::now()) {}
 
+void RateLimiter::set_rate(double per_second, double burst) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  per_second_ = per_second;
+  burst_ = burst;
+  tokens_ = std::min(tokens_, burst_);
+}
+
 void RateLimiter::wait() {
   for (;;) {
     std::chrono::duration<double> sleep{0};

@@ -23,6 +23,7 @@ class RateLimiter {
  public:
   RateLimiter(double per_second, double burst);
   void wait();
+  void set_rate(double per_second, double burst);  // takes effect for the next wait()
 
  private:
   std::mutex mutex_;
@@ -50,6 +51,8 @@ class SystemeClient {
   ~SystemeClient();
   SystemeClient(const SystemeClient&) = delete;
   SystemeClient& operator=(const SystemeClient&) = delete;
+
+  void set_api_key(Secret api_key) { api_key_ = std::move(api_key); }  // from the next call on
 
   ApiResponse list_contact_fields();
   ApiResponse create_contact_field(const std::string& slug, const std::string& name);

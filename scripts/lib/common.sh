@@ -34,13 +34,16 @@ install_packages() {
 # What only the tests need: Chromium for the admin page, Prometheus (and promtool) for the
 # dashboard and alert tests, Node.js with the OpenAPI linter
 # (docs/tools) and playwright-core (tests/browser), each pinned by its package-lock.json.
-TEST_PACKAGES=(chromium nodejs npm prometheus)
+# Node.js comes from Debian only when none is installed: a newer one may be there already, and
+# Debian's npm package conflicts with it.
+TEST_PACKAGES=(chromium prometheus)
 
 install_test_tools() {
   local missing=() package
   for package in "${TEST_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
   done
+  command -v npm >/dev/null || missing+=(nodejs npm)
   if [ "${#missing[@]}" -gt 0 ]; then
     say "installing test tools: ${missing[*]}"
     as_root apt-get update -q

@@ -1,6 +1,6 @@
 // `clientflow-relay serve` as users run it: it prints where it listens, answers /healthz and
 // /readyz (ready only once the schema is current), serves /metrics, fails clearly when a port is
-// taken, and exits 0 on SIGTERM.
+// taken, exits 0 on SIGTERM, and reloads its config on SIGHUP.
 #define BOOST_TEST_MODULE serve
 #include <boost/test/unit_test.hpp>
 
@@ -9,14 +9,17 @@
 #include <netinet/in.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <thread>
 
+#include "tests/support/deliveries.h"
 #include "tests/support/http_client.h"
 #include "tests/support/process.h"
 #include "tests/support/relay_config.h"
 #include "tests/support/test_database.h"
+#include "tests/support/two_tenants.h"
 
 using namespace cf::testing;
 using nlohmann::json;
@@ -111,4 +114,52 @@ BOOST_AUTO_TEST_CASE(taken_metrics_port_fails_start_clearly) {
   BOOST_TEST(result.exit_code == 1);
   BOOST_TEST(result.err.find("clientflow-relay: error: cannot serve metrics on 127.0.0.1:" + std::to_string(port)) !=
              std::string::npos);
+}
+
+// SIGHUP re-reads the config: new webhook secrets and admin token apply at once, a config that
+// does not load changes nothing (and says so), and keys that need a restart are named.
+BOOST_FIXTURE_TEST_CASE(sighup_reloads_what_can_change_and_refuses_a_bad_config, TwoTenants) {
+  const auto yaml = [&](const std::string& webhook_secret, const std::string& token, const std::string& listen) {
+    return "database:\n  url: " + json(db.url()).dump() + "\nhttp:\n  listen: \"" + listen +
+           "\"\nmetrics:\n  listen: \"127.0.0.1:0\"\nadmin:\n  token: " + token +
+           "\nsysteme:\n  webhook_secrets: [" + webhook_secret + "]\n";
+  };
+  const std::string second_token = "second-admin-token-0123456789-abcdefgh";
+  const auto config = write_temp_file("relay.yaml", yaml("first-secret", admin_token, "127.0.0.1:0"));
+  Background daemon({relay_binary(), "serve", "--config", config});
+  const std::string base = serving_line(daemon)["http"];
+  const auto delivery = [&](const std::string& with, int n) {
+    return post_account_webhook(base, with, "CONTACT_TAG_ADDED", tag_body(n, "r@example.com", "ib-aaa111-x"),
+                                "reload-" + std::to_string(n)).status;
+  };
+  const auto findings = [&](const std::string& token) {
+    return http_request("GET", base + "/admin/findings", "", {{"Authorization", "Bearer " + token}}).status;
+  };
+  BOOST_TEST(delivery("first-secret", 1) == 200);
+  BOOST_TEST(findings(admin_token) == 200);
+
+  std::ofstream(config) << yaml("second-secret", second_token, "127.0.0.1:0");
+  kill(daemon.pid(), SIGHUP);
+  BOOST_REQUIRE(eventually([&] { return daemon.err().find("\"config reloaded\"") != std::string::npos; }));
+  BOOST_TEST(delivery("second-secret", 2) == 200);
+  BOOST_TEST(delivery("first-secret", 3) == 401);
+  BOOST_TEST(findings(second_token) == 200);
+  BOOST_TEST(findings(admin_token) == 401);
+
+  // A broken file: refused, the running config stays.
+  std::ofstream(config) << yaml("third-secret", second_token, "127.0.0.1:0") << "surprise: key\n";
+  kill(daemon.pid(), SIGHUP);
+  BOOST_REQUIRE(eventually([&] { return daemon.err().find("\"reload refused") != std::string::npos; }));
+  BOOST_TEST(daemon.err().find("surprise") != std::string::npos);  // the reason names the key
+  BOOST_TEST(delivery("second-secret", 4) == 200);
+  BOOST_TEST(delivery("third-secret", 5) == 401);
+
+  // A new listen address needs a restart: the reload says so and keeps serving where it was.
+  std::ofstream(config) << yaml("second-secret", second_token, "127.0.0.1:1");
+  kill(daemon.pid(), SIGHUP);
+  const bool named = eventually([&] { return daemon.err().find("\"needs_restart\":[\"http.listen\",\"http.public_url\"]") != std::string::npos; });
+  BOOST_REQUIRE_MESSAGE(named, daemon.err());
+  BOOST_TEST(delivery("second-secret", 6) == 200);
+  BOOST_TEST(daemon.err().find("second-secret") == std::string::npos);  // secrets never reach the log
+  BOOST_TEST(daemon.stop(SIGTERM) == 0);
 }
