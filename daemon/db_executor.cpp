@@ -70,8 +70,7 @@ void DbExecutor::run() {
         lost_connection = true;
         job.unavailable();
       } else {
-        log::error("request failed", {{"error", e.what()}});
-        job.failed(e);
+        job.failed(e);  // logs it with the request's id
       }
     }
   }

@@ -1,17 +1,32 @@
 #include "daemon/http_reply.h"
 
+#include <algorithm>
+#include <cctype>
 #include <memory>
 
+#include "common/crypto.h"
+#include "common/log.h"
+#include "daemon/page_headers.h"
 #include "daemon/retry_after.h"
 
 namespace cf::daemon {
 
 using namespace Pistache;
 
+namespace {
+bool sane_request_id(const std::string& id) {
+  return !id.empty() && id.size() <= 64 &&
+         std::all_of(id.begin(), id.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.'; });
+}
+}  // namespace
+
 ReplyContext ReplyContext::of(const Rest::Request& request) {
   const auto connection = request.headers().tryGet<Http::Header::Connection>();
   const bool close = connection && connection->control() == Http::ConnectionControl::Close;
-  return {request.version() == Http::Version::Http11 && !close};
+  const auto given = request.headers().tryGetRaw("X-Request-Id");
+  std::string id = given ? given->value() : std::string();
+  if (!sane_request_id(id)) id = crypto::to_hex(crypto::random_bytes(8));
+  return {request.version() == Http::Version::Http11 && !close, std::move(id)};
 }
 
 namespace {
@@ -21,6 +36,7 @@ void keep_alive(Http::ResponseWriter& response, const ReplyContext& context) {
     response.headers().remove<Http::Header::Connection>();
     response.headers().add<Http::Header::Connection>(Http::ConnectionControl::KeepAlive);
   }
+  if (!context.request_id.empty()) response.headers().add<RequestId>(context.request_id);
 }
 }  // namespace
 
@@ -63,7 +79,8 @@ void answer_from_database(DbExecutor& executor, const Rest::Request& request, Ht
                      send_json(*held, context, Http::Code::Service_Unavailable,
                                {{"error", "database unavailable, retry later"}}, kRetryAfterSeconds);
                    },
-                   [held, context](const std::exception&) {
+                   [held, context](const std::exception& e) {
+                     log::error("request failed", {{"request_id", context.request_id}, {"error", e.what()}});
                      send_error(*held, context, Http::Code::Internal_Server_Error, "internal error");
                    }});
 }

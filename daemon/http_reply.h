@@ -1,5 +1,5 @@
 // Answering HTTP requests the same way everywhere: a JSON body, keep-alive for HTTP/1.1 clients
-// (Pistache 0.0.5 would close the connection otherwise) and Retry-After where asked. Safe to call
+// (Pistache 0.0.5 would close the connection otherwise), X-Request-Id, and Retry-After where asked. Safe to call
 // from any thread on a ResponseWriter the caller owns.
 #pragma once
 
@@ -16,9 +16,12 @@
 
 namespace cf::daemon {
 
-// What a reply needs to know about its request, captured before the request goes away.
+// What a reply needs to know about its request, captured before the request goes away. The
+// request id is the caller's X-Request-Id (nginx sets one) when it is a sane token, else a new
+// random one; every reply sends it back and every log line about the request carries it.
 struct ReplyContext {
   bool keep_alive = true;
+  std::string request_id;
   static ReplyContext of(const Pistache::Rest::Request& request);
 };
 

@@ -1,5 +1,5 @@
-// Typed response headers for the admin page (Pistache 0.0.5 writes typed headers only, never
-// raw ones): each carries its value as text. Header-only.
+// Typed response headers (Pistache 0.0.5 writes typed headers only, never raw ones) for the
+// admin page and every reply's X-Request-Id: each carries its value as text. Header-only.
 #pragma once
 
 #include <ostream>
@@ -26,6 +26,7 @@ namespace cf::daemon {
 CF_TEXT_HEADER(ContentSecurityPolicy, "Content-Security-Policy")
 CF_TEXT_HEADER(ContentTypeOptions, "X-Content-Type-Options")
 CF_TEXT_HEADER(ReferrerPolicy, "Referrer-Policy")
+CF_TEXT_HEADER(RequestId, "X-Request-Id")
 
 #undef CF_TEXT_HEADER
 

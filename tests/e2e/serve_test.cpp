@@ -137,6 +137,11 @@ BOOST_FIXTURE_TEST_CASE(sighup_reloads_what_can_change_and_refuses_a_bad_config,
   };
   BOOST_TEST(delivery("first-secret", 1) == 200);
   BOOST_TEST(findings(admin_token) == 200);
+  // Every answer carries a request id: the caller's (nginx sets one) or a new one.
+  BOOST_TEST(http_request("GET", base + "/healthz", "", {{"X-Request-Id", "edge-42.a_b"}}).headers.at("x-request-id") ==
+             "edge-42.a_b");
+  BOOST_TEST(http_request("GET", base + "/healthz", "", {{"X-Request-Id", "bad id\""}}).headers.at("x-request-id").size() ==
+             16u);
 
   std::ofstream(config) << yaml("second-secret", second_token, "127.0.0.1:0");
   kill(daemon.pid(), SIGHUP);
