@@ -6,6 +6,8 @@
 
 #include <signal.h>
 
+#include <map>
+
 #include <nlohmann/json.hpp>
 
 #include "store/tenants.h"
@@ -78,5 +80,55 @@ BOOST_FIXTURE_TEST_CASE(findings_for_admins_only, TwoTenants) {
   BOOST_REQUIRE(events["items"].size() == 1u);
   BOOST_TEST(events["items"][0]["event_type"] == "CONTACT_TAG_ADDED");
   BOOST_TEST(call("GET", "/admin/events?status=routed", token).status == 400);
+  BOOST_TEST(daemon.stop(SIGTERM) == 0);
+}
+
+// Every finding kind made by real captures and deliveries through the daemon, then settled over
+// HTTP: the foreign contact assigned to both IBs, its held delivery routed again.
+BOOST_FIXTURE_TEST_CASE(every_kind_through_the_daemon_then_assign, TwoTenants) {
+  const auto config = write_admin_config(db.url(), admin_token, secret);
+  Background daemon({relay_binary(), "serve", "--config", config});
+  const json serving = wait_until_serving(daemon);
+  BOOST_REQUIRE(serving.is_object());
+  const std::string base = serving["http"];
+  const auto admin = [&](const std::string& method, const std::string& path, const std::string& body = "") {
+    return http_request(method, base + path, body, {{"Authorization", "Bearer " + admin_token}});
+  };
+  // shared_contact: both IBs capture one person through the tenant API.
+  for (const auto* tenant : {&a, &b}) {
+    BOOST_REQUIRE(post_lead_capture(base, *tenant->keys.api_key, "shared@example.com").status == 201);
+  }
+  // foreign_prefix: B's workflow makes contact 7 B's lead, then A's workflow tags it.
+  BOOST_REQUIRE(post_account_webhook(base, secret, "CONTACT_TAG_ADDED", tag_body(7, "owned@example.com", "ib-bbb222-demo"), "k1").status == 200);
+  BOOST_REQUIRE(post_account_webhook(base, secret, "CONTACT_TAG_ADDED",
+                                     tag_body(7, "owned@example.com", "ib-aaa111-vip", {"ib-bbb222-demo"}), "k2").status == 200);
+  // unknown_prefix and owner_mismatch.
+  BOOST_REQUIRE(post_account_webhook(base, secret, "CONTACT_TAG_ADDED", tag_body(8, "u@example.com", "ib-zzz999-x"), "k3").status == 200);
+  BOOST_REQUIRE(post_account_webhook(base, secret, "CONTACT_CREATED",
+                                     R"({"contact": {"id": 10, "email": "m@example.com", "tags": [], "fields": [)"
+                                     R"({"slug": "ib_owner_id", "value": "00000000-0000-4000-8000-000000000000"}]}})", "k4").status == 200);
+  BOOST_REQUIRE(run({relay_binary(), "reconcile", "--config", config}).exit_code == 0);
+
+  const auto findings = json::parse(admin("GET", "/admin/findings").body);
+  std::map<std::string, json> by_kind;
+  for (const auto& f : findings) by_kind[f["kind"]] = f;
+  BOOST_TEST(findings.size() == 4u);
+  BOOST_TEST(by_kind.count("shared_contact") == 1u);
+  BOOST_TEST(by_kind.count("foreign_prefix") == 1u);
+  BOOST_TEST(by_kind.count("unknown_prefix") == 1u);
+  BOOST_TEST(by_kind.count("owner_mismatch") == 1u);
+  BOOST_TEST(by_kind["foreign_prefix"]["held_deliveries"].size() == 1u);
+
+  const std::string foreign = std::to_string(by_kind["foreign_prefix"]["id"].get<long long>());
+  const auto assigned = admin("POST", "/admin/findings/" + foreign + "/assign",
+                              json{{"by", "alice"}, {"note", "both IBs work this contact"},
+                                   {"tenant_ids", {b.tenant.id, a.tenant.id}}}.dump());
+  BOOST_REQUIRE(assigned.status == 200);
+  const auto answer = json::parse(assigned.body);
+  BOOST_TEST(answer["finding"]["status"] == "resolved");
+  BOOST_TEST(answer["replayed"]["examined"] == 1);
+  BOOST_REQUIRE(answer["replayed"]["changed"].size() == 1u);
+  BOOST_TEST(answer["replayed"]["changed"][0]["to"] == "routed");
+  BOOST_TEST(answer["replayed"]["changed"][0]["tenant_id"] == a.tenant.id);
   BOOST_TEST(daemon.stop(SIGTERM) == 0);
 }

@@ -39,10 +39,7 @@ BOOST_FIXTURE_TEST_CASE(admin_signs_in_filters_and_dismisses_in_chromium, Hostil
 
   // Both IBs capture the same person; an unknown prefix arrives by webhook.
   for (const auto* tenant : {&a, &b}) {
-    const auto captured = http_request("POST", base + "/v1/leads",
-        json{{"email", "shared@example.com"}, {"name", "Trader"}, {"ib_type", "forex-ib"}, {"monthly_leads", "0-50"}}.dump(),
-        {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + *tenant->keys.api_key}});
-    BOOST_REQUIRE(captured.status == 201);
+    BOOST_REQUIRE(post_lead_capture(base, *tenant->keys.api_key, "shared@example.com").status == 201);
   }
   const auto body = tag_body(8, "u1@example.com", "ib-zzz999-x");
   BOOST_REQUIRE(post_account_webhook(base, secret, "CONTACT_TAG_ADDED", body, "page-1").status == 200);

@@ -93,11 +93,7 @@ BOOST_FIXTURE_TEST_CASE(dashboard_and_alerts_see_real_series, TwoTenants) {
   // Both IBs capture one person (a shared contact); the first Systeme.io call fails once.
   systeme.fail_next(1, 500);
   for (const auto* tenant : {&a, &b}) {
-    BOOST_REQUIRE(http_request("POST", base + "/v1/leads",
-                               json{{"email", "shared@example.com"}, {"name", "T"}, {"ib_type", "forex-ib"},
-                                    {"monthly_leads", "0-50"}}.dump(),
-                               {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + *tenant->keys.api_key}})
-                      .status == 201);
+    BOOST_REQUIRE(post_lead_capture(base, *tenant->keys.api_key, "shared@example.com").status == 201);
   }
   // The daemon's reconciler runs (every 10 s) and the outbox retries the failed call.
   BOOST_REQUIRE(eventually([&] {

@@ -61,6 +61,12 @@ std::string sign(const std::string& secret, const std::string& body) {
   return crypto::to_hex(crypto::hmac_sha256(secret, body));
 }
 
+HttpResponse post_lead_capture(const std::string& base, const std::string& api_key, const std::string& email) {
+  return http_request("POST", base + "/v1/leads",
+                      nlohmann::json{{"email", email}, {"name", "T"}, {"ib_type", "forex-ib"}, {"monthly_leads", "0-50"}}.dump(),
+                      {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + api_key}});
+}
+
 HttpResponse post_account_webhook(const std::string& base, const std::string& secret, const std::string& event_type,
                                   const std::string& body, const std::string& message_id) {
   return http_request("POST", base + "/webhooks/systeme", body,

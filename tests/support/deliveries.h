@@ -26,6 +26,10 @@ ingest::Delivery rule_delivery(const std::string& token, const std::string& kind
 // hex HMAC-SHA256 of `body` under `secret`, as X-Webhook-Signature carries it.
 std::string sign(const std::string& secret, const std::string& body);
 
+// POSTs a lead capture ({"email", "name": "T", "ib_type": "forex-ib", "monthly_leads": "0-50"})
+// to a running daemon's tenant API with the tenant's key.
+HttpResponse post_lead_capture(const std::string& base, const std::string& api_key, const std::string& email);
+
 // POSTs a signed account webhook to a running daemon at `base` (http://host:port).
 HttpResponse post_account_webhook(const std::string& base, const std::string& secret, const std::string& event_type,
                                   const std::string& body, const std::string& message_id);
