@@ -235,6 +235,9 @@ Summary run_once(pqxx::connection& connection, Mode mode) {
     summary.skipped = true;
     return summary;
   }
+  // The detection statements are each run once: compiling them (JIT) costs more than it saves,
+  // about 0.9 s of a 10 s full run over a million leads (bench/README.md).
+  tx.exec0("SET LOCAL jit = off");
   const auto state = tx.exec1(
       "SELECT previous_event_watermark, previous_lead_watermark, tenants_seen, last_full_at IS NULL, "
       "(SELECT coalesce(max(id), 0) FROM webhook_events), (SELECT coalesce(max(capture_seq), 0) FROM leads), "
