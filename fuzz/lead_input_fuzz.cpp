@@ -1,0 +1,11 @@
+// Fuzzes the tenant API's lead capture JSON (POST /v1/leads body).
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "store/leads.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  cf::store::parse_lead_input(std::string(reinterpret_cast<const char*>(data), size));
+  return 0;
+}

@@ -1,0 +1,34 @@
+// Fuzzes the webhook body parsers and the routing rules: the first byte picks the event type
+// header (one of the known ones, an unknown one, or none), the rest is the body. Whatever parses
+// is routed against two tenants with a lead each, so the routing code sees hostile events too.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "ingest/event.h"
+#include "ingest/routing.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  if (size == 0) return 0;
+  static const char* const kTypes[] = {"CONTACT_CREATED",     "CONTACT_OPT_IN", "CONTACT_TAG_ADDED",
+                                       "CONTACT_TAG_REMOVED", "SALE_NEW",       "SALE_CANCELED",
+                                       "SOMETHING_ELSE",      ""};
+  const std::string type = kTypes[data[0] % 8];
+  const std::string body(reinterpret_cast<const char*>(data + 1), size - 1);
+  for (const auto& parsed : {cf::ingest::parse_account_event(type, body), cf::ingest::parse_rule_event("email-opened", body)}) {
+    if (parsed.status != cf::ingest::ParseStatus::ok) continue;
+    cf::ingest::RoutingView view;
+    view.add_tenant({"00000000-0000-4000-8000-00000000000a", "ib-aaa111-"});
+    view.add_tenant({"00000000-0000-4000-8000-00000000000b", "ib-bbb222-"});
+    cf::ingest::LeadRecord lead;
+    lead.tenant_id = "00000000-0000-4000-8000-00000000000b";
+    lead.id = "lead-b";
+    lead.email = "a@example.com";
+    lead.contact_id = 7;
+    view.add_lead(lead);
+    const auto rule_tenant = parsed.event.kind == cf::ingest::EventKind::rule ? "00000000-0000-4000-8000-00000000000a" : "";
+    cf::ingest::route(parsed.event, rule_tenant, 1'700'000'000'000, view);
+    cf::ingest::mirror_event(parsed.event, 1'700'000'000'000, view);
+  }
+  return 0;
+}
