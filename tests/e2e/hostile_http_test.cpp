@@ -28,6 +28,7 @@
 #include "tests/support/two_tenants.h"
 
 using namespace cf::testing;
+using namespace std::string_literals;
 using nlohmann::json;
 
 namespace {
@@ -108,7 +109,7 @@ BOOST_FIXTURE_TEST_CASE(malformed_requests_never_take_the_daemon_down, Hostile) 
       {"unknown HTTP version", "GET /healthz HTTP/9.9\r\n\r\n"},
       {"no CRLF at all", std::string(64 * 1024, 'G')},
       {"header without a colon", "GET /healthz HTTP/1.1\r\nNoColonHere\r\n\r\n"},
-      {"control bytes in a header", std::string("GET /healthz HTTP/1.1\r\nX-A: \x01\x02\x7f\r\n\r\n", 37)},
+      {"control bytes in a header", "GET /healthz HTTP/1.1\r\nX-A: \x01\x02\x7f\r\n\r\n"s},
       {"a 1 MiB header", "GET /healthz HTTP/1.1\r\nX-Big: " + huge_header + "\r\n\r\n"},
       {"Content-Length larger than the body",
        "POST /webhooks/systeme HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"short\":1}"},
@@ -119,7 +120,7 @@ BOOST_FIXTURE_TEST_CASE(malformed_requests_never_take_the_daemon_down, Hostile) 
       {"two Content-Lengths", "POST /webhooks/systeme HTTP/1.1\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd"},
       {"chunked body", "POST /webhooks/systeme HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n"},
       {"binary junk", junk},
-      {"a path with NUL and dots", std::string("GET /../../etc/passwd\0x HTTP/1.1\r\n\r\n", 38)},
+      {"a path with NUL and dots", "GET /../../etc/passwd\0x HTTP/1.1\r\n\r\n"s},
   };
   for (const auto& [what, bytes] : cases) {
     send_raw(port, bytes);
