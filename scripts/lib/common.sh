@@ -112,27 +112,39 @@ random_password() {
   head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n'
 }
 
+# pg_new_cluster DIR: DIR/data initialised (owned by the cluster user) and DIR/run, an owner-only
+# socket directory.
+pg_new_cluster() {
+  mkdir -p "$1/data" "$1/run"
+  chmod 755 "$1"
+  if [ "$(id -u)" = 0 ]; then chown -R postgres: "$1/data" "$1/run"; fi
+  chmod 700 "$1/run"
+  pg_init "$1/data"
+}
+
+# pg_login_role SOCKDIR PORT: creates the login role `clientflow` (CREATEDB CREATEROLE) with a new
+# password and prints its connection URL (to the postgres database over TCP).
+pg_login_role() {
+  local password
+  password="$(random_password)"
+  psql_admin "$1" "$2" -c "CREATE ROLE clientflow LOGIN CREATEDB CREATEROLE PASSWORD '$password'"
+  echo "postgresql://clientflow:$password@127.0.0.1:$2/postgres"
+}
+
 # start_throwaway_pg NAME: a new cluster in a temporary directory, on a free loopback port, with a
 # login role `clientflow` (CREATEDB CREATEROLE). Sets WORK, PORT and PG_URL (to its postgres
 # database). The caller removes it with stop_throwaway_pg, usually from an EXIT trap.
 start_throwaway_pg() {
   WORK="$(mktemp -d "/tmp/$1.XXXXXX")"
-  chmod 755 "$WORK"
-  mkdir -p "$WORK/data" "$WORK/run"
-  if [ "$(id -u)" = 0 ]; then chown -R postgres: "$WORK/data" "$WORK/run"; fi
-  chmod 700 "$WORK/run"
   say "starting a throwaway PostgreSQL"
-  pg_init "$WORK/data"
+  pg_new_cluster "$WORK"
   local attempt
   for attempt in 1 2 3 4 5 6 7 8 9 10; do
     PORT="$(random_port)"
     if pg_start "$WORK/data" "$WORK/run" "$PORT" "$WORK/data/postgres.log"; then break; fi
     if [ "$attempt" = 10 ]; then cat "$WORK/data/postgres.log" >&2; return 1; fi
   done
-  local password
-  password="$(random_password)"
-  psql_admin "$WORK/run" "$PORT" -c "CREATE ROLE clientflow LOGIN CREATEDB CREATEROLE PASSWORD '$password'"
-  PG_URL="postgresql://clientflow:$password@127.0.0.1:$PORT/postgres"
+  PG_URL="$(pg_login_role "$WORK/run" "$PORT")"
 }
 
 stop_throwaway_pg() {

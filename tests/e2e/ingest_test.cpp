@@ -13,6 +13,7 @@
 #include "store/tenants.h"
 #include "tests/support/deliveries.h"
 #include "tests/support/http_client.h"
+#include "tests/support/own_cluster.h"
 #include "tests/support/process.h"
 #include "tests/support/relay_config.h"
 #include "tests/support/tcp_proxy.h"
@@ -35,7 +36,9 @@ struct Relay {
   std::unique_ptr<Background> daemon;
   std::string base;
 
-  explicit Relay(const std::string& database_url = "") {
+  // In the suite's cluster, or in `cluster`; the daemon reaches it at `database_url` when given.
+  explicit Relay(const std::string& database_url = "", const std::string& cluster = "")
+      : db(cluster.empty() ? cluster_url() : cluster) {
     db.migrate();
     auto c = db.connect();
     store::TenantStore tenants(*c);
@@ -204,6 +207,96 @@ BOOST_AUTO_TEST_CASE(database_lost_and_regained_without_restart) {
   }));
   BOOST_TEST(relay->count("SELECT count(*) FROM webhook_events") == 2);
   BOOST_TEST(relay->daemon->stop(SIGTERM) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(postgresql_stopped_10_s_under_load) {
+  OwnCluster cluster;
+  Relay relay("", cluster.url());
+  using Clock = std::chrono::steady_clock;
+  struct Answer {
+    std::string id;
+    long status = 0;
+    bool retry_after = false;
+    Clock::time_point sent, answered;
+  };
+  // Client c's i-th delivery: contact i % 200 always gets the same tenant's tags, so each routes.
+  const auto body_of = [](int c, int i) {
+    return tag_body(30000 + i % 200, "s" + std::to_string(i % 200) + "@example.com",
+                    (i % 2 ? "ib-aaa111-s" : "ib-bbb222-s") + std::to_string(c));
+  };
+  constexpr int kClients = 4;
+  std::atomic<bool> stop{false};
+  std::vector<std::vector<Answer>> answers(kClients);
+  std::vector<std::thread> clients;
+  for (int c = 0; c < kClients; ++c) {
+    clients.emplace_back([&, c] {
+      for (int i = 0; !stop; ++i) {
+        Answer answer;
+        answer.id = "pg" + std::to_string(c) + "-" + std::to_string(i);
+        answer.sent = Clock::now();
+        const auto r = relay.signed_post("CONTACT_TAG_ADDED", body_of(c, i), answer.id);
+        answer.answered = Clock::now();
+        answer.status = r.status;
+        answer.retry_after = r.headers.count("retry-after") == 1;
+        answers[c].push_back(answer);
+        // A sender told to come back later waits a little, as Systeme.io does.
+        if (r.status != 200) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+    });
+  }
+  BOOST_REQUIRE(eventually([&] { return relay.count("SELECT count(*) FROM webhook_events") >= 200; }, std::chrono::seconds(60)));
+  cluster.stop();
+  const auto down_from = Clock::now();
+  std::this_thread::sleep_for(std::chrono::seconds(10));
+  const auto down_until = Clock::now();
+  cluster.start();
+  const auto up_again = Clock::now();
+  // Recovery without a restart: deliveries are stored again by the same process.
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  stop = true;
+  for (auto& t : clients) t.join();
+  BOOST_TEST(relay.daemon->running());
+
+  std::map<std::string, int> while_down, after;  // status -> count
+  int total_ok = 0;
+  json acknowledged = json::array();
+  std::vector<std::pair<int, int>> refused;  // client, index
+  for (int c = 0; c < kClients; ++c) {
+    for (std::size_t i = 0; i < answers[c].size(); ++i) {
+      const Answer& answer = answers[c][i];
+      const std::string status = std::to_string(answer.status) + (answer.retry_after ? " retry-after" : "");
+      if (answer.sent >= down_from && answer.answered <= down_until) while_down[status]++;
+      if (answer.sent >= up_again) after[status]++;
+      if (answer.status == 200) {
+        ++total_ok;
+        acknowledged.push_back("msg:" + answer.id);
+      } else {
+        refused.emplace_back(c, static_cast<int>(i));
+      }
+    }
+  }
+  BOOST_TEST_MESSAGE("while down: " << json(while_down).dump() << ", after: " << json(after).dump() << ", 200s: " << total_ok
+                                     << ", refused: " << refused.size());
+  // While PostgreSQL is down: only 503 with Retry-After, never a 200.
+  BOOST_TEST(while_down.size() == 1u);
+  BOOST_TEST(while_down["503 retry-after"] > 100);
+  BOOST_TEST(after["200"] > 0);
+  // Every 200 is a committed row, stored once.
+  BOOST_TEST(relay.count("SELECT count(*) FROM webhook_events WHERE dedup_key IN (SELECT jsonb_array_elements_text('" +
+                         acknowledged.dump() + "'::jsonb))") == total_ok);
+  BOOST_TEST(relay.count("SELECT count(*) FROM (SELECT dedup_key FROM webhook_events GROUP BY 1 HAVING count(*) > 1) d") == 0);
+
+  // The refused deliveries, sent again as Systeme.io retries them, are all taken now: every
+  // delivery sent is stored once and has its one timeline entry.
+  int sent = total_ok;
+  for (const auto& [c, i] : refused) {
+    const auto r = relay.signed_post("CONTACT_TAG_ADDED", body_of(c, i), answers[c][i].id);
+    BOOST_REQUIRE(r.status == 200);
+    ++sent;
+  }
+  BOOST_TEST(relay.count("SELECT count(*) FROM webhook_events") == sent);
+  BOOST_TEST(relay.count("SELECT count(*) FROM lead_events") == sent);
+  BOOST_TEST(relay.daemon->stop(SIGTERM) == 0);
 }
 
 BOOST_AUTO_TEST_CASE(kill_9_under_load_loses_no_acknowledged_delivery) {

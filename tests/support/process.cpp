@@ -34,6 +34,8 @@ std::vector<char*> to_argv(const std::vector<std::string>& args) {
   dup2(devnull, 0);
   dup2(out_fd, 1);
   dup2(err_fd, 2);
+  // Nothing else is inherited: a server the child starts (pg_ctl) must not hold our pipes open.
+  closefrom(3);
   auto argv = to_argv(args);
   execv(argv[0], argv.data());
   const std::string message = "exec failed: " + std::string(std::strerror(errno)) + "\n";

@@ -18,8 +18,10 @@ std::string cluster_url() {
   return url;
 }
 
-TestDatabase::TestDatabase()
-    : admin_url_(cluster_url()),
+TestDatabase::TestDatabase() : TestDatabase(cluster_url()) {}
+
+TestDatabase::TestDatabase(std::string cluster)
+    : admin_url_(std::move(cluster)),
       name_("cf_test_" + crypto::random_string(12, "abcdefghijklmnopqrstuvwxyz0123456789")) {
   pqxx::connection admin(admin_url_);
   pqxx::nontransaction(admin).exec0("CREATE DATABASE " + name_);

@@ -16,6 +16,8 @@ namespace cf::testing {
 class TestDatabase {
  public:
   TestDatabase();
+  // In another cluster than the suite's (an OwnCluster's URL).
+  explicit TestDatabase(std::string cluster_url);
   ~TestDatabase();
   TestDatabase(const TestDatabase&) = delete;
   TestDatabase& operator=(const TestDatabase&) = delete;
