@@ -1,8 +1,9 @@
 // Two daemons on one database under load at once, as behind a load balancer: every delivery sent
 // to both of them is stored once (one answers with its routing status, the other "duplicate"),
 // its effects happen once, captures spread over both reach the fake Systeme.io once each (one
-// contact per email, each tag assigned once) while both outbox workers and both reconcilers run,
-// and neither daemon's log holds a secret, key or token.
+// contact per email, each tag assigned once) while it fails for a while (500s, 429s, hanging
+// calls) and both outbox workers and both reconcilers run, and neither daemon's log holds a
+// secret, key or token.
 #define BOOST_TEST_MODULE two_daemons
 #include <boost/test/unit_test.hpp>
 
@@ -60,6 +61,12 @@ BOOST_FIXTURE_TEST_CASE(two_daemons_share_the_work_without_loss_or_double_effect
       }
     });
   }
+  // Systeme.io fails for a while as the captures arrive: server errors, rate limits with
+  // Retry-After, and calls that hang past the daemons' 2 s timeout and are then carried out
+  // (the answer lost on the way).
+  systeme.fail_next(10, 500);
+  systeme.fail_next(5, 429, 1);
+  systeme.hang_next(3, 3);
   // 20 captures, spread over both daemons while the deliveries flow.
   constexpr int kLeads = 20;
   for (int i = 0; i < kLeads; ++i) {
@@ -84,7 +91,15 @@ BOOST_FIXTURE_TEST_CASE(two_daemons_share_the_work_without_loss_or_double_effect
     return check.exec1("SELECT count(*) FROM outbox_jobs WHERE done_at IS NULL AND failed_at IS NULL")[0].as<int>() == 0;
   }, std::chrono::seconds(90)));
   BOOST_TEST(systeme.contacts_created() == kLeads);
+  BOOST_TEST(systeme.contacts().size() == static_cast<std::size_t>(kLeads));
   BOOST_TEST(systeme.repeated_assignments() == 0);
+  {
+    pqxx::read_transaction synced(*c);
+    BOOST_TEST(synced.exec1("SELECT count(*) FROM outbox_jobs WHERE done_at IS NOT NULL")[0].as<int>() == kLeads);
+    // Each of the 18 faults cost exactly one attempt of one job.
+    BOOST_TEST(synced.exec1("SELECT sum(attempts) FROM outbox_jobs")[0].as<int>() == kLeads + 18);
+    BOOST_TEST(synced.exec1("SELECT count(DISTINCT systeme_contact_id) FROM leads WHERE email LIKE 'lead%'")[0].as<int>() == kLeads);
+  }
   int assigned = 0;
   for (const auto& contact : systeme.contacts()) assigned += static_cast<int>(contact.tag_ids.size());
   BOOST_TEST(assigned == kLeads * 2);  // demo-request and forex-ib
