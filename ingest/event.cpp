@@ -47,9 +47,13 @@ std::optional<std::string> as_text(const json& value) {
   return value.dump();
 }
 
+// PostgreSQL text and jsonb cannot hold U+0000: a delivery carrying one is malformed, never a
+// database error that would fail its whole batch.
+bool holds_nul(std::string_view text) { return text.find('\0') != std::string_view::npos; }
+
 // fields as a list of {slug, value} (contact events) or an object keyed by slug (sales, rules).
-std::map<std::string, std::string> read_fields(const json& fields) {
-  std::map<std::string, std::string> out;
+// Values may span lines; none may hold U+0000 (reason set, false).
+bool read_fields(const json& fields, std::map<std::string, std::string>& out, std::string& reason) {
   if (fields.is_array()) {
     for (const auto& field : fields) {
       if (!field.is_object() || !field.contains("slug") || !field["slug"].is_string()) continue;
@@ -60,7 +64,13 @@ std::map<std::string, std::string> read_fields(const json& fields) {
       if (auto text = as_text(value)) out[slug] = *text;
     }
   }
-  return out;
+  for (const auto& [slug, value] : out) {
+    if (holds_nul(slug) || holds_nul(value)) {
+      reason = "a contact field holds U+0000";
+      return false;
+    }
+  }
+  return true;
 }
 
 std::optional<std::vector<std::string>> read_tags(const json& contact) {
@@ -84,10 +94,21 @@ bool read_contact(const json& object, const char* id_key, Contact& out, std::str
   }
   if (object.contains(id_key)) out.id = as_id(object[id_key]);
   if (object.contains("email") && object["email"].is_string()) {
-    out.email = Email::normalize(object["email"].get<std::string>());
+    const auto& email = object["email"].get_ref<const std::string&>();
+    if (!is_printable_utf8(email)) {
+      reason = "contact email holds control characters";
+      return false;
+    }
+    out.email = Email::normalize(email);
   }
   out.tags = read_tags(object);
-  if (object.contains("fields")) out.fields = read_fields(object["fields"]);
+  for (const auto& tag : out.tags.value_or(std::vector<std::string>{})) {
+    if (!is_printable_utf8(tag)) {
+      reason = "a contact tag name holds control characters";
+      return false;
+    }
+  }
+  if (object.contains("fields") && !read_fields(object["fields"], out.fields, reason)) return false;
   if (!out.id && out.email.empty()) {
     reason = "contact has neither an id nor an email";
     return false;
@@ -163,6 +184,9 @@ ParseOutcome parse_account_event(std::string_view event_header, std::string_view
       if (!root.contains("tag") || !root["tag"].is_object() || !root["tag"].contains("name") ||
           !root["tag"]["name"].is_string() || root["tag"]["name"].get_ref<const std::string&>().empty()) {
         return refuse(ParseStatus::malformed, "tag event without tag.name");
+      }
+      if (!is_printable_utf8(root["tag"]["name"].get_ref<const std::string&>())) {
+        return refuse(ParseStatus::malformed, "tag.name holds control characters");
       }
       out.event.tag = root["tag"]["name"].get<std::string>();
       [[fallthrough]];

@@ -5,6 +5,8 @@
 #include <set>
 #include <sstream>
 
+#include "common/text.h"
+
 namespace cf::reconcile {
 
 using nlohmann::json;
@@ -103,8 +105,13 @@ Result<std::vector<Finding>> list_findings(pqxx::connection& connection, const s
 }
 
 std::optional<Error> check_action_input(const std::string& by, const std::string& note) {
-  if (by.empty() || by.size() > 200) return invalid_input("by is required (who takes the action), at most 200 characters");
-  if (note.size() > 2000) return invalid_input("note must be at most 2000 characters");
+  if (by.empty() || by.size() > 200 || !is_printable_utf8(by)) {
+    return invalid_input("by is required (who takes the action): at most 200 characters, no control characters");
+  }
+  // A note may span lines; U+0000 cannot be stored.
+  if (note.size() > 2000 || note.find('\0') != std::string::npos) {
+    return invalid_input("note must be at most 2000 characters, without U+0000");
+  }
   return std::nullopt;
 }
 

@@ -108,6 +108,23 @@ BOOST_AUTO_TEST_CASE(malformed_bodies) {
   BOOST_TEST(reason("SALE_NEW", "{\"order\": {}}") == "sale has no customer");
   BOOST_TEST(reason("CONTACT_CREATED", "{\"contact\": {\"email\": \"bad \xff\"}}") == "body is not valid JSON");
   BOOST_TEST((parse_rule_event("optin", "{\"data\": {}}").status == ParseStatus::malformed));
+  // What PostgreSQL cannot store, or no address holds, is refused here rather than by the database.
+  BOOST_TEST(reason("CONTACT_CREATED", R"({"contact": {"id": 1, "email": "a\u0000@b.co"}})") == "contact email holds control characters");
+  BOOST_TEST(reason("CONTACT_CREATED", R"({"contact": {"id": 1, "email": "a@b.co\r\nBcc: c@d.co"}})") ==
+             "contact email holds control characters");
+  BOOST_TEST(reason("CONTACT_TAG_ADDED", R"({"contact": {"id": 1}, "tag": {"name": "ib-x-\u0000"}})") ==
+             "tag.name holds control characters");
+  BOOST_TEST(reason("CONTACT_CREATED", R"({"contact": {"id": 1, "tags": [{"name": "a\tb"}]}})") ==
+             "a contact tag name holds control characters");
+  BOOST_TEST(reason("CONTACT_CREATED", R"({"contact": {"id": 1, "fields": {"city": "x\u0000"}}})") == "a contact field holds U+0000");
+  BOOST_TEST(reason("CONTACT_CREATED", R"({"contact": {"id": 1, "fields": [{"slug": "a\u0000", "value": "x"}]}})") ==
+             "a contact field holds U+0000");
+  BOOST_TEST((parse_rule_event("optin", R"({"data": {"contact": {"id": 1, "email": "a\u0001@b.co"}}})").status ==
+              ParseStatus::malformed));
+  // A field value may span lines.
+  const auto multiline = parse_account_event("CONTACT_CREATED", R"({"contact": {"id": 1, "fields": {"address": "1 Main St\nLeeds"}}})");
+  BOOST_TEST((multiline.status == ParseStatus::ok));
+  BOOST_TEST(multiline.event.contact.fields.at("address") == "1 Main St\nLeeds");
 }
 
 BOOST_AUTO_TEST_CASE(contact_id_as_string_and_oversized) {
