@@ -1,6 +1,6 @@
-// The admin API through the real binary: only the admin token opens it (a tenant key gets 401),
-// the findings of a real reconcile run in JSON and CSV, status changes that record who and why,
-// and the list of deliveries that did not route.
+// The admin API through the real binary: the findings of a real reconcile run in JSON and CSV,
+// status changes that record who and why, assign, and the list of deliveries that did not route.
+// (Who may call it, credential by credential: e2e_isolation.)
 #define BOOST_TEST_MODULE admin_api
 #include <boost/test/unit_test.hpp>
 
@@ -39,14 +39,6 @@ BOOST_FIXTURE_TEST_CASE(findings_for_admins_only, TwoTenants) {
   const auto body = tag_body(8, "u1@example.com", "ib-zzz999-x");
   BOOST_REQUIRE(post_account_webhook(base, secret, "CONTACT_TAG_ADDED", body, "adm-1").status == 200);
   BOOST_REQUIRE(run({relay_binary(), "reconcile", "--config", config}).exit_code == 0);
-
-  for (const std::string& key : {std::string(), std::string("wrong"), *a.keys.api_key}) {
-    BOOST_TEST(call("GET", "/admin/findings", key).status == 401);
-    BOOST_TEST(call("POST", "/admin/findings/1/dismiss", key, R"({"by": "x"})").status == 401);
-    BOOST_TEST(call("GET", "/admin/events", key).status == 401);
-  }
-  // The admin token is no tenant key either.
-  BOOST_TEST(call("GET", "/v1/leads", token).status == 401);
 
   const auto listed = call("GET", "/admin/findings", token);
   BOOST_REQUIRE(listed.status == 200);

@@ -3,6 +3,8 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include <libpq-fe.h>
+
 #include "common/crypto.h"
 #include "store/database.h"
 #include "store/migrations.h"
@@ -37,6 +39,22 @@ TestDatabase::~TestDatabase() {
   } catch (const std::exception&) {
     // Leaving a database behind in a throwaway cluster is harmless.
   }
+}
+
+std::string TestDatabase::password() const {
+  char* error = nullptr;
+  PQconninfoOption* options = PQconninfoParse(url_.c_str(), &error);
+  if (options == nullptr) {
+    PQfreemem(error);
+    throw std::runtime_error("test database URL does not parse");
+  }
+  std::string password;
+  for (PQconninfoOption* option = options; option->keyword != nullptr; ++option) {
+    if (std::string(option->keyword) == "password" && option->val != nullptr) password = option->val;
+  }
+  PQconninfoFree(options);
+  if (password.empty()) throw std::runtime_error("the test database URL holds no password");
+  return password;
 }
 
 std::unique_ptr<pqxx::connection> TestDatabase::connect() const {

@@ -26,6 +26,8 @@ class TestDatabase {
   // Connection string for the new database.
   const std::string& url() const { return url_; }
   Secret secret_url() const { return Secret(url_); }
+  // The login role's password, to check that no log holds it.
+  std::string password() const;
   std::unique_ptr<pqxx::connection> connect() const;
   // Applies every migration; fails the test on error.
   void migrate() const;
