@@ -25,10 +25,9 @@ using nlohmann::json;
 BOOST_FIXTURE_TEST_CASE(findings_for_admins_only, TwoTenants) {
   const std::string& token = admin_token;
   const auto config = write_admin_config(db.url(), token, secret);
-  Background daemon({relay_binary(), "serve", "--config", config});
-  const json serving = wait_until_serving(daemon);
-  BOOST_REQUIRE(serving.is_object());
-  const std::string base = serving["http"];
+  Serving serving = serve(config);
+  Background& daemon = *serving.daemon;
+  const std::string base = serving.base;
   const auto call = [&](const std::string& method, const std::string& path, const std::string& key, const std::string& body = "") {
     std::map<std::string, std::string> headers;
     if (!key.empty()) headers["Authorization"] = "Bearer " + key;
@@ -79,10 +78,9 @@ BOOST_FIXTURE_TEST_CASE(findings_for_admins_only, TwoTenants) {
 // HTTP: the foreign contact assigned to both IBs, its held delivery routed again.
 BOOST_FIXTURE_TEST_CASE(every_kind_through_the_daemon_then_assign, TwoTenants) {
   const auto config = write_admin_config(db.url(), admin_token, secret);
-  Background daemon({relay_binary(), "serve", "--config", config});
-  const json serving = wait_until_serving(daemon);
-  BOOST_REQUIRE(serving.is_object());
-  const std::string base = serving["http"];
+  Serving serving = serve(config);
+  Background& daemon = *serving.daemon;
+  const std::string base = serving.base;
   const auto admin = [&](const std::string& method, const std::string& path, const std::string& body = "") {
     return http_request(method, base + path, body, {{"Authorization", "Bearer " + admin_token}});
   };

@@ -32,10 +32,9 @@ struct HostileName : TwoTenants {
 BOOST_FIXTURE_TEST_CASE(admin_signs_in_filters_and_dismisses_in_chromium, HostileName) {
   const std::string& token = admin_token;
   const auto config = write_admin_config(db.url(), token, secret);
-  Background daemon({relay_binary(), "serve", "--config", config});
-  const json serving = wait_until_serving(daemon);
-  BOOST_REQUIRE(serving.is_object());
-  const std::string base = serving["http"];
+  Serving serving = serve(config);
+  Background& daemon = *serving.daemon;
+  const std::string base = serving.base;
 
   // Both IBs capture the same person; an unknown prefix arrives by webhook.
   for (const auto* tenant : {&a, &b}) {

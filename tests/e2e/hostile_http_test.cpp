@@ -77,11 +77,9 @@ struct Hostile : TwoTenants {
     getrlimit(RLIMIT_NOFILE, &limit);
     limit.rlim_cur = std::min<rlim_t>(limit.rlim_max, 8192);
     setrlimit(RLIMIT_NOFILE, &limit);
-    daemon = std::make_unique<Background>(std::vector<std::string>{relay_binary(), "serve", "--config",
-                                                                    write_admin_config(db.url(), admin_token, secret)});
-    const json serving = wait_until_serving(*daemon);
-    BOOST_REQUIRE(serving.is_object());
-    base = serving["http"];
+    auto serving = serve(write_admin_config(db.url(), admin_token, secret));
+    daemon = std::move(serving.daemon);
+    base = serving.base;
     port = std::stoi(base.substr(base.rfind(':') + 1));
   }
 

@@ -45,11 +45,9 @@ struct Daemon : TwoTenants {
   std::string base;
 
   Daemon() {
-    process = std::make_unique<Background>(
-        std::vector<std::string>{relay_binary(), "serve", "--config", write_admin_config(db.url(), admin_token, secret)});
-    const json serving = wait_until_serving(*process);
-    BOOST_REQUIRE_MESSAGE(serving.is_object(), process->err());
-    base = serving["http"];
+    auto serving = serve(write_admin_config(db.url(), admin_token, secret));
+    process = std::move(serving.daemon);
+    base = serving.base;
   }
   ~Daemon() { process->stop(SIGTERM); }
 

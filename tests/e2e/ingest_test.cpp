@@ -52,10 +52,9 @@ struct Relay {
   }
 
   void start() {
-    daemon = std::make_unique<Background>(std::vector<std::string>{relay_binary(), "serve", "--config", config});
-    const json serving = wait_until_serving(*daemon);
-    BOOST_REQUIRE_MESSAGE(serving.is_object(), daemon->err());
-    base = serving["http"];
+    auto serving = serve(config);
+    daemon = std::move(serving.daemon);
+    base = serving.base;
   }
 
   HttpResponse post(const std::string& event, const std::string& body, const std::string& message_id,

@@ -45,10 +45,9 @@ struct World : TwoTenants {
 
   World() {
     config = write_admin_config(db.url(), admin_token, secret);
-    daemon = std::make_unique<Background>(std::vector<std::string>{relay_binary(), "serve", "--config", config});
-    const json serving = wait_until_serving(*daemon);
-    BOOST_REQUIRE_MESSAGE(serving.is_object(), daemon->err());
-    base = serving["http"];
+    auto serving = serve(config);
+    daemon = std::move(serving.daemon);
+    base = serving.base;
     // Each tenant has a lead, and there is a finding for admins.
     const auto created_a = post_lead_capture(base, *a.keys.api_key, "alice@example.com");
     const auto created_b = post_lead_capture(base, *b.keys.api_key, "bob@example.com");
@@ -157,7 +156,7 @@ BOOST_FIXTURE_TEST_CASE(admin_endpoints_take_only_the_admin_token, World) {
   const std::string id = std::to_string(finding);
   std::vector<Endpoint> endpoints = {{"GET", "/admin/findings", ""}, {"GET", "/admin/findings?format=csv", ""},
                                      {"GET", "/admin/events", ""}};
-  for (const std::string& action : {"acknowledge", "dismiss", "resolve", "assign"}) {
+  for (const char* action : {"acknowledge", "dismiss", "resolve", "assign"}) {
     // An existing finding and a missing one must be refused alike.
     for (const std::string& target : {id, std::string("999999")}) {
       endpoints.push_back({"POST", "/admin/findings/" + target + "/" + action,
@@ -187,7 +186,7 @@ BOOST_FIXTURE_TEST_CASE(admin_endpoints_take_only_the_admin_token, World) {
   }
   BOOST_TEST(state() == before);
   // The admin token itself opens them (and is no tenant key).
-  for (const std::string& path : {"/admin/findings", "/admin/events", "/admin/report"}) {
+  for (const char* path : {"/admin/findings", "/admin/events", "/admin/report"}) {
     BOOST_TEST(call({"GET", path, ""}, bearer(admin_token)).status == 200, path);
   }
   BOOST_TEST(call({"POST", "/admin/findings/" + id + "/acknowledge", R"({"by":"alice"})"}, bearer(admin_token)).status == 200);

@@ -72,11 +72,10 @@ BOOST_FIXTURE_TEST_CASE(dashboard_and_alerts_see_real_series, TwoTenants) {
                 "admin:\n  token: " + token + "\nsysteme:\n  webhook_secrets: [" + secret + "]\n  api_base: " +
                 systeme.api_base() + "\n  api_key: prom-api-key\n  requests_per_second: 50\n  timeout_seconds: 2\n"
                 "reconcile:\n  interval_seconds: 10\n");
-  Background daemon({relay_binary(), "serve", "--config", config});
-  const json serving = wait_until_serving(daemon);
-  BOOST_REQUIRE(serving.is_object());
-  const std::string base = serving["http"];
-  const std::string metrics_url = serving["metrics"];
+  Serving serving = serve(config);
+  Background& daemon = *serving.daemon;
+  const std::string base = serving.base;
+  const std::string metrics_url = serving.line["metrics"];
 
   // Traffic of every kind: routed, duplicate, unknown prefix, bad signature, too large.
   for (int n = 0; n < 3; ++n) {

@@ -37,10 +37,9 @@ struct Api {
     b = *tenants.add(*store::TenantDraft::make("Sarah", "sarah@example.com", "ib-def456-"));
     const auto config = write_relay_config(url.empty() ? db.url() : url,
                                            "http:\n  listen: \"127.0.0.1:0\"\nmetrics:\n  listen: \"127.0.0.1:0\"\n" + extra);
-    daemon = std::make_unique<Background>(std::vector<std::string>{relay_binary(), "serve", "--config", config});
-    const json serving = wait_until_serving(*daemon);
-    BOOST_REQUIRE_MESSAGE(serving.is_object(), daemon->err());
-    base = serving["http"];
+    auto serving = serve(config);
+    daemon = std::move(serving.daemon);
+    base = serving.base;
   }
   HttpResponse call(const std::string& method, const std::string& path, const std::string& key, const std::string& body = "") {
     std::map<std::string, std::string> headers{{"Content-Type", "application/json"}};
@@ -105,10 +104,9 @@ BOOST_AUTO_TEST_CASE(database_down_is_503_then_recovers) {
   const std::string url = via_proxy(probe->db.url(), proxy);
   probe->daemon->stop(SIGTERM);
   const auto config = write_relay_config(url, "http:\n  listen: \"127.0.0.1:0\"\nmetrics:\n  listen: \"127.0.0.1:0\"\n");
-  probe->daemon = std::make_unique<Background>(std::vector<std::string>{relay_binary(), "serve", "--config", config});
-  const json serving = wait_until_serving(*probe->daemon);
-  BOOST_REQUIRE(serving.is_object());
-  probe->base = serving["http"];
+  auto serving = serve(config);
+  probe->daemon = std::move(serving.daemon);
+  probe->base = serving.base;
   const std::string key = *probe->a.keys.api_key;
   BOOST_TEST(probe->call("GET", "/v1/stats", key).status == 200);
   proxy.cut();

@@ -171,6 +171,15 @@ nlohmann::json wait_until_serving(Background& daemon, std::chrono::seconds timeo
   return nullptr;
 }
 
+Serving serve(const std::string& config) {
+  Serving out;
+  out.daemon = std::make_unique<Background>(std::vector<std::string>{relay_binary(), "serve", "--config", config});
+  out.line = wait_until_serving(*out.daemon);
+  if (!out.line.is_object()) throw std::runtime_error("the daemon did not come to serve:\n" + out.daemon->err());
+  out.base = out.line["http"];
+  return out;
+}
+
 bool eventually(const std::function<bool()>& condition, std::chrono::seconds timeout) {
   const auto deadline = Clock::now() + timeout;
   while (Clock::now() < deadline) {

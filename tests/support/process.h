@@ -8,6 +8,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -55,6 +56,16 @@ class Background {
 // Waits (bounded) for a started `serve` to log its "serving" line; that line as JSON (with its
 // "http" and "metrics" URLs), or null when it did not come.
 nlohmann::json wait_until_serving(Background& daemon, std::chrono::seconds timeout = std::chrono::seconds(30));
+
+// A `serve` started from a config and serving: its process, its "serving" line and its base URL.
+struct Serving {
+  std::unique_ptr<Background> daemon;
+  nlohmann::json line;
+  std::string base;  // http://127.0.0.1:<port>
+};
+// Starts `clientflow-relay serve --config config`; throws, with the daemon's log, when it does not
+// come to serve.
+Serving serve(const std::string& config);
 
 // Polls `condition` every 50 ms until it holds or `timeout` passes; its last value.
 bool eventually(const std::function<bool()>& condition, std::chrono::seconds timeout = std::chrono::seconds(20));
