@@ -8,21 +8,12 @@ SECONDS_PER_RUN="${1:-30}"
 POOL="${2:-4}"
 THREADS="${3:-2}"
 
+source "$(dirname "$0")/lib.sh"
+
 install_packages
 build ON
-BIN="$ROOT/build/bin/clientflow-relay"
 LOAD="$ROOT/build/bin/ingest_load"
-
-DAEMON_PID=""
-cleanup() {
-  [ -n "$DAEMON_PID" ] && kill "$DAEMON_PID" 2>/dev/null && wait "$DAEMON_PID" 2>/dev/null
-  stop_throwaway_pg
-}
-trap cleanup EXIT
-start_throwaway_pg clientflow-bench
-psql_admin "$WORK/run" "$PORT" -c "CREATE DATABASE bench OWNER clientflow"
-URL="${PG_URL%/postgres}/bench"
-HTTP_PORT=$(( PORT + 1 ))
+bench_database
 cat > "$WORK/relay.yaml" <<YAML
 http:
   listen: "127.0.0.1:$HTTP_PORT"
@@ -31,7 +22,7 @@ http:
 metrics:
   listen: "127.0.0.1:0"
 database:
-  url: "$URL"
+  url: "$BENCH_URL"
   pool_size: $POOL
 systeme:
   webhook_secrets: [bench-secret]
@@ -43,12 +34,7 @@ for i in $(seq 1 100); do
   "$BIN" tenant add --name "IB $i" --email "ib$i@example.com" --config "$WORK/relay.yaml" \
     | sed -E 's/.*"prefix":"([^"]+)".*/\1/' >> "$WORK/prefixes.txt"
 done
-"$BIN" serve --config "$WORK/relay.yaml" > "$WORK/daemon.out" 2> "$WORK/daemon.err" &
-DAEMON_PID=$!
-for i in $(seq 1 100); do
-  curl -sf "http://127.0.0.1:$HTTP_PORT/readyz" >/dev/null && break
-  sleep 0.1
-done
+bench_serve "$WORK/relay.yaml"
 
 echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)  host: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB  commit: $(git -C "$ROOT" rev-parse --short HEAD)"
 echo "daemon: http.threads=$THREADS database.pool_size=$POOL; PostgreSQL $(psql_admin "$WORK/run" "$PORT" -tAc 'SHOW server_version') synchronous_commit=$(psql_admin "$WORK/run" "$PORT" -tAc 'SHOW synchronous_commit') fsync=$(psql_admin "$WORK/run" "$PORT" -tAc 'SHOW fsync')"

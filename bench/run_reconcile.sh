@@ -4,25 +4,18 @@
 # signed deliveries and the incremental run after them is timed.
 source "$(dirname "$0")/../scripts/lib/common.sh"
 
+source "$(dirname "$0")/lib.sh"
+
 install_packages
 build ON
-BIN="$ROOT/build/bin/clientflow-relay"
-DAEMON_PID=""
-cleanup() {
-  [ -n "$DAEMON_PID" ] && kill "$DAEMON_PID" 2>/dev/null && wait "$DAEMON_PID" 2>/dev/null
-  stop_throwaway_pg
-}
-trap cleanup EXIT
-start_throwaway_pg clientflow-bench
-psql_admin "$WORK/run" "$PORT" -c "CREATE DATABASE bench OWNER clientflow"
-HTTP_PORT=$(( PORT + 1 ))
+bench_database
 cat > "$WORK/relay.yaml" <<YAML
 http:
   listen: "127.0.0.1:$HTTP_PORT"
 metrics:
   listen: "127.0.0.1:0"
 database:
-  url: "${PG_URL%/postgres}/bench"
+  url: "$BENCH_URL"
 systeme:
   webhook_secrets: [bench-secret]
 reconcile:
@@ -32,7 +25,7 @@ log:
 YAML
 "$BIN" migrate --config "$WORK/relay.yaml" > /dev/null
 say "loading the data set"
-psql -X -q -v ON_ERROR_STOP=1 "${PG_URL%/postgres}/bench" -f "$ROOT/bench/reconcile_dataset.sql"
+psql -X -q -v ON_ERROR_STOP=1 "$BENCH_URL" -f "$ROOT/bench/reconcile_dataset.sql"
 echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)  commit: $(git -C "$ROOT" rev-parse --short HEAD)"
 
 timed() {
@@ -48,16 +41,10 @@ for run in 1 2 3; do timed "full run $run" --full; done
 timed "incremental run, nothing new"
 
 # 1,000 deliveries through the daemon: tag events for 1,000 contacts of 100 tenants.
-"$BIN" serve --config "$WORK/relay.yaml" > /dev/null 2> "$WORK/daemon.err" &
-DAEMON_PID=$!
-for i in $(seq 1 100); do
-  curl -sf "http://127.0.0.1:$HTTP_PORT/readyz" > /dev/null && break
-  sleep 0.1
-done
-psql -X -qtA "${PG_URL%/postgres}/bench" -c "SELECT prefix FROM tenants ORDER BY prefix LIMIT 100" > "$WORK/prefixes.txt"
+bench_serve "$WORK/relay.yaml"
+psql -X -qtA "$BENCH_URL" -c "SELECT prefix FROM tenants ORDER BY prefix LIMIT 100" > "$WORK/prefixes.txt"
 "$ROOT/build/bin/ingest_load" --port "$HTTP_PORT" --secret bench-secret --prefixes "$WORK/prefixes.txt" \
   --connections 16 --requests 1000 --contacts 1000 --seconds 60 --run-id incremental | grep -E '^(requests|status)'
-kill "$DAEMON_PID" && wait "$DAEMON_PID" 2>/dev/null
-DAEMON_PID=""
+bench_stop_daemon
 timed "incremental run after 1,000 deliveries"
 timed "incremental run after that (reads the same window again)"

@@ -1,7 +1,5 @@
 #include "relay/outbox_worker.h"
 
-#include "relay/relay_metrics.h"
-
 #include <unistd.h>
 
 #include <cmath>
@@ -9,6 +7,7 @@
 
 #include "common/crypto.h"
 #include "common/log.h"
+#include "relay/relay_metrics.h"
 #include "store/database.h"
 
 namespace cf::relay {

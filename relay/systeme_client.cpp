@@ -1,11 +1,11 @@
 #include "relay/systeme_client.h"
 
-#include "relay/relay_metrics.h"
-
 #include <curl/curl.h>
 
 #include <algorithm>
 #include <thread>
+
+#include "relay/relay_metrics.h"
 
 namespace cf::relay {
 

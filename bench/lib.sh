@@ -1,0 +1,40 @@
+# Shared by the benchmarks (source after scripts/lib/common.sh): a throwaway PostgreSQL with a
+# `bench` database, and the release daemon serving it in the background; both stop on exit.
+BIN="$ROOT/build/bin/clientflow-relay"
+DAEMON_PID=""
+
+bench_cleanup() {
+  bench_stop_daemon
+  stop_throwaway_pg
+}
+
+# bench_database: starts the cluster and creates `bench`. Sets WORK, PORT, PG_URL (see
+# start_throwaway_pg), BENCH_URL (to the bench database) and HTTP_PORT (for the daemon).
+bench_database() {
+  trap bench_cleanup EXIT
+  start_throwaway_pg clientflow-bench
+  psql_admin "$WORK/run" "$PORT" -c "CREATE DATABASE bench OWNER clientflow"
+  BENCH_URL="${PG_URL%/postgres}/bench"
+  HTTP_PORT=$(( PORT + 1 ))
+}
+
+# bench_serve CONFIG: `serve` in the background (output in $WORK/daemon.out and .err), ready.
+bench_serve() {
+  "$BIN" serve --config "$1" > "$WORK/daemon.out" 2> "$WORK/daemon.err" &
+  DAEMON_PID=$!
+  local attempt
+  for attempt in $(seq 1 100); do
+    curl -sf "http://127.0.0.1:$HTTP_PORT/readyz" > /dev/null && return 0
+    sleep 0.1
+  done
+  echo "the daemon did not become ready:" >&2
+  cat "$WORK/daemon.err" >&2
+  return 1
+}
+
+bench_stop_daemon() {
+  if [ -n "$DAEMON_PID" ]; then
+    kill "$DAEMON_PID" 2>/dev/null && wait "$DAEMON_PID" 2>/dev/null
+  fi
+  DAEMON_PID=""
+}
