@@ -2,8 +2,8 @@
 // to both of them is stored once (one answers with its routing status, the other "duplicate"),
 // its effects happen once, captures spread over both reach the fake Systeme.io once each (one
 // contact per email, each tag assigned once) while it fails for a while (500s, 429s, hanging
-// calls) and both outbox workers and both reconcilers run, and neither daemon's log holds a
-// secret, key or token.
+// calls) and both outbox workers run, both reconcilers step aside while another run holds the
+// reconcile lock and run after it, and neither daemon's log holds a secret, key or token.
 #define BOOST_TEST_MODULE two_daemons
 #include <boost/test/unit_test.hpp>
 
@@ -12,10 +12,12 @@
 #include <atomic>
 #include <map>
 #include <mutex>
+#include <sstream>
 #include <thread>
 
 #include <nlohmann/json.hpp>
 
+#include "reconcile/reconciler.h"
 #include "tests/support/deliveries.h"
 #include "tests/support/fake_systeme.h"
 #include "tests/support/http_client.h"
@@ -33,6 +35,9 @@ BOOST_FIXTURE_TEST_CASE(two_daemons_share_the_work_without_loss_or_double_effect
                     "\nsysteme:\n  webhook_secrets: [" + secret + "]\n  api_base: " + systeme.api_base() +
                     "\n  api_key: two-daemons-api-key\n  requests_per_second: 30\n  timeout_seconds: 2\n"
                     "  job_lease_seconds: 5\nreconcile:\n  interval_seconds: 10\n");
+  // Another reconcile run (held here) is in progress while both daemons' reconcilers come due.
+  auto holder = db.connect();
+  pqxx::nontransaction(*holder).exec_params("SELECT pg_advisory_lock($1)", cf::reconcile::kReconcileLock);
   Background first({relay_binary(), "serve", "--config", config});
   Background second({relay_binary(), "serve", "--config", config});
   const json serving_first = wait_until_serving(first);
@@ -104,12 +109,23 @@ BOOST_FIXTURE_TEST_CASE(two_daemons_share_the_work_without_loss_or_double_effect
   for (const auto& contact : systeme.contacts()) assigned += static_cast<int>(contact.tag_ids.size());
   BOOST_TEST(assigned == kLeads * 2);  // demo-request and forex-ib
 
-  // Both reconcilers have had their turn (runs ok or skipped while the other held the lock).
-  const auto ran = [](const std::string& metrics_url) {
-    return http_request("GET", metrics_url).body.find("clientflow_reconcile_runs_total{") != std::string::npos;
+  // One reconcile at a time: while the run held here lasts, both daemons' runs step aside...
+  const auto runs = [](const std::string& metrics_url, const std::string& result) {
+    std::istringstream lines(http_request("GET", metrics_url).body);
+    for (std::string line; std::getline(lines, line);) {
+      if (line.rfind("clientflow_reconcile_runs_total{", 0) == 0 && line.find("result=\"" + result + "\"") != std::string::npos) {
+        return true;
+      }
+    }
+    return false;
   };
-  BOOST_TEST(eventually([&] { return ran(serving_first["metrics"]) && ran(serving_second["metrics"]); },
-                        std::chrono::seconds(30)));
+  const std::vector<std::string> metrics{serving_first["metrics"], serving_second["metrics"]};
+  BOOST_TEST(eventually([&] { return runs(metrics[0], "skipped") && runs(metrics[1], "skipped"); }, std::chrono::seconds(40)));
+  BOOST_TEST(!runs(metrics[0], "ok"));
+  BOOST_TEST(!runs(metrics[1], "ok"));
+  // ...and once it ends, they run.
+  pqxx::nontransaction(*holder).exec_params("SELECT pg_advisory_unlock($1)", cf::reconcile::kReconcileLock);
+  BOOST_TEST(eventually([&] { return runs(metrics[0], "ok") || runs(metrics[1], "ok"); }, std::chrono::seconds(40)));
 
   BOOST_TEST(first.stop(SIGTERM) == 0);
   BOOST_TEST(second.stop(SIGTERM) == 0);
