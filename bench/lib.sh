@@ -38,3 +38,17 @@ bench_stop_daemon() {
   fi
   DAEMON_PID=""
 }
+
+# cpu_ticks: "<total> <steal>" jiffies of all CPUs so far (/proc/stat). steal_since "<ticks>":
+# the share of CPU time the hypervisor took since then, as a percentage (this machine is a VM,
+# and runs with much steal are not comparable).
+cpu_ticks() {
+  awk '/^cpu /{total = 0; for (i = 2; i <= NF; i++) total += $i; print total, $9}' /proc/stat
+}
+steal_since() {
+  local before_total before_steal now_total now_steal
+  read -r before_total before_steal <<< "$1"
+  read -r now_total now_steal <<< "$(cpu_ticks)"
+  awk -v t=$(( now_total - before_total )) -v s=$(( now_steal - before_steal )) \
+    'BEGIN { printf "%.1f%%", (t > 0 ? 100 * s / t : 0) }'
+}

@@ -46,8 +46,10 @@ for CONNECTIONS in 64 256; do
   RUN="c$CONNECTIONS"
   BASE=$(( BASE + 1000000 ))
   echo "--- $CONNECTIONS connections, $SECONDS_PER_RUN s, 100 tenants, 20000 contacts"
+  TICKS="$(cpu_ticks)"
   "$LOAD" --port "$HTTP_PORT" --secret bench-secret --prefixes "$WORK/prefixes.txt" \
     --connections "$CONNECTIONS" --seconds "$SECONDS_PER_RUN" --run-id "$RUN" --event-base "$BASE" | tee "$WORK/load.out"
+  echo "CPU steal during the run: $(steal_since "$TICKS")"
   OK=$(awk '/^ok_200/{print $2}' "$WORK/load.out")
   ROWS=$(psql_admin "$WORK/run" "$PORT" -d bench -tAc "SELECT count(*) FROM webhook_events WHERE dedup_key LIKE 'msg:$RUN-%'")
   echo "stored rows $ROWS for $OK answers 200: $([ "$ROWS" = "$OK" ] && echo match || echo MISMATCH)"

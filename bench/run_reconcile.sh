@@ -31,11 +31,12 @@ echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)  commit: $(git -C "$ROOT" rev-parse -
 timed() {
   local label="$1"
   shift
-  local start elapsed_ms
+  local start elapsed_ms ticks
+  ticks="$(cpu_ticks)"
   start=$(date +%s%N)
   "$BIN" reconcile --config "$WORK/relay.yaml" "$@"
   elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
-  echo "$label: $(( elapsed_ms / 1000 )).$(printf '%03d' $(( elapsed_ms % 1000 ))) s"
+  echo "$label: $(( elapsed_ms / 1000 )).$(printf '%03d' $(( elapsed_ms % 1000 ))) s (CPU steal $(steal_since "$ticks"))"
 }
 for run in 1 2 3; do timed "full run $run" --full; done
 timed "incremental run, nothing new"

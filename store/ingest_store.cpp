@@ -143,16 +143,17 @@ std::string base64(const std::string& bytes) {
 // Loads the tenants, leads and mirror rows a batch's deliveries can touch into `view`.
 void load_view(pqxx::work& tx, const std::vector<const Delivery*>& routable,
                const std::set<std::string>& rule_tenants, ingest::RoutingView& view) {
-  json emails = json::array(), contact_ids = json::array();
+  std::vector<std::string> email_list;
+  std::vector<long long> contact_list;
   for (const Delivery* d : routable) {
     const auto& contact = d->parsed.event.contact;
-    if (!contact.email.empty()) emails.push_back(contact.email);
-    if (contact.id) contact_ids.push_back(*contact.id);
+    if (!contact.email.empty()) email_list.push_back(contact.email);
+    if (contact.id) contact_list.push_back(*contact.id);
   }
+  const json emails = email_list, contact_ids = contact_list;
 
   // Take turns with other writers on these people, in one global order (no deadlocks).
-  tx.exec_prepared("ingest_lock_people",
-                   person_keys(emails.get<std::vector<std::string>>(), contact_ids.get<std::vector<long long>>()).dump());
+  tx.exec_prepared("ingest_lock_people", person_keys(email_list, contact_list).dump());
 
   std::set<std::string> prefixes;
   json tenant_ids = json::array();
