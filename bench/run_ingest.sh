@@ -20,7 +20,7 @@ http:
   threads: $THREADS
   max_pending: 100000
 metrics:
-  listen: "127.0.0.1:0"
+  listen: "127.0.0.1:$(( PORT + 2 ))"
 database:
   url: "$BENCH_URL"
   pool_size: $POOL
@@ -35,6 +35,11 @@ for i in $(seq 1 100); do
     | sed -E 's/.*"prefix":"([^"]+)".*/\1/' >> "$WORK/prefixes.txt"
 done
 bench_serve "$WORK/relay.yaml"
+# "<deliveries> <batches>" committed so far, from the daemon's batch-size histogram.
+batch_totals() {
+  curl -sf "http://127.0.0.1:$(( PORT + 2 ))/metrics" |
+    awk '/^clientflow_ingest_batch_deliveries_sum/{s = $2} /^clientflow_ingest_batch_deliveries_count/{c = $2} END { printf "%d %d\n", s, c }'
+}
 
 echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)  host: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB  commit: $(git -C "$ROOT" rev-parse --short HEAD)"
 echo "daemon: http.threads=$THREADS database.pool_size=$POOL; PostgreSQL $(psql_admin "$WORK/run" "$PORT" -tAc 'SHOW server_version') synchronous_commit=$(psql_admin "$WORK/run" "$PORT" -tAc 'SHOW synchronous_commit') fsync=$(psql_admin "$WORK/run" "$PORT" -tAc 'SHOW fsync')"
@@ -47,9 +52,13 @@ for CONNECTIONS in 64 256; do
   BASE=$(( BASE + 1000000 ))
   echo "--- $CONNECTIONS connections, $SECONDS_PER_RUN s, 100 tenants, 20000 contacts"
   TICKS="$(cpu_ticks)"
+  BATCHES_BEFORE="$(batch_totals)"
   "$LOAD" --port "$HTTP_PORT" --secret bench-secret --prefixes "$WORK/prefixes.txt" \
     --connections "$CONNECTIONS" --seconds "$SECONDS_PER_RUN" --run-id "$RUN" --event-base "$BASE" | tee "$WORK/load.out"
   echo "CPU steal during the run: $(steal_since "$TICKS")"
+  read -r SUM0 COUNT0 <<< "$BATCHES_BEFORE"
+  read -r SUM1 COUNT1 <<< "$(batch_totals)"
+  echo "batches committed: $(( COUNT1 - COUNT0 )), deliveries per batch: $(awk -v s=$(( SUM1 - SUM0 )) -v c=$(( COUNT1 - COUNT0 )) 'BEGIN { printf "%.1f", (c > 0 ? s / c : 0) }')"
   OK=$(awk '/^ok_200/{print $2}' "$WORK/load.out")
   ROWS=$(psql_admin "$WORK/run" "$PORT" -d bench -tAc "SELECT count(*) FROM webhook_events WHERE dedup_key LIKE 'msg:$RUN-%'")
   echo "stored rows $ROWS for $OK answers 200: $([ "$ROWS" = "$OK" ] && echo match || echo MISMATCH)"
