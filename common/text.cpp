@@ -11,6 +11,8 @@ std::string_view trim(std::string_view text) {
   return text;
 }
 
+bool holds_nul(std::string_view text) { return text.find('\0') != std::string_view::npos; }
+
 bool is_printable_utf8(std::string_view text) {
   std::size_t i = 0;
   while (i < text.size()) {

@@ -13,6 +13,10 @@ std::string_view trim(std::string_view text);
 // no overlong forms.
 bool is_printable_utf8(std::string_view text);
 
+// True when `text` holds U+0000, which PostgreSQL text and jsonb cannot store (multi-line text is
+// fine elsewhere; this is the one byte no column takes).
+bool holds_nul(std::string_view text);
+
 // A URL query value with its percent-escapes and '+' decoded (Pistache 0.0.5 leaves them);
 // a malformed escape is kept as it is.
 std::string url_decode(std::string_view text);

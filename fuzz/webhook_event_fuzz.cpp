@@ -6,10 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "common/text.h"
 #include "ingest/event.h"
 #include "ingest/routing.h"
-
-static bool has_nul(const std::string& text) { return text.find('\0') != std::string::npos; }
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
@@ -22,9 +21,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (parsed.status != cf::ingest::ParseStatus::ok) continue;
     // What parses must be storable: PostgreSQL text and jsonb cannot hold U+0000.
     const auto& contact = parsed.event.contact;
-    bool storable = !has_nul(contact.email) && !has_nul(parsed.event.tag.value_or(""));
-    for (const auto& tag : contact.tags.value_or(std::vector<std::string>{})) storable = storable && !has_nul(tag);
-    for (const auto& [slug, value] : contact.fields) storable = storable && !has_nul(slug) && !has_nul(value);
+    bool storable = !cf::holds_nul(contact.email) && !cf::holds_nul(parsed.event.tag.value_or(""));
+    for (const auto& tag : contact.tags.value_or(std::vector<std::string>{})) storable = storable && !cf::holds_nul(tag);
+    for (const auto& [slug, value] : contact.fields) storable = storable && !cf::holds_nul(slug) && !cf::holds_nul(value);
     if (!storable) __builtin_trap();
     cf::ingest::RoutingView view;
     view.add_tenant({"00000000-0000-4000-8000-00000000000a", "ib-aaa111-"});

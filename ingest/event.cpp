@@ -1,5 +1,7 @@
 #include "ingest/event.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "common/email.h"
@@ -47,12 +49,9 @@ std::optional<std::string> as_text(const json& value) {
   return value.dump();
 }
 
-// PostgreSQL text and jsonb cannot hold U+0000: a delivery carrying one is malformed, never a
-// database error that would fail its whole batch.
-bool holds_nul(std::string_view text) { return text.find('\0') != std::string_view::npos; }
-
 // fields as a list of {slug, value} (contact events) or an object keyed by slug (sales, rules).
-// Values may span lines; none may hold U+0000 (reason set, false).
+// Values may span lines; none may hold U+0000 (reason set, false): a delivery carrying one is
+// malformed, never a database error.
 bool read_fields(const json& fields, std::map<std::string, std::string>& out, std::string& reason) {
   if (fields.is_array()) {
     for (const auto& field : fields) {
@@ -102,11 +101,9 @@ bool read_contact(const json& object, const char* id_key, Contact& out, std::str
     out.email = Email::normalize(email);
   }
   out.tags = read_tags(object);
-  for (const auto& tag : out.tags.value_or(std::vector<std::string>{})) {
-    if (!is_printable_utf8(tag)) {
-      reason = "a contact tag name holds control characters";
-      return false;
-    }
+  if (out.tags && !std::all_of(out.tags->begin(), out.tags->end(), [](const std::string& tag) { return is_printable_utf8(tag); })) {
+    reason = "a contact tag name holds control characters";
+    return false;
   }
   if (object.contains("fields") && !read_fields(object["fields"], out.fields, reason)) return false;
   if (!out.id && out.email.empty()) {

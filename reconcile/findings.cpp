@@ -109,7 +109,7 @@ std::optional<Error> check_action_input(const std::string& by, const std::string
     return invalid_input("by is required (who takes the action): at most 200 characters, no control characters");
   }
   // A note may span lines; U+0000 cannot be stored.
-  if (note.size() > 2000 || note.find('\0') != std::string::npos) {
+  if (note.size() > 2000 || holds_nul(note)) {
     return invalid_input("note must be at most 2000 characters, without U+0000");
   }
   return std::nullopt;

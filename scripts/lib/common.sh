@@ -18,17 +18,21 @@ as_root() {
   if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
 }
 
-install_packages() {
+# apt_install PACKAGE...: installs those of them that are not installed yet (apt-get update first).
+apt_install() {
   local missing=() package
-  for package in "${PACKAGES[@]}"; do
-    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
-      || missing+=("$package")
+  for package in "$@"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
   done
   if [ "${#missing[@]}" -gt 0 ]; then
     say "installing: ${missing[*]}"
     as_root apt-get update -q
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
   fi
+}
+
+install_packages() {
+  apt_install "${PACKAGES[@]}"
 }
 
 # What only the tests need: Chromium for the admin page, Prometheus (and promtool) for the
@@ -39,16 +43,9 @@ install_packages() {
 TEST_PACKAGES=(chromium prometheus)
 
 install_test_tools() {
-  local missing=() package
-  for package in "${TEST_PACKAGES[@]}"; do
-    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
-  done
-  command -v npm >/dev/null || missing+=(nodejs npm)
-  if [ "${#missing[@]}" -gt 0 ]; then
-    say "installing test tools: ${missing[*]}"
-    as_root apt-get update -q
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
-  fi
+  local wanted=("${TEST_PACKAGES[@]}")
+  command -v npm >/dev/null || wanted+=(nodejs npm)
+  apt_install "${wanted[@]}"
   local dir
   for dir in docs/tools tests/browser; do
     if [ ! -d "$ROOT/$dir/node_modules" ] || [ "$ROOT/$dir/package-lock.json" -nt "$ROOT/$dir/node_modules" ]; then

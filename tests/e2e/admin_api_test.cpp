@@ -29,9 +29,7 @@ BOOST_FIXTURE_TEST_CASE(findings_for_admins_only, TwoTenants) {
   Background& daemon = *serving.daemon;
   const std::string base = serving.base;
   const auto call = [&](const std::string& method, const std::string& path, const std::string& key, const std::string& body = "") {
-    std::map<std::string, std::string> headers;
-    if (!key.empty()) headers["Authorization"] = "Bearer " + key;
-    return http_request(method, base + path, body, headers);
+    return api_request(method, base + path, key, body);
   };
 
   // An unknown prefix arrives through the webhook receiver; a reconcile run makes it a finding.
@@ -82,7 +80,7 @@ BOOST_FIXTURE_TEST_CASE(every_kind_through_the_daemon_then_assign, TwoTenants) {
   Background& daemon = *serving.daemon;
   const std::string base = serving.base;
   const auto admin = [&](const std::string& method, const std::string& path, const std::string& body = "") {
-    return http_request(method, base + path, body, {{"Authorization", "Bearer " + admin_token}});
+    return api_request(method, base + path, admin_token, body);
   };
   // shared_contact: both IBs capture one person through the tenant API.
   for (const auto* tenant : {&a, &b}) {

@@ -52,9 +52,7 @@ struct Daemon : TwoTenants {
   ~Daemon() { process->stop(SIGTERM); }
 
   HttpResponse call(const std::string& method, const std::string& path, const std::string& key, const std::string& body = "") {
-    std::map<std::string, std::string> headers{{"Content-Type", "application/json"}};
-    if (!key.empty()) headers["Authorization"] = "Bearer " + key;
-    return http_request(method, base + path, body, headers);
+    return api_request(method, base + path, key, body);
   }
   // The routing status a signed account webhook got, or its HTTP status when not 200.
   std::string deliver(const std::string& event, const std::string& body, const std::string& id) {
@@ -77,21 +75,6 @@ struct Daemon : TwoTenants {
     return counts;
   }
 };
-
-std::string url_encode(const std::string& text) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (const unsigned char ch : text) {
-    if (std::isalnum(ch) || ch == '-' || ch == '_' || ch == '.' || ch == '~') {
-      out += static_cast<char>(ch);
-    } else {
-      out += '%';
-      out += hex[ch >> 4];
-      out += hex[ch & 15];
-    }
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -235,8 +218,7 @@ BOOST_FIXTURE_TEST_CASE(admin_filters_names_and_notes, Daemon) {
     }
   }
   // The report page shows the last one escaped, as text.
-  const auto page = http_request("GET", base + "/admin/report?status=acknowledged", "",
-                                 {{"Authorization", "Bearer " + admin_token}});
+  const auto page = api_request("GET", base + "/admin/report?status=acknowledged", admin_token);
   BOOST_TEST(page.status == 200);
   BOOST_TEST(page.body.find(kHostile.back()) != std::string::npos);
   BOOST_TEST(table_counts().at("tenants") == 2);

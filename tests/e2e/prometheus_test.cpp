@@ -6,10 +6,7 @@
 #define BOOST_TEST_MODULE prometheus
 #include <boost/test/unit_test.hpp>
 
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -17,7 +14,6 @@
 #include <set>
 #include <thread>
 
-#include <curl/curl.h>
 #include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
 
@@ -37,25 +33,6 @@ using nlohmann::json;
 namespace {
 
 const std::string kSource = CLIENTFLOW_SOURCE_DIR;
-
-int free_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  socklen_t length = sizeof address;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  close(fd);
-  return ntohs(address.sin_port);
-}
-
-std::string url_encode(const std::string& text) {
-  char* escaped = curl_easy_escape(nullptr, text.c_str(), static_cast<int>(text.size()));
-  std::string out(escaped);
-  curl_free(escaped);
-  return out;
-}
 
 std::string slurp(const std::string& path) {
   std::ifstream file(path);

@@ -42,9 +42,7 @@ struct Api {
     base = serving.base;
   }
   HttpResponse call(const std::string& method, const std::string& path, const std::string& key, const std::string& body = "") {
-    std::map<std::string, std::string> headers{{"Content-Type", "application/json"}};
-    if (!key.empty()) headers["Authorization"] = "Bearer " + key;
-    return http_request(method, base + path, body, headers);
+    return api_request(method, base + path, key, body);
   }
   HttpResponse capture(const std::string& key, const std::string& email, const std::string& volume = "0-50") {
     return call("POST", "/v1/leads", key,

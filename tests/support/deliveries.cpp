@@ -62,9 +62,8 @@ std::string sign(const std::string& secret, const std::string& body) {
 }
 
 HttpResponse post_lead_capture(const std::string& base, const std::string& api_key, const std::string& email) {
-  return http_request("POST", base + "/v1/leads",
-                      nlohmann::json{{"email", email}, {"name", "T"}, {"ib_type", "forex-ib"}, {"monthly_leads", "0-50"}}.dump(),
-                      {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + api_key}});
+  return api_request("POST", base + "/v1/leads", api_key,
+                     nlohmann::json{{"email", email}, {"name", "T"}, {"ib_type", "forex-ib"}, {"monthly_leads", "0-50"}}.dump());
 }
 
 HttpResponse post_account_webhook(const std::string& base, const std::string& secret, const std::string& event_type,

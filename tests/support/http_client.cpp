@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 
 #include <algorithm>
+#include <stdexcept>
 
 namespace cf::testing {
 
@@ -57,6 +58,21 @@ HttpResponse http_request(const std::string& method, const std::string& url, con
   curl_slist_free_all(header_list);
   curl_easy_cleanup(curl);
   return response;
+}
+
+std::string url_encode(const std::string& text) {
+  char* escaped = curl_easy_escape(nullptr, text.data(), static_cast<int>(text.size()));
+  if (escaped == nullptr) throw std::runtime_error("url_encode: out of memory");
+  std::string out(escaped);
+  curl_free(escaped);
+  return out;
+}
+
+HttpResponse api_request(const std::string& method, const std::string& url, const std::string& bearer,
+                         const std::string& body) {
+  std::map<std::string, std::string> headers{{"Content-Type", "application/json"}};
+  if (!bearer.empty()) headers["Authorization"] = "Bearer " + bearer;
+  return http_request(method, url, body, headers);
 }
 
 }  // namespace cf::testing

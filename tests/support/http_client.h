@@ -16,4 +16,12 @@ HttpResponse http_request(const std::string& method, const std::string& url, con
                           const std::map<std::string, std::string>& headers = {});
 inline HttpResponse http_get(const std::string& url) { return http_request("GET", url); }
 
+// `text` percent-encoded for a URL path segment or query value (libcurl's escaping).
+std::string url_encode(const std::string& text);
+
+// A call to the daemon's JSON APIs: Content-Type application/json, and `Authorization: Bearer
+// <bearer>` unless `bearer` is empty.
+HttpResponse api_request(const std::string& method, const std::string& url, const std::string& bearer,
+                         const std::string& body = "");
+
 }  // namespace cf::testing

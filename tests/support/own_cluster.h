@@ -31,7 +31,4 @@ class OwnCluster {
   std::string url_;
 };
 
-// A loopback TCP port that was free a moment ago.
-std::uint16_t free_port();
-
 }  // namespace cf::testing

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -66,6 +67,9 @@ struct Serving {
 // Starts `clientflow-relay serve --config config`; throws, with the daemon's log, when it does not
 // come to serve.
 Serving serve(const std::string& config);
+
+// A loopback TCP port that was free a moment ago.
+std::uint16_t free_port();
 
 // Polls `condition` every 50 ms until it holds or `timeout` passes; its last value.
 bool eventually(const std::function<bool()>& condition, std::chrono::seconds timeout = std::chrono::seconds(20));
