@@ -65,3 +65,5 @@ for CONNECTIONS in 64 256; do
   echo "leads $(psql_admin "$WORK/run" "$PORT" -d bench -tAc 'SELECT count(*) FROM leads'), timeline rows $(psql_admin "$WORK/run" "$PORT" -d bench -tAc 'SELECT count(*) FROM lead_events'), mirrored contacts $(psql_admin "$WORK/run" "$PORT" -d bench -tAc 'SELECT count(*) FROM systeme_contacts')"
   echo "daemon resident memory: $(awk '/VmRSS/{print $2, $3}' /proc/$DAEMON_PID/status), peak $(awk '/VmHWM/{print $2, $3}' /proc/$DAEMON_PID/status)"
 done
+echo "updates (HOT of all):"
+psql_admin "$WORK/run" "$PORT" -d bench -tAc "SELECT relname || ' ' || n_tup_hot_upd || ' of ' || n_tup_upd FROM pg_stat_user_tables WHERE relname IN ('leads', 'systeme_contacts') ORDER BY 1"

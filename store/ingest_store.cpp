@@ -35,66 +35,6 @@ json person_keys(const std::vector<std::string>& emails, const std::vector<long 
 // Every statement of this file, prepared once per connection.
 const std::vector<std::pair<const char*, const char*>>& statements() {
   static const std::vector<std::pair<const char*, const char*>> all{
-      {"ingest_lock_people", kLockPeople},
-      {"ingest_load_mirror",
-         "SELECT contact_id, coalesce(email, ''), tags::text, fields::text, "
-         "(extract(epoch FROM snapshot_at) * 1000)::bigint "
-         "FROM systeme_contacts WHERE contact_id = ANY (ARRAY(SELECT (jsonb_array_elements_text($1::jsonb))::bigint))"},
-      {"ingest_load_tenants",
-         "SELECT id::text, prefix FROM tenants WHERE prefix = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb))) "
-         "UNION SELECT id::text, prefix FROM tenants "
-         "WHERE id = ANY (ARRAY(SELECT (jsonb_array_elements_text($2::jsonb))::uuid))"},
-      {"ingest_load_leads",
-         "SELECT tenant_id::text, id::text, email, systeme_contact_id, to_jsonb(tags)::text, tag_clock::text, "
-         "open_count, (extract(epoch FROM last_opened_at) * 1000)::bigint FROM leads "
-         "WHERE email = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb))) OR systeme_contact_id = ANY (ARRAY(SELECT (jsonb_array_elements_text($2::jsonb))::bigint))"},
-      {"ingest_load_assignments",
-         "SELECT coalesce(email, ''), contact_id, to_jsonb(tenant_ids)::text FROM contact_assignments "
-         "WHERE email = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb))) "
-         "OR contact_id = ANY (ARRAY(SELECT (jsonb_array_elements_text($2::jsonb))::bigint))"},
-      {"ingest_resolve_rule_tokens",
-         "SELECT encode(rule_token_hash, 'hex'), id::text FROM tenants WHERE rule_token_hash IN "
-         "(SELECT decode(jsonb_array_elements_text($1::jsonb), 'hex'))"},
-      {"ingest_write_batch",
-         "WITH ev AS ("
-         "INSERT INTO webhook_events (dedup_key, source, event_type, status, routed_tenant_id, lead_id, "
-         "rule_tenant_id, contact_id, email, event_at, received_at, body, detail) "
-         "SELECT r.k, r.s, r.t, r.st, r.tn, r.l, r.rt, r.c, r.e, to_timestamp(r.at / 1000.0), "
-         "to_timestamp(r.rc / 1000.0), decode(r.b, 'base64'), r.d "
-         "FROM json_to_recordset($1::json) AS r(k text, s text, t text, st text, tn uuid, l uuid, rt uuid, "
-         "c bigint, e text, at bigint, rc bigint, b text, d text) "
-         "ON CONFLICT (dedup_key) DO NOTHING RETURNING id, dedup_key), "
-         "ld AS ("
-         "INSERT INTO leads (tenant_id, id, email, systeme_contact_id, tags, tag_clock, open_count, last_opened_at) "
-         "SELECT r.tn, r.id, r.e, r.c, ARRAY(SELECT json_array_elements_text(r.tg)), r.tc, r.o, "
-         "to_timestamp(r.lo / 1000.0) "
-         "FROM json_to_recordset($2::json) AS r(tn uuid, id uuid, e text, c bigint, tg json, tc jsonb, o int, lo bigint) "
-         "ON CONFLICT (tenant_id, id) DO UPDATE SET systeme_contact_id = EXCLUDED.systeme_contact_id, "
-         "tags = EXCLUDED.tags, tag_clock = EXCLUDED.tag_clock, open_count = EXCLUDED.open_count, "
-         "last_opened_at = EXCLUDED.last_opened_at, updated_at = now() RETURNING 1), "
-         "tl AS ("
-         "INSERT INTO lead_events (tenant_id, lead_id, kind, tag, occurred_at, received_at, webhook_event_id) "
-         "SELECT r.tn, r.l, r.k, r.tg, to_timestamp(r.at / 1000.0), to_timestamp(r.rc / 1000.0), coalesce(ev.id, r.w) "
-         "FROM json_to_recordset($3::json) AS r(tn uuid, l uuid, k text, tg text, at bigint, rc bigint, dk text, w bigint) "
-         "LEFT JOIN ev ON ev.dedup_key = r.dk RETURNING 1), "
-         "mc AS ("
-         "INSERT INTO systeme_contacts (contact_id, email, tags, fields, snapshot_at) "
-         "SELECT r.c, r.e, r.tg, r.f, to_timestamp(r.at / 1000.0) "
-         "FROM json_to_recordset($4::json) AS r(c bigint, e text, tg jsonb, f jsonb, at bigint) "
-         "ON CONFLICT (contact_id) DO UPDATE SET email = coalesce(EXCLUDED.email, systeme_contacts.email), "
-         "tags = EXCLUDED.tags, fields = EXCLUDED.fields, snapshot_at = EXCLUDED.snapshot_at, updated_at = now() "
-         "RETURNING 1) "
-         "SELECT (SELECT count(*) FROM ev), (SELECT count(*) FROM ld), (SELECT count(*) FROM tl), "
-         "(SELECT count(*) FROM mc)"},
-      {"ingest_claim_rule_fingerprints",
-         "INSERT INTO rule_deliveries_seen (fingerprint, seen_at) "
-         "SELECT decode(f, 'hex'), now() FROM jsonb_array_elements_text($1::jsonb) AS f "
-         "ON CONFLICT (fingerprint) DO UPDATE SET seen_at = EXCLUDED.seen_at "
-         "WHERE rule_deliveries_seen.seen_at < EXCLUDED.seen_at - interval '10 minutes' "
-         "RETURNING encode(fingerprint, 'hex')"},
-      {"ingest_stored_keys",
-         "SELECT dedup_key FROM webhook_events "
-         "WHERE dedup_key = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb)))"},
       {"replay_select",
          "SELECT id, source, event_type, status, coalesce(rule_tenant_id::text, ''), body, "
          "(extract(epoch FROM event_at) * 1000)::bigint, (extract(epoch FROM received_at) * 1000)::bigint "
@@ -113,12 +53,108 @@ const std::vector<std::pair<const char*, const char*>>& statements() {
   return all;
 }
 
-constexpr int kAttempts = 4;
+// The statements of the ingest path. They run by SQL `EXECUTE` inside multi-statement strings,
+// so that a batch takes two round trips ("BEGIN; lock; read" and "write; COMMIT") and not eight;
+// SQL-level prepared statements keep their plans, as protocol-level ones do.
+const std::vector<std::pair<const char*, std::string>>& session_statements() {
+  static const std::vector<std::pair<const char*, std::string>> all{
+      {"ingest_lock_people", std::string(kLockPeople)},
+      // Everything routing reads for a batch, as JSON arrays: $1 account dedup keys, $2 rule
+      // token hashes, $3 emails, $4 contact ids, $5 prefixes on the deliveries' tags, $6 tenant
+      // ids their fields name, $7 and $8 emails and contact ids to look up assignments for.
+      {"ingest_read",
+       "WITH m AS ("
+       "SELECT contact_id, coalesce(email, '') AS email, tags, fields, "
+       "(extract(epoch FROM snapshot_at) * 1000)::bigint AS at FROM systeme_contacts "
+       "WHERE contact_id = ANY (ARRAY(SELECT (jsonb_array_elements_text($4::jsonb))::bigint))), "
+       "a AS ("
+       "SELECT coalesce(email, '') AS email, contact_id, tenant_ids FROM contact_assignments "
+       "WHERE email = ANY (ARRAY(SELECT jsonb_array_elements_text($7::jsonb))) "
+       "OR contact_id = ANY (ARRAY(SELECT (jsonb_array_elements_text($8::jsonb))::bigint))) "
+       "SELECT "
+       "(SELECT coalesce(json_agg(dedup_key), '[]') FROM webhook_events "
+       "WHERE dedup_key = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb)))), "
+       "(SELECT coalesce(json_agg(json_build_array(encode(rule_token_hash, 'hex'), id)), '[]') FROM tenants "
+       "WHERE rule_token_hash = ANY (ARRAY(SELECT decode(jsonb_array_elements_text($2::jsonb), 'hex')))), "
+       "(SELECT coalesce(json_agg(json_build_array(contact_id, email, tags, fields, at)), '[]') FROM m), "
+       "(SELECT coalesce(json_agg(json_build_array(id, prefix)), '[]') FROM tenants "
+       "WHERE prefix = ANY (ARRAY(SELECT jsonb_array_elements_text($5::jsonb) UNION ALL "
+       "SELECT substring(lower(t) FROM '^ib-[a-z0-9]{3,32}-') FROM m, jsonb_array_elements_text(m.tags) AS t)) "
+       "OR id = ANY (ARRAY(SELECT (jsonb_array_elements_text($6::jsonb))::uuid UNION ALL SELECT unnest(tenant_ids) FROM a)) "
+       "OR rule_token_hash = ANY (ARRAY(SELECT decode(jsonb_array_elements_text($2::jsonb), 'hex')))), "
+       "(SELECT coalesce(json_agg(json_build_array(email, contact_id, tenant_ids)), '[]') FROM a), "
+       "(SELECT coalesce(json_agg(json_build_array(tenant_id, id, email, systeme_contact_id, tags, tag_clock, "
+       "open_count, (extract(epoch FROM last_opened_at) * 1000)::bigint)), '[]') FROM leads "
+       "WHERE email = ANY (ARRAY(SELECT jsonb_array_elements_text($3::jsonb))) "
+       "OR systeme_contact_id = ANY (ARRAY(SELECT (jsonb_array_elements_text($4::jsonb))::bigint)))"},
+      {"ingest_claim_rule_fingerprints",
+       "INSERT INTO rule_deliveries_seen (fingerprint, seen_at) "
+       "SELECT decode(f, 'hex'), now() FROM jsonb_array_elements_text($1::jsonb) AS f "
+       "ON CONFLICT (fingerprint) DO UPDATE SET seen_at = EXCLUDED.seen_at "
+       "WHERE rule_deliveries_seen.seen_at < EXCLUDED.seen_at - interval '10 minutes' "
+       "RETURNING encode(fingerprint, 'hex')"},
+      // A delivery row another writer stored first fails the whole batch (unique_violation), which
+      // write() retries: the second pass sees the row and answers duplicate.
+      {"ingest_write_batch",
+       "WITH ev AS ("
+       "INSERT INTO webhook_events (dedup_key, source, event_type, status, routed_tenant_id, lead_id, "
+       "rule_tenant_id, contact_id, email, event_at, received_at, body, detail) "
+       "SELECT r.k, r.s, r.t, r.st, r.tn, r.l, r.rt, r.c, r.e, to_timestamp(r.at / 1000.0), "
+       "to_timestamp(r.rc / 1000.0), decode(r.b, 'base64'), r.d "
+       "FROM json_to_recordset($1::json) AS r(k text, s text, t text, st text, tn uuid, l uuid, rt uuid, "
+       "c bigint, e text, at bigint, rc bigint, b text, d text) "
+       "RETURNING id, dedup_key), "
+       "ld AS ("
+       "INSERT INTO leads (tenant_id, id, email, systeme_contact_id, tags, tag_clock, open_count, last_opened_at) "
+       "SELECT r.tn, r.id, r.e, r.c, ARRAY(SELECT json_array_elements_text(r.tg)), r.tc, r.o, "
+       "to_timestamp(r.lo / 1000.0) "
+       "FROM json_to_recordset($2::json) AS r(tn uuid, id uuid, e text, c bigint, tg json, tc jsonb, o int, lo bigint) "
+       "ON CONFLICT (tenant_id, id) DO UPDATE SET systeme_contact_id = EXCLUDED.systeme_contact_id, "
+       "tags = EXCLUDED.tags, tag_clock = EXCLUDED.tag_clock, open_count = EXCLUDED.open_count, "
+       "last_opened_at = EXCLUDED.last_opened_at, updated_at = now() RETURNING 1), "
+       "tl AS ("
+       "INSERT INTO lead_events (tenant_id, lead_id, kind, tag, occurred_at, received_at, webhook_event_id) "
+       "SELECT r.tn, r.l, r.k, r.tg, to_timestamp(r.at / 1000.0), to_timestamp(r.rc / 1000.0), coalesce(ev.id, r.w) "
+       "FROM json_to_recordset($3::json) AS r(tn uuid, l uuid, k text, tg text, at bigint, rc bigint, dk text, w bigint) "
+       "LEFT JOIN ev ON ev.dedup_key = r.dk RETURNING 1), "
+       "mc AS ("
+       "INSERT INTO systeme_contacts (contact_id, email, tags, fields, snapshot_at) "
+       "SELECT r.c, r.e, r.tg, r.f, to_timestamp(r.at / 1000.0) "
+       "FROM json_to_recordset($4::json) AS r(c bigint, e text, tg jsonb, f jsonb, at bigint) "
+       "ON CONFLICT (contact_id) DO UPDATE SET email = coalesce(EXCLUDED.email, systeme_contacts.email), "
+       "tags = EXCLUDED.tags, fields = EXCLUDED.fields, snapshot_at = EXCLUDED.snapshot_at, updated_at = now() "
+       "RETURNING 1) "
+       "SELECT (SELECT count(*) FROM ev), (SELECT count(*) FROM ld), (SELECT count(*) FROM tl), "
+       "(SELECT count(*) FROM mc)"},
+  };
+  return all;
+}
 
-// Another writer committed the same delivery between our check and our insert.
-struct LostRace : std::runtime_error {
-  LostRace() : std::runtime_error("a concurrent writer stored the same delivery") {}
-};
+// SQLSTATE 26000: an EXECUTE named a statement this session has not prepared yet.
+bool not_prepared(const pqxx::sql_error& e) { return e.sqlstate() == "26000"; }
+
+// Prepares (SQL PREPARE) those of session_statements() this session does not have yet.
+void prepare_session(pqxx::transaction_base& tx) {
+  std::set<std::string> prepared;
+  for (const auto& row : tx.exec("SELECT name FROM pg_prepared_statements")) prepared.insert(row[0].as<std::string>());
+  for (const auto& [name, sql] : session_statements()) {
+    if (prepared.count(name) == 0) tx.exec0(std::string("PREPARE ") + name + " AS " + sql);
+  }
+}
+
+// "EXECUTE name('arg', ...)": a session statement with its arguments quoted as literals.
+std::string execute(pqxx::transaction_base& tx, const char* name, std::initializer_list<std::string> args) {
+  std::string sql = std::string("EXECUTE ") + name + "(";
+  bool first = true;
+  for (const auto& arg : args) {
+    if (!first) sql += ", ";
+    sql += tx.quote(arg);
+    first = false;
+  }
+  return sql + ")";
+}
+
+constexpr int kAttempts = 4;
 
 std::string base64(const std::string& bytes) {
   static constexpr char table[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -140,101 +176,93 @@ std::string base64(const std::string& bytes) {
   return out;
 }
 
-// Loads the tenants, leads and mirror rows a batch's deliveries can touch into `view`.
-void load_view(pqxx::work& tx, const std::vector<const Delivery*>& routable,
-               const std::set<std::string>& rule_tenants, ingest::RoutingView& view) {
+// What a batch reads before routing (see ingest_read): the stored dedup keys, each rule token's
+// tenant, and the tenants, leads, mirror rows and assignments its deliveries can touch.
+struct BatchState {
+  std::set<std::string> stored_keys;
+  std::map<std::string, std::string> tenant_of_token;
+  ingest::RoutingView view;
+};
+
+// `begin` opens the transaction in the same round trip ("BEGIN; lock; read"). The people are
+// locked first, in one global order, so the read sees whatever other writers committed for them.
+// `rule_tenants`: tenants stored rule deliveries named (replay), loaded with the others.
+BatchState read_state(pqxx::transaction_base& tx, const std::vector<const Delivery*>& deliveries,
+                      const std::set<std::string>& rule_tenants, bool begin) {
   std::vector<std::string> email_list;
   std::vector<long long> contact_list;
-  for (const Delivery* d : routable) {
-    const auto& contact = d->parsed.event.contact;
-    if (!contact.email.empty()) email_list.push_back(contact.email);
-    if (contact.id) contact_list.push_back(*contact.id);
-  }
-  const json emails = email_list, contact_ids = contact_list;
-
-  // Take turns with other writers on these people, in one global order (no deadlocks).
-  tx.exec_prepared("ingest_lock_people", person_keys(email_list, contact_list).dump());
-
   std::set<std::string> prefixes;
-  json tenant_ids = json::array();
-  const auto note_tags = [&](const std::vector<std::string>& tags) {
-    for (const auto& tag : tags) {
-      if (auto prefix = TagPrefix::of_tag(tag)) prefixes.insert(prefix->str());
+  json account_keys = json::array(), token_hashes = json::array(), tenant_ids = json::array();
+  std::map<std::string, std::string> token_by_hash;
+  bool names_no_tenant = false;
+  for (const Delivery* d : deliveries) {
+    if (d->source == ingest::Source::rule && !d->rule_token.empty()) {
+      const std::string hash = crypto::to_hex(crypto::sha256(d->rule_token));
+      if (token_by_hash.emplace(hash, d->rule_token).second) token_hashes.push_back(hash);
+    } else if (d->source == ingest::Source::account && !d->dedup_key.empty()) {
+      account_keys.push_back(d->dedup_key);
     }
-  };
-  for (const auto& row : tx.exec_prepared("ingest_load_mirror",
-           contact_ids.dump())) {
-    ingest::MirrorRecord mirror;
-    mirror.contact_id = row[0].as<long long>();
-    mirror.email = row[1].as<std::string>();
-    mirror.tags = json::parse(row[2].c_str()).get<std::vector<std::string>>();
-    mirror.fields = json::parse(row[3].c_str()).get<std::map<std::string, std::string>>();
-    if (!row[4].is_null()) mirror.snapshot_at = row[4].as<long long>();
-    note_tags(mirror.tags);
-    view.add_mirror(std::move(mirror));
-  }
-  for (const Delivery* d : routable) {
+    if (d->parsed.status != ingest::ParseStatus::ok) continue;
     const auto& event = d->parsed.event;
-    if (event.contact.tags) note_tags(*event.contact.tags);
-    if (event.tag) note_tags({*event.tag});
+    if (!event.contact.email.empty()) email_list.push_back(event.contact.email);
+    if (event.contact.id) contact_list.push_back(*event.contact.id);
+    const auto note = [&](const std::string& tag) {
+      if (auto prefix = TagPrefix::of_tag(tag)) prefixes.insert(prefix->str());
+    };
+    if (event.contact.tags) std::for_each(event.contact.tags->begin(), event.contact.tags->end(), note);
+    if (event.tag) note(*event.tag);
     const auto owner = event.contact.fields.find("ib_owner_id");
     if (owner != event.contact.fields.end() && is_uuid(owner->second)) tenant_ids.push_back(owner->second);
+    // Admins' assignments matter only to contact and sale events, which name no tenant.
+    names_no_tenant |= event.kind != ingest::EventKind::tag_added && event.kind != ingest::EventKind::tag_removed &&
+                       event.kind != ingest::EventKind::rule;
   }
   for (const auto& tenant : rule_tenants) tenant_ids.push_back(tenant);
+  const json emails = email_list, contact_ids = contact_list;
+  const std::string none = "[]";
+  std::string sql = begin ? "BEGIN; " : "";
+  sql += execute(tx, "ingest_lock_people", {person_keys(email_list, contact_list).dump()}) + "; ";
+  sql += execute(tx, "ingest_read",
+                 {account_keys.dump(), token_hashes.dump(), emails.dump(), contact_ids.dump(), json(prefixes).dump(),
+                  tenant_ids.dump(), names_no_tenant ? emails.dump() : none,
+                  names_no_tenant ? contact_ids.dump() : none});
+  const auto row = tx.exec1(sql);
 
-  // Admins' assignments matter only to contact and sale events, which name no tenant.
-  const bool names_no_tenant = std::any_of(routable.begin(), routable.end(), [](const Delivery* d) {
-    const auto kind = d->parsed.event.kind;
-    return kind != ingest::EventKind::tag_added && kind != ingest::EventKind::tag_removed &&
-           kind != ingest::EventKind::rule;
-  });
-  if (names_no_tenant) {
-    for (const auto& row : tx.exec_prepared("ingest_load_assignments", emails.dump(), contact_ids.dump())) {
-      ingest::Assignment assignment;
-      assignment.email = row[0].as<std::string>();
-      if (!row[1].is_null()) assignment.contact_id = row[1].as<long long>();
-      assignment.tenant_ids = json::parse(row[2].c_str()).get<std::vector<std::string>>();
-      for (const auto& tenant : assignment.tenant_ids) tenant_ids.push_back(tenant);
-      view.add_assignment(std::move(assignment));
-    }
+  BatchState state;
+  for (const auto& key : json::parse(row[0].c_str())) state.stored_keys.insert(key.get<std::string>());
+  for (const auto& pair : json::parse(row[1].c_str())) {
+    state.tenant_of_token[token_by_hash.at(pair[0].get<std::string>())] = pair[1].get<std::string>();
   }
-
-  for (const auto& row : tx.exec_prepared("ingest_load_tenants",
-           json(prefixes).dump(), tenant_ids.dump())) {
-    view.add_tenant({row[0].as<std::string>(), row[1].as<std::string>()});
+  for (const auto& m : json::parse(row[2].c_str())) {
+    ingest::MirrorRecord mirror;
+    mirror.contact_id = m[0].get<long long>();
+    mirror.email = m[1].get<std::string>();
+    mirror.tags = m[2].get<std::vector<std::string>>();
+    mirror.fields = m[3].get<std::map<std::string, std::string>>();
+    if (!m[4].is_null()) mirror.snapshot_at = m[4].get<long long>();
+    state.view.add_mirror(std::move(mirror));
   }
-
-  for (const auto& row : tx.exec_prepared("ingest_load_leads",
-           emails.dump(), contact_ids.dump())) {
+  for (const auto& t : json::parse(row[3].c_str())) state.view.add_tenant({t[0].get<std::string>(), t[1].get<std::string>()});
+  for (const auto& a : json::parse(row[4].c_str())) {
+    ingest::Assignment assignment;
+    assignment.email = a[0].get<std::string>();
+    if (!a[1].is_null()) assignment.contact_id = a[1].get<long long>();
+    assignment.tenant_ids = a[2].get<std::vector<std::string>>();
+    state.view.add_assignment(std::move(assignment));
+  }
+  for (const auto& l : json::parse(row[5].c_str())) {
     ingest::LeadRecord lead;
-    lead.tenant_id = row[0].as<std::string>();
-    lead.id = row[1].as<std::string>();
-    lead.email = row[2].as<std::string>();
-    if (!row[3].is_null()) lead.contact_id = row[3].as<long long>();
-    for (const auto& tag : json::parse(row[4].c_str())) lead.tags.insert(tag.get<std::string>());
-    lead.tag_clock = json::parse(row[5].c_str()).get<std::map<std::string, EpochMs>>();
-    lead.open_count = row[6].as<int>();
-    if (!row[7].is_null()) lead.last_opened_at = row[7].as<long long>();
-    view.add_lead(std::move(lead));
+    lead.tenant_id = l[0].get<std::string>();
+    lead.id = l[1].get<std::string>();
+    lead.email = l[2].get<std::string>();
+    if (!l[3].is_null()) lead.contact_id = l[3].get<long long>();
+    for (const auto& tag : l[4]) lead.tags.insert(tag.get<std::string>());
+    lead.tag_clock = l[5].get<std::map<std::string, EpochMs>>();
+    lead.open_count = l[6].get<int>();
+    if (!l[7].is_null()) lead.last_opened_at = l[7].get<long long>();
+    state.view.add_lead(std::move(lead));
   }
-}
-
-// Tenant id per presented rule token (unknown tokens are absent).
-std::map<std::string, std::string> resolve_rule_tokens(pqxx::work& tx, const std::vector<const Delivery*>& batch) {
-  json hashes = json::array();
-  std::map<std::string, std::string> token_by_hash;
-  for (const Delivery* d : batch) {
-    if (d->source != ingest::Source::rule) continue;
-    const std::string hash = crypto::to_hex(crypto::sha256(d->rule_token));
-    if (token_by_hash.emplace(hash, d->rule_token).second) hashes.push_back(hash);
-  }
-  std::map<std::string, std::string> tenants;
-  if (hashes.empty()) return tenants;
-  for (const auto& row : tx.exec_prepared("ingest_resolve_rule_tokens",
-           hashes.dump())) {
-    tenants[token_by_hash.at(row[0].as<std::string>())] = row[1].as<std::string>();
-  }
-  return tenants;
+  return state;
 }
 
 // One delivery to route: the rule webhook's tenant (empty for account webhooks) and its key.
@@ -245,15 +273,7 @@ struct Item {
 };
 
 // Routes `items` in order against the tenants, leads and mirror rows they touch.
-std::vector<ingest::Routed> route_items(pqxx::work& tx, const std::vector<Item>& items, ingest::RoutingView& view,
-                                        bool update_mirror) {
-  std::vector<const Delivery*> routable;
-  std::set<std::string> rule_tenants;
-  for (const auto& item : items) {
-    if (item.delivery->parsed.status == ingest::ParseStatus::ok) routable.push_back(item.delivery);
-    if (!item.rule_tenant.empty()) rule_tenants.insert(item.rule_tenant);
-  }
-  if (!routable.empty()) load_view(tx, routable, rule_tenants, view);
+std::vector<ingest::Routed> route_items(const std::vector<Item>& items, ingest::RoutingView& view, bool update_mirror) {
   std::vector<ingest::Routed> routes(items.size());
   for (std::size_t n = 0; n < items.size(); ++n) {
     const Delivery& d = *items[n].delivery;
@@ -326,10 +346,9 @@ Effects collect_effects(const std::vector<Item>& items, const std::vector<ingest
 
 // Writes a batch: new delivery rows (`events`, may be "[]") and the effects routing produced. A
 // timeline entry links to its delivery by dedup key when the row is new here, else by its id.
-// The number of delivery rows inserted (fewer than sent when another writer stored one first).
-std::size_t write_batch(pqxx::work& tx, const std::string& events, const Effects& effects) {
-  return tx.exec_prepared1("ingest_write_batch", events, effects.leads, effects.timeline, effects.mirrors)[0]
-      .as<std::size_t>();
+// The statement, to run with others in one round trip.
+std::string write_batch(pqxx::transaction_base& tx, const std::string& events, const Effects& effects) {
+  return execute(tx, "ingest_write_batch", {events, effects.leads, effects.timeline, effects.mirrors});
 }
 
 }  // namespace
@@ -346,17 +365,23 @@ void IngestStore::configure_session(pqxx::connection& connection) {
   // Every ingest statement finds rows by key. Planning each execution cost about a quarter of
   // PostgreSQL's CPU (bench/README.md), so plans are made once per connection; without
   // sequential scans, a plan made while a table is still small keeps using its index as it grows.
-  pqxx::nontransaction(connection).exec0("SET plan_cache_mode = force_generic_plan; SET enable_seqscan = off");
+  pqxx::nontransaction tx(connection);
+  tx.exec0("SET plan_cache_mode = force_generic_plan; SET enable_seqscan = off");
+  prepare_session(tx);
 }
 
 std::vector<DeliveryResult> IngestStore::write(const std::vector<const Delivery*>& batch) {
   for (int attempt = 1;; ++attempt) {
     try {
       return write_once(batch);
-    } catch (const LostRace&) {
-      if (attempt >= kAttempts) throw;
     } catch (const pqxx::sql_error& e) {
-      // unique_violation (a lead created concurrently), serialization failure, deadlock.
+      if (not_prepared(e)) {
+        // The first batch of this session: prepare, then go again.
+        pqxx::nontransaction tx(connection_);
+        prepare_session(tx);
+        if (attempt < kAttempts) continue;
+      }
+      // unique_violation (a lead or delivery stored concurrently), serialization failure, deadlock.
       const std::string state = e.sqlstate();
       if ((state != "23505" && state != "40001" && state != "40P01") || attempt >= kAttempts) throw;
     }
@@ -364,12 +389,27 @@ std::vector<DeliveryResult> IngestStore::write(const std::vector<const Delivery*
 }
 
 std::vector<DeliveryResult> IngestStore::write_once(const std::vector<const Delivery*>& batch) {
+  // The transaction is opened and committed by the statements themselves (two round trips), so
+  // libpqxx sees a nontransaction; any failure on the way rolls it back here.
+  pqxx::nontransaction tx(connection_);
+  try {
+    return write_in(tx, batch);
+  } catch (...) {
+    try {
+      tx.exec0("ROLLBACK");
+    } catch (const std::exception&) {
+      // The connection is gone; so is the transaction.
+    }
+    throw;
+  }
+}
+
+std::vector<DeliveryResult> IngestStore::write_in(pqxx::transaction_base& tx, const std::vector<const Delivery*>& batch) {
   std::vector<DeliveryResult> results(batch.size());
   std::vector<std::string> keys(batch.size());
-  pqxx::work tx(connection_);
+  BatchState state = read_state(tx, batch, {}, true);
 
   // 1. Rule webhooks: the token names the tenant; the dedup key is the body's fingerprint.
-  const auto tenant_of_token = resolve_rule_tokens(tx, batch);
   std::vector<std::string> fingerprints(batch.size());
   json fresh_candidates = json::array();
   std::set<std::string> seen_fingerprints;
@@ -379,8 +419,8 @@ std::vector<DeliveryResult> IngestStore::write_once(const std::vector<const Deli
       keys[i] = d.dedup_key;
       continue;
     }
-    const auto tenant = tenant_of_token.find(d.rule_token);
-    if (tenant == tenant_of_token.end()) {
+    const auto tenant = state.tenant_of_token.find(d.rule_token);
+    if (tenant == state.tenant_of_token.end()) {
       results[i].outcome = Outcome::unauthorized;
       continue;
     }
@@ -391,24 +431,13 @@ std::vector<DeliveryResult> IngestStore::write_once(const std::vector<const Deli
   }
   std::set<std::string> fresh_rules;
   if (!fresh_candidates.empty()) {
-    for (const auto& row : tx.exec_prepared("ingest_claim_rule_fingerprints",
-             fresh_candidates.dump())) {
+    for (const auto& row : tx.exec(execute(tx, "ingest_claim_rule_fingerprints", {fresh_candidates.dump()}))) {
       fresh_rules.insert(row[0].as<std::string>());
     }
   }
 
   // 2. Account webhooks: a message id already stored, or twice in this batch, is a duplicate.
-  json account_keys = json::array();
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    if (batch[i]->source == ingest::Source::account) account_keys.push_back(keys[i]);
-  }
-  std::set<std::string> stored_keys;
-  if (!account_keys.empty()) {
-    for (const auto& row : tx.exec_prepared("ingest_stored_keys",
-             account_keys.dump())) {
-      stored_keys.insert(row[0].as<std::string>());
-    }
-  }
+  const std::set<std::string>& stored_keys = state.stored_keys;
   std::vector<bool> is_new(batch.size(), false);
   std::set<std::string> batch_keys;
   for (std::size_t i = 0; i < batch.size(); ++i) {
@@ -433,8 +462,8 @@ std::vector<DeliveryResult> IngestStore::write_once(const std::vector<const Deli
     if (!is_new[i]) continue;
     items.push_back({batch[i], batch[i]->source == ingest::Source::rule ? results[i].tenant_id : std::string(), keys[i]});
   }
-  ingest::RoutingView view;
-  const auto routes = route_items(tx, items, view, true);
+  ingest::RoutingView& view = state.view;
+  const auto routes = route_items(items, view, true);
 
   // 4. Write: the delivery log first (a lost race shows here), then leads, timeline, mirror.
   JsonRows events;
@@ -458,19 +487,14 @@ std::vector<DeliveryResult> IngestStore::write_once(const std::vector<const Deli
         .text("b", base64(d.body))
         .text_or_null("d", r.detail);
   }
-  if (!events.empty()) {
-    const std::size_t sent = events.size();
-    const Effects effects = collect_effects(items, routes, {}, view, true);
-    if (write_batch(tx, events.finish(), effects) != sent) throw LostRace();
-  }
+  std::string sql = events.empty() ? std::string() : write_batch(tx, events.finish(), collect_effects(items, routes, {}, view, true)) + "; ";
+  tx.exec0(sql + "COMMIT");
   for (std::size_t i = 0, n = 0; i < batch.size(); ++i) {
     if (!is_new[i]) continue;
     results[i].status = routes[n].status;
     results[i].tenant_id = routes[n].status == RouteStatus::routed ? routes[n].tenant_id : std::string();
     ++n;
   }
-
-  tx.commit();
   return results;
 }
 
@@ -512,8 +536,15 @@ ReplayPage IngestStore::replay_rows(pqxx::work& tx, const pqxx::result& rows) {
   }
   if (items.empty()) return page;
 
-  ingest::RoutingView view;
-  const auto routes = route_items(tx, items, view, false);
+  prepare_session(tx);
+  std::vector<const Delivery*> stored;
+  std::set<std::string> rule_tenants;
+  for (const auto& item : items) {
+    stored.push_back(item.delivery);
+    if (!item.rule_tenant.empty()) rule_tenants.insert(item.rule_tenant);
+  }
+  ingest::RoutingView view = read_state(tx, stored, rule_tenants, false).view;
+  const auto routes = route_items(items, view, false);
   json updates = json::array();
   for (std::size_t n = 0; n < items.size(); ++n) {
     const ingest::Routed& r = routes[n];
@@ -530,7 +561,7 @@ ReplayPage IngestStore::replay_rows(pqxx::work& tx, const pqxx::result& rows) {
   }
   tx.exec_prepared("replay_update_events",
       updates.dump());
-  write_batch(tx, "[]", collect_effects(items, routes, ids, view, false));
+  tx.exec(write_batch(tx, "[]", collect_effects(items, routes, ids, view, false)));
   page.examined = static_cast<int>(items.size());
   page.last_id = ids.back();
   return page;

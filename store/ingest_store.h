@@ -38,8 +38,9 @@ class IngestStore {
   // Declares the store's prepared statements on `connection` (a client-side step).
   explicit IngestStore(pqxx::connection& connection);
 
-  // Once per new connection: plan each statement once (generic plans) and never by sequential
-  // scan, so a plan made while the tables were still empty keeps using their indexes.
+  // Once per new connection: prepare the ingest statements and plan each once (generic plans),
+  // never by sequential scan, so a plan made while the tables were still empty keeps using their
+  // indexes. (A connection that skips this gets the statements prepared on first use.)
   static void configure_session(pqxx::connection& connection);
 
   // One result per delivery, in order, after the transaction committed. Throws the database's
@@ -59,6 +60,8 @@ class IngestStore {
  private:
   ReplayPage replay_rows(pqxx::work& tx, const pqxx::result& rows);
   std::vector<ingest::DeliveryResult> write_once(const std::vector<const ingest::Delivery*>& batch);
+  std::vector<ingest::DeliveryResult> write_in(pqxx::transaction_base& tx,
+                                               const std::vector<const ingest::Delivery*>& batch);
   pqxx::connection& connection_;
 };
 
