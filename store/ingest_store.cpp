@@ -61,7 +61,8 @@ const std::vector<std::pair<const char*, std::string>>& session_statements() {
       {"ingest_lock_people", std::string(kLockPeople)},
       // Everything routing reads for a batch, as JSON arrays: $1 account dedup keys, $2 rule
       // token hashes, $3 emails, $4 contact ids, $5 prefixes on the deliveries' tags, $6 tenant
-      // ids their fields name, $7 and $8 emails and contact ids to look up assignments for.
+      // ids their fields name, $7 and $8 emails and contact ids to look up assignments for, $9 the
+      // contacts whose mirrored tags name their owners (contact and sale events without tags).
       {"ingest_read",
        "WITH m AS ("
        "SELECT contact_id, coalesce(email, '') AS email, tags, fields, "
@@ -79,7 +80,8 @@ const std::vector<std::pair<const char*, std::string>>& session_statements() {
        "(SELECT coalesce(json_agg(json_build_array(contact_id, email, tags, fields, at)), '[]') FROM m), "
        "(SELECT coalesce(json_agg(json_build_array(id, prefix)), '[]') FROM tenants "
        "WHERE prefix = ANY (ARRAY(SELECT jsonb_array_elements_text($5::jsonb) UNION ALL "
-       "SELECT substring(lower(t) FROM '^ib-[a-z0-9]{3,32}-') FROM m, jsonb_array_elements_text(m.tags) AS t)) "
+       "SELECT substring(lower(t) FROM '^ib-[a-z0-9]{3,32}-') FROM m, jsonb_array_elements_text(m.tags) AS t "
+       "WHERE m.contact_id = ANY (ARRAY(SELECT (jsonb_array_elements_text($9::jsonb))::bigint)))) "
        "OR id = ANY (ARRAY(SELECT (jsonb_array_elements_text($6::jsonb))::uuid UNION ALL SELECT unnest(tenant_ids) FROM a)) "
        "OR rule_token_hash = ANY (ARRAY(SELECT decode(jsonb_array_elements_text($2::jsonb), 'hex')))), "
        "(SELECT coalesce(json_agg(json_build_array(email, contact_id, tenant_ids)), '[]') FROM a), "
@@ -195,6 +197,7 @@ BatchState read_state(pqxx::transaction_base& tx, const std::vector<const Delive
   json account_keys = json::array(), token_hashes = json::array(), tenant_ids = json::array();
   std::map<std::string, std::string> token_by_hash;
   bool names_no_tenant = false;
+  json mirror_tag_contacts = json::array();
   for (const Delivery* d : deliveries) {
     if (d->source == ingest::Source::rule && !d->rule_token.empty()) {
       const std::string hash = crypto::to_hex(crypto::sha256(d->rule_token));
@@ -213,9 +216,12 @@ BatchState read_state(pqxx::transaction_base& tx, const std::vector<const Delive
     if (event.tag) note(*event.tag);
     const auto owner = event.contact.fields.find("ib_owner_id");
     if (owner != event.contact.fields.end() && is_uuid(owner->second)) tenant_ids.push_back(owner->second);
-    // Admins' assignments matter only to contact and sale events, which name no tenant.
-    names_no_tenant |= event.kind != ingest::EventKind::tag_added && event.kind != ingest::EventKind::tag_removed &&
-                       event.kind != ingest::EventKind::rule;
+    // Admins' assignments and the mirror's tags matter only to contact and sale events, which
+    // name no tenant.
+    const bool names_none = event.kind != ingest::EventKind::tag_added &&
+                            event.kind != ingest::EventKind::tag_removed && event.kind != ingest::EventKind::rule;
+    names_no_tenant |= names_none;
+    if (names_none && !event.contact.tags && event.contact.id) mirror_tag_contacts.push_back(*event.contact.id);
   }
   for (const auto& tenant : rule_tenants) tenant_ids.push_back(tenant);
   const json emails = email_list, contact_ids = contact_list;
@@ -225,7 +231,7 @@ BatchState read_state(pqxx::transaction_base& tx, const std::vector<const Delive
   sql += execute(tx, "ingest_read",
                  {account_keys.dump(), token_hashes.dump(), emails.dump(), contact_ids.dump(), json(prefixes).dump(),
                   tenant_ids.dump(), names_no_tenant ? emails.dump() : none,
-                  names_no_tenant ? contact_ids.dump() : none});
+                  names_no_tenant ? contact_ids.dump() : none, mirror_tag_contacts.dump()});
   const auto row = tx.exec1(sql);
 
   BatchState state;
