@@ -59,7 +59,7 @@ void WebhookEndpoints::account(const Rest::Request& request, Http::ResponseWrite
   }
   ingest::Delivery delivery;
   delivery.source = ingest::Source::account;
-  delivery.event_type = header(request, "X-Webhook-Event");
+  delivery.event_type = ingest::account_event_type(header(request, "X-Webhook-Event"));
   delivery.dedup_key = ingest::account_dedup_key(header(request, "X-Webhook-Message-Id"), delivery.event_type, body);
   delivery.body = body;
   delivery.received_at = clock_.now_ms();

@@ -1,6 +1,7 @@
 #include "ingest/delivery.h"
 
 #include "common/crypto.h"
+#include "common/text.h"
 
 namespace cf::ingest {
 
@@ -14,6 +15,11 @@ std::string account_dedup_key(const std::string& message_id, const std::string& 
   for (char c : message_id) printable = printable && c >= 0x21 && c <= 0x7e;
   if (printable) return "msg:" + message_id;
   return "msgsha256:" + crypto::to_hex(crypto::sha256(message_id));
+}
+
+std::string account_event_type(const std::string& header) {
+  if (header.size() <= 100 && is_printable_utf8(header)) return header;
+  return "unreadable:" + crypto::to_hex(crypto::sha256(header));
 }
 
 }  // namespace cf::ingest

@@ -17,7 +17,7 @@ enum class Source { account, rule };
 struct Delivery {
   Source source = Source::account;
   std::string dedup_key;     // account: X-Webhook-Message-Id, else "sha256:" of type and body
-  std::string event_type;    // X-Webhook-Event as sent, or "rule:<kind>"
+  std::string event_type;    // account_event_type(X-Webhook-Event), or "rule:<kind>"
   std::string rule_token;    // rule webhooks: the token from the URL (checked by the store)
   std::string body;          // raw bytes as received
   EpochMs received_at = 0;
@@ -30,6 +30,11 @@ std::string content_dedup_key(const std::string& event_type, const std::string& 
 // The dedup key of an account webhook: "msg:<X-Webhook-Message-Id>" when the id is 1..200
 // printable ASCII characters, "msgsha256:<hex>" of any other id, content_dedup_key() without one.
 std::string account_dedup_key(const std::string& message_id, const std::string& event_type, const std::string& body);
+
+// The event type stored for an account webhook: X-Webhook-Event as sent when it is 1..100
+// printable UTF-8 characters, else "unreadable:<hex>" of its SHA-256 (the column takes only
+// UTF-8, and a delivery that cannot be stored would be retried by its sender for ever).
+std::string account_event_type(const std::string& header);
 
 enum class Outcome {
   stored,        // a new delivery, committed with its effects; `status` says how it routed

@@ -150,6 +150,10 @@ BOOST_AUTO_TEST_CASE(status_codes) {
   BOOST_TEST(relay.status_of(relay.signed_post("", body, "s4")) == "unsupported");
   BOOST_TEST(relay.status_of(relay.signed_post("CONTACT_MERGED", body, "s5")) == "unsupported");
   BOOST_TEST(relay.status_of(relay.signed_post("CONTACT_CREATED", "{oops", "s6")) == "malformed");
+  // An event name that is not UTF-8 is kept (as unsupported, under a readable name) like any other.
+  BOOST_TEST(relay.status_of(relay.signed_post("CONTACT_\xff\xfe", body, "s7")) == "unsupported");
+  BOOST_TEST(relay.status_of(relay.signed_post("CONTACT_CREATED", "{\"a\xff\xfe", "s8")) == "malformed");
+  BOOST_TEST(relay.status_of(relay.signed_post("CONTACT_CREATED", "\xff{}", "s9")) == "malformed");
 
   const std::string rules = relay.base + "/webhooks/systeme/rules/";
   BOOST_TEST(http_request("POST", rules + std::string(40, 'z') + "/email-opened", rule_body(7, "x@example.com")).status == 401);
@@ -159,7 +163,7 @@ BOOST_AUTO_TEST_CASE(status_codes) {
   BOOST_TEST(relay.status_of(http_request("POST", rules + *relay.a.keys.rule_token + "/email-opened", rule_body(7, "x@example.com"))) == "routed");
   BOOST_TEST(relay.status_of(http_request("POST", rules + *relay.a.keys.rule_token + "/email-opened", rule_body(7, "x@example.com"))) == "duplicate");
 
-  BOOST_TEST(relay.count("SELECT count(*) FROM webhook_events") == 5);
+  BOOST_TEST(relay.count("SELECT count(*) FROM webhook_events") == 8);
   BOOST_TEST(relay.daemon->stop(SIGTERM) == 0);
 }
 

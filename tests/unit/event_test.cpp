@@ -154,3 +154,17 @@ BOOST_AUTO_TEST_CASE(account_dedup_keys) {
   BOOST_TEST(account_dedup_key("bad\xff id", "SALE_NEW", "{}").rfind("msgsha256:", 0) == 0u);
   BOOST_TEST(account_dedup_key(std::string(300, 'a'), "SALE_NEW", "{}").rfind("msgsha256:", 0) == 0u);
 }
+
+BOOST_AUTO_TEST_CASE(account_event_types) {
+  BOOST_TEST(account_event_type("CONTACT_TAG_ADDED") == "CONTACT_TAG_ADDED");
+  BOOST_TEST(account_event_type("").empty());
+  // Not UTF-8, control characters or too long: a readable name the database takes, still distinct.
+  const std::string unreadable = account_event_type("CONTACT_\xff");
+  BOOST_TEST(unreadable.rfind("unreadable:", 0) == 0u);
+  BOOST_TEST(unreadable.size() == 11u + 64u);
+  BOOST_TEST(unreadable != account_event_type("CONTACT_\xfe"));
+  BOOST_TEST(account_event_type("A\tB").rfind("unreadable:", 0) == 0u);
+  BOOST_TEST(account_event_type(std::string(100, 'A')) == std::string(100, 'A'));
+  BOOST_TEST(account_event_type(std::string(101, 'A')).rfind("unreadable:", 0) == 0u);
+  BOOST_TEST((parse_account_event(unreadable, "{}").status == ParseStatus::unsupported));
+}
