@@ -32,7 +32,7 @@ json person_keys(const std::vector<std::string>& emails, const std::vector<long 
   return keys;
 }
 
-// Every statement of this file, prepared once per connection.
+// The replay statements, prepared by libpqxx on each connection that replays.
 const std::vector<std::pair<const char*, const char*>>& statements() {
   static const std::vector<std::pair<const char*, const char*>> all{
       {"replay_select",
