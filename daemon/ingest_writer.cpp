@@ -170,11 +170,8 @@ void IngestWriter::store(std::vector<Item>& batch, std::unique_ptr<pqxx::connect
         replies.swap(rest);
         return fail_all(e.what());
       }
-      ingest::Delivery kept = *deliveries[i];
-      kept.parsed.status = ingest::ParseStatus::malformed;
-      kept.parsed.reason = std::string("could not be applied: ") + e.what();
       try {
-        replies[i](store::IngestStore(*connection).write({&kept}).front());
+        replies[i](store::IngestStore(*connection).keep_refused(*deliveries[i], e.what()));
       } catch (const std::exception& again) {
         log::error("delivery could not be stored", {{"error", again.what()}});
         replies[i](std::nullopt);

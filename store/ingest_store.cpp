@@ -504,6 +504,25 @@ std::vector<DeliveryResult> IngestStore::write_in(pqxx::transaction_base& tx, co
   return results;
 }
 
+DeliveryResult IngestStore::keep_refused(const Delivery& delivery, const std::string& why) {
+  Delivery kept;
+  kept.source = delivery.source;
+  kept.dedup_key = delivery.dedup_key;
+  kept.event_type = ingest::account_event_type(delivery.event_type);
+  kept.rule_token = delivery.rule_token;
+  kept.body = delivery.body;
+  kept.received_at = delivery.received_at;
+  kept.parsed.status = ingest::ParseStatus::malformed;
+  std::string detail = "could not be applied: " + why;
+  while (!detail.empty() && (detail.back() == '\n' || detail.back() == ' ')) detail.pop_back();
+  for (char& c : detail) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte > 0x7e) c = '?';
+  }
+  kept.parsed.reason = detail;
+  return write({&kept}).front();
+}
+
 ReplayPage IngestStore::replay(const std::string& status, long long after_id, int limit) {
   pqxx::work tx(connection_);
   auto page = replay_rows(tx, tx.exec_prepared("replay_select", after_id, status, limit));

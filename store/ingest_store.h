@@ -48,6 +48,11 @@ class IngestStore {
   // race with another writer is retried here first.
   std::vector<ingest::DeliveryResult> write(const std::vector<const ingest::Delivery*>& batch);
 
+  // The last resort for a delivery the database refused (write() threw for it alone): keeps its
+  // raw body, key and type as a `malformed` delivery with no contact and no effects, and `why`
+  // (made printable ASCII) as its detail, so that nothing the sender would retry for ever is lost.
+  ingest::DeliveryResult keep_refused(const ingest::Delivery& delivery, const std::string& why);
+
   // Routes again, in one transaction, up to `limit` stored deliveries with id > `after_id` that
   // did not route (only those of `status` when it is not empty) and still have their body, as
   // after a tenant was added. Their rows get the new status; effects are applied as on receipt.

@@ -193,6 +193,30 @@ BOOST_FIXTURE_TEST_CASE(two_writers_racing_store_each_delivery_once, Ingest) {
   BOOST_TEST(count("SELECT count(DISTINCT tag) FROM lead_events") == 7);
 }
 
+// What the parser lets through should always be storable; when something is not, the delivery is
+// still kept (as malformed, without effects) rather than refused for ever.
+BOOST_FIXTURE_TEST_CASE(a_delivery_the_database_refuses_is_kept_as_malformed, Ingest) {
+  auto d = account_delivery("CONTACT_TAG_ADDED", tag_body(7, "lead@example.com", "ib-aaa111-demo"), "poison");
+  d.parsed.event.contact.email = "le\xff" "ad@example.com";  // as if the parser had let it through
+  d.event_type = "CONTACT_TAG_\xff";
+  BOOST_CHECK_THROW(write({d}), std::exception);  // the JSON of its lock keys, or PostgreSQL
+  BOOST_TEST(count("SELECT count(*) FROM webhook_events") == 0);
+
+  const auto kept = store::IngestStore(*c).keep_refused(d, "invalid byte sequence: 0xff\n");
+  BOOST_TEST((kept.outcome == Outcome::stored));
+  BOOST_TEST((kept.status == RouteStatus::malformed));
+  BOOST_TEST(text("SELECT status || ' ' || coalesce(email, 'NULL') || ' ' || left(event_type, 11) || ' ' || detail "
+                  "FROM webhook_events WHERE dedup_key = 'msg:poison'") ==
+             "malformed NULL unreadable: could not be applied: invalid byte sequence: 0xff");
+  BOOST_TEST(text("SELECT convert_from(body, 'UTF8') FROM webhook_events") == d.body);
+  BOOST_TEST(count("SELECT count(*) FROM leads") == 0);
+  BOOST_TEST(count("SELECT count(*) FROM lead_events") == 0);
+  // The sender's retry takes the same way (refused, then kept) and is a duplicate, not a second row.
+  BOOST_CHECK_THROW(write({d}), std::exception);
+  BOOST_TEST((store::IngestStore(*c).keep_refused(d, "again").outcome == Outcome::duplicate));
+  BOOST_TEST(count("SELECT count(*) FROM webhook_events") == 1);
+}
+
 BOOST_FIXTURE_TEST_CASE(replay_routes_what_a_new_tenant_now_owns, Ingest) {
   write({account_delivery("CONTACT_TAG_ADDED", tag_body(9, "late@example.com", "ib-ccc333-demo-request"), "m1",
                           "2026-09-27T20:00:00+00:00"),
