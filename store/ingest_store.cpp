@@ -113,21 +113,19 @@ const std::vector<std::pair<const char*, std::string>>& session_statements() {
        "FROM json_to_recordset($2::json) AS r(tn uuid, id uuid, e text, c bigint, tg json, tc jsonb, o int, lo bigint) "
        "ON CONFLICT (tenant_id, id) DO UPDATE SET systeme_contact_id = EXCLUDED.systeme_contact_id, "
        "tags = EXCLUDED.tags, tag_clock = EXCLUDED.tag_clock, open_count = EXCLUDED.open_count, "
-       "last_opened_at = EXCLUDED.last_opened_at, updated_at = now() RETURNING 1), "
+       "last_opened_at = EXCLUDED.last_opened_at, updated_at = now()), "
        "tl AS ("
        "INSERT INTO lead_events (tenant_id, lead_id, kind, tag, occurred_at, received_at, webhook_event_id) "
        "SELECT r.tn, r.l, r.k, r.tg, to_timestamp(r.at / 1000.0), to_timestamp(r.rc / 1000.0), coalesce(ev.id, r.w) "
        "FROM json_to_recordset($3::json) AS r(tn uuid, l uuid, k text, tg text, at bigint, rc bigint, dk text, w bigint) "
-       "LEFT JOIN ev ON ev.dedup_key = r.dk RETURNING 1), "
+       "LEFT JOIN ev ON ev.dedup_key = r.dk), "
        "mc AS ("
        "INSERT INTO systeme_contacts (contact_id, email, tags, fields, snapshot_at) "
        "SELECT r.c, r.e, r.tg, r.f, to_timestamp(r.at / 1000.0) "
        "FROM json_to_recordset($4::json) AS r(c bigint, e text, tg jsonb, f jsonb, at bigint) "
        "ON CONFLICT (contact_id) DO UPDATE SET email = coalesce(EXCLUDED.email, systeme_contacts.email), "
-       "tags = EXCLUDED.tags, fields = EXCLUDED.fields, snapshot_at = EXCLUDED.snapshot_at, updated_at = now() "
-       "RETURNING 1) "
-       "SELECT (SELECT count(*) FROM ev), (SELECT count(*) FROM ld), (SELECT count(*) FROM tl), "
-       "(SELECT count(*) FROM mc)"},
+       "tags = EXCLUDED.tags, fields = EXCLUDED.fields, snapshot_at = EXCLUDED.snapshot_at, updated_at = now()) "
+       "SELECT 1"},
   };
   return all;
 }
@@ -198,6 +196,9 @@ BatchState read_state(pqxx::transaction_base& tx, const std::vector<const Delive
   std::map<std::string, std::string> token_by_hash;
   bool names_no_tenant = false;
   json mirror_tag_contacts = json::array();
+  const auto note_prefix = [&](const std::string& tag) {
+    if (auto prefix = TagPrefix::of_tag(tag)) prefixes.insert(prefix->str());
+  };
   for (const Delivery* d : deliveries) {
     if (d->source == ingest::Source::rule && !d->rule_token.empty()) {
       const std::string hash = crypto::to_hex(crypto::sha256(d->rule_token));
@@ -209,11 +210,8 @@ BatchState read_state(pqxx::transaction_base& tx, const std::vector<const Delive
     const auto& event = d->parsed.event;
     if (!event.contact.email.empty()) email_list.push_back(event.contact.email);
     if (event.contact.id) contact_list.push_back(*event.contact.id);
-    const auto note = [&](const std::string& tag) {
-      if (auto prefix = TagPrefix::of_tag(tag)) prefixes.insert(prefix->str());
-    };
-    if (event.contact.tags) std::for_each(event.contact.tags->begin(), event.contact.tags->end(), note);
-    if (event.tag) note(*event.tag);
+    if (event.contact.tags) std::for_each(event.contact.tags->begin(), event.contact.tags->end(), note_prefix);
+    if (event.tag) note_prefix(*event.tag);
     const auto owner = event.contact.fields.find("ib_owner_id");
     if (owner != event.contact.fields.end() && is_uuid(owner->second)) tenant_ids.push_back(owner->second);
     // Admins' assignments and the mirror's tags matter only to contact and sale events, which
@@ -224,14 +222,14 @@ BatchState read_state(pqxx::transaction_base& tx, const std::vector<const Delive
     if (names_none && !event.contact.tags && event.contact.id) mirror_tag_contacts.push_back(*event.contact.id);
   }
   for (const auto& tenant : rule_tenants) tenant_ids.push_back(tenant);
-  const json emails = email_list, contact_ids = contact_list;
+  const std::string emails = json(email_list).dump(), contact_ids = json(contact_list).dump();
   const std::string none = "[]";
   std::string sql = begin ? "BEGIN; " : "";
   sql += execute(tx, "ingest_lock_people", {person_keys(email_list, contact_list).dump()}) + "; ";
   sql += execute(tx, "ingest_read",
-                 {account_keys.dump(), token_hashes.dump(), emails.dump(), contact_ids.dump(), json(prefixes).dump(),
-                  tenant_ids.dump(), names_no_tenant ? emails.dump() : none,
-                  names_no_tenant ? contact_ids.dump() : none, mirror_tag_contacts.dump()});
+                 {account_keys.dump(), token_hashes.dump(), emails, contact_ids, json(prefixes).dump(),
+                  tenant_ids.dump(), names_no_tenant ? emails : none, names_no_tenant ? contact_ids : none,
+                  mirror_tag_contacts.dump()});
   const auto row = tx.exec1(sql);
 
   BatchState state;
