@@ -270,7 +270,8 @@ bool has_scheme(const std::string& url, const char* scheme) {
 
 void read_document(Reader& in, const YAML::Node& root, Config& config) {
   if (!in.check_section(root, "",
-                        {"http", "metrics", "database", "systeme", "admin", "leads", "reconcile", "retention", "log"})) {
+                        {"http", "metrics", "database", "ingest", "api", "systeme", "admin", "leads", "reconcile", "retention",
+                         "log"})) {
     return;
   }
   const auto section = [&](const char* name, const std::set<std::string>& keys,
@@ -281,7 +282,8 @@ void read_document(Reader& in, const YAML::Node& root, Config& config) {
   };
 
   bool public_url_set = false;
-  section("http", {"listen", "public_url", "threads", "max_body_bytes", "max_pending"}, [&](const YAML::Node& n) {
+  section("http", {"listen", "public_url", "threads", "max_body_bytes", "max_pending", "max_pending_bytes", "max_json_depth"},
+          [&](const YAML::Node& n) {
     in.read_listen(n, "http", "listen", config.http.listen);
     in.read_string(n, "http", "public_url", config.http.public_url);
     public_url_set = n["public_url"].IsDefined() && !n["public_url"].IsNull();
@@ -294,6 +296,12 @@ void read_document(Reader& in, const YAML::Node& root, Config& config) {
     long long pending = static_cast<long long>(config.http.max_pending);
     in.read_int(n, "http", "max_pending", 1, 1000000, pending);
     config.http.max_pending = static_cast<std::size_t>(pending);
+    long long pending_bytes = static_cast<long long>(config.http.max_pending_bytes);
+    in.read_int(n, "http", "max_pending_bytes", 1024 * 1024, 16LL * 1024 * 1024 * 1024, pending_bytes);
+    config.http.max_pending_bytes = static_cast<std::size_t>(pending_bytes);
+    long long depth = config.http.max_json_depth;
+    in.read_int(n, "http", "max_json_depth", 8, 1000, depth);
+    config.http.max_json_depth = static_cast<int>(depth);
     if (public_url_set) {
       auto& url = config.http.public_url;
       while (!url.empty() && url.back() == '/') url.pop_back();
@@ -308,11 +316,24 @@ void read_document(Reader& in, const YAML::Node& root, Config& config) {
     in.read_listen(n, "metrics", "listen", config.metrics.listen);
   });
 
-  section("database", {"url", "pool_size"}, [&](const YAML::Node& n) {
+  section("database", {"url", "migration_url", "pool_size"}, [&](const YAML::Node& n) {
     in.read_secret(n, "database", "url", config.database.url);
+    in.read_secret(n, "database", "migration_url", config.database.migration_url);
     long long pool = config.database.pool_size;
     in.read_int(n, "database", "pool_size", 1, 64, pool);
     config.database.pool_size = static_cast<int>(pool);
+  });
+
+  section("ingest", {"max_clock_skew_seconds"}, [&](const YAML::Node& n) {
+    long long skew = config.ingest.max_clock_skew_seconds;
+    in.read_int(n, "ingest", "max_clock_skew_seconds", 0, 86400, skew);
+    config.ingest.max_clock_skew_seconds = static_cast<int>(skew);
+  });
+
+  section("api", {"requests_per_second_per_tenant", "burst_per_tenant"}, [&](const YAML::Node& n) {
+    in.read_number(n, "api", "requests_per_second_per_tenant", 0.0, 100000.0, config.api.requests_per_second_per_tenant);
+    in.read_number(n, "api", "burst_per_tenant", 0.0, 100000.0, config.api.burst_per_tenant);
+    if (config.api.burst_per_tenant < 1.0) in.fail(n["burst_per_tenant"], "api.burst_per_tenant", "must be at least 1");
   });
 
   section("systeme", {"api_base", "api_key", "webhook_secrets", "requests_per_second", "timeout_seconds", "job_lease_seconds"},

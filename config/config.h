@@ -30,6 +30,8 @@ struct HttpConfig {
   int threads = 2;
   std::size_t max_body_bytes = 1024 * 1024;
   std::size_t max_pending = 10000;  // deliveries queued for the writers before 503
+  std::size_t max_pending_bytes = 64 * 1024 * 1024;  // their bodies' bytes, before 503
+  int max_json_depth = 64;  // nesting levels of a JSON body beyond which it is refused
 };
 
 struct MetricsConfig {
@@ -38,7 +40,19 @@ struct MetricsConfig {
 
 struct DatabaseConfig {
   Secret url;  // libpq URL or key=value string; may hold a password
+  // The schema owner's connection, for `migrate` only; empty: `url` (one role for both).
+  Secret migration_url;
   int pool_size = 4;
+};
+
+struct IngestConfig {
+  // A signed event stamped further than this past its receipt is ordered by its receipt.
+  int max_clock_skew_seconds = 300;
+};
+
+struct ApiConfig {
+  double requests_per_second_per_tenant = 20;  // tenant API, per daemon
+  double burst_per_tenant = 40;
 };
 
 struct SystemeConfig {
@@ -78,6 +92,8 @@ struct Config {
   HttpConfig http;
   MetricsConfig metrics;
   DatabaseConfig database;
+  IngestConfig ingest;
+  ApiConfig api;
   SystemeConfig systeme;
   AdminConfig admin;
   LeadsConfig leads;

@@ -41,6 +41,12 @@ BOOST_AUTO_TEST_CASE(minimal_file_takes_documented_defaults) {
   BOOST_TEST(config->reconcile.full_interval_seconds == 86400);
   BOOST_TEST(config->http.max_pending == 10000u);
   BOOST_TEST(config->retention.raw_body_days == 30);
+  BOOST_TEST(config->http.max_pending_bytes == 67108864u);
+  BOOST_TEST(config->http.max_json_depth == 64);
+  BOOST_TEST(config->database.migration_url.empty());
+  BOOST_TEST(config->ingest.max_clock_skew_seconds == 300);
+  BOOST_TEST(config->api.requests_per_second_per_tenant == 20.0);
+  BOOST_TEST(config->api.burst_per_tenant == 40.0);
 }
 
 BOOST_AUTO_TEST_CASE(every_key_is_read) {
@@ -51,11 +57,19 @@ http:
   threads: 8
   max_body_bytes: 2097152
   max_pending: 500
+  max_pending_bytes: 2097152
+  max_json_depth: 32
 metrics:
   listen: "[::1]:9100"
 database:
   url: postgresql://u:p@db/clientflow
+  migration_url: postgresql://owner:q@db/clientflow
   pool_size: 16
+ingest:
+  max_clock_skew_seconds: 60
+api:
+  requests_per_second_per_tenant: 5
+  burst_per_tenant: 10
 systeme:
   api_base: http://127.0.0.1:1234/api
   api_key: key-1
@@ -93,6 +107,12 @@ log:
   BOOST_TEST(config->http.max_pending == 500u);
   BOOST_TEST(config->retention.raw_body_days == 7);
   BOOST_TEST((config->log.level == cf::log::Level::debug));
+  BOOST_TEST(config->http.max_pending_bytes == 2097152u);
+  BOOST_TEST(config->http.max_json_depth == 32);
+  BOOST_TEST(config->database.migration_url.reveal() == "postgresql://owner:q@db/clientflow");
+  BOOST_TEST(config->ingest.max_clock_skew_seconds == 60);
+  BOOST_TEST(config->api.requests_per_second_per_tenant == 5.0);
+  BOOST_TEST(config->api.burst_per_tenant == 10.0);
 }
 
 BOOST_AUTO_TEST_CASE(unknown_top_level_key) {
@@ -136,6 +156,12 @@ BOOST_AUTO_TEST_CASE(out_of_range_low_and_high) {
              "test.yaml:4: reconcile.interval_seconds: must be between 10 and 604800");
   BOOST_TEST(error_of(std::string(kMinimal) + "systeme:\n  requests_per_second: 0\n") ==
              "test.yaml:4: systeme.requests_per_second: must be greater than 0 and at most 1000");
+  BOOST_TEST(error_of(std::string(kMinimal) + "http:\n  max_json_depth: 7\n") ==
+             "test.yaml:4: http.max_json_depth: must be between 8 and 1000");
+  BOOST_TEST(error_of(std::string(kMinimal) + "ingest:\n  max_clock_skew_seconds: -1\n") ==
+             "test.yaml:4: ingest.max_clock_skew_seconds: must be between 0 and 86400");
+  BOOST_TEST(error_of(std::string(kMinimal) + "api:\n  burst_per_tenant: 0.5\n") ==
+             "test.yaml:4: api.burst_per_tenant: must be at least 1");
 }
 
 BOOST_AUTO_TEST_CASE(invalid_choice) {
