@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "common/clock.h"
 #include "store/tenants.h"
 #include "tests/support/deliveries.h"
 #include "tests/support/http_client.h"
@@ -35,6 +36,7 @@ struct Relay {
   std::string config;
   std::unique_ptr<Background> daemon;
   std::string base;
+  std::string metrics_url;
 
   // In the suite's cluster, or in `cluster`; the daemon reaches it at `database_url` when given.
   explicit Relay(const std::string& database_url = "", const std::string& cluster = "")
@@ -55,6 +57,17 @@ struct Relay {
     auto serving = serve(config);
     daemon = std::move(serving.daemon);
     base = serving.base;
+    metrics_url = serving.line["metrics"].get<std::string>();
+  }
+  HttpResponse rule(const std::string& token, const std::string& kind, const std::string& body) {
+    return http_request("POST", base + "/webhooks/systeme/rules/" + token + "/" + kind, body,
+                        {{"Content-Type", "application/json"}});
+  }
+  // The value of an unlabelled sample line `name` on /metrics; -1 when it is not there.
+  double metric(const std::string& name) {
+    const std::string page = http_get(metrics_url).body;
+    const auto at = page.find("\n" + name + " ");
+    return at == std::string::npos ? -1 : std::stod(page.substr(at + name.size() + 2));
   }
 
   HttpResponse post(const std::string& event, const std::string& body, const std::string& message_id,
@@ -75,10 +88,16 @@ struct Relay {
     return response.status == 200 ? json::parse(response.body)["status"].get<std::string>() : std::to_string(response.status);
   }
 
-  int count(const std::string& sql) {
+  long long count(const std::string& sql) {
     auto c = db.connect();
     pqxx::read_transaction tx(*c);
-    return tx.exec1(sql)[0].as<int>();
+    return tx.exec1(sql)[0].as<long long>();
+  }
+  void exec(const std::string& sql) {
+    auto c = db.connect();
+    pqxx::work tx(*c);
+    tx.exec0(sql);
+    tx.commit();
   }
   std::string text(const std::string& sql) {
     auto c = db.connect();
@@ -408,4 +427,63 @@ BOOST_AUTO_TEST_CASE(sigterm_under_load_drains_and_exits_0) {
                              "(SELECT jsonb_array_elements_text($1::jsonb))",
                              ids.dump())[0].as<int>() == static_cast<int>(answered));
   BOOST_TEST(tx.exec1("SELECT count(*) FROM webhook_events")[0].as<std::size_t>() >= answered);
+}
+
+BOOST_AUTO_TEST_CASE(tag_stamped_in_year_9999_does_not_outrank_a_later_removal) {
+  // A signed event's time is believed only up to ingest.max_clock_skew_seconds (300) past its
+  // receipt: one stamped in year 9999 is ordered by when it arrived, so a removal stamped a
+  // second after that wins, on the lead and in the mirror.
+  Relay relay;
+  const auto added = relay.signed_post("CONTACT_TAG_ADDED", tag_body(7, "t@example.com", "ib-aaa111-x"), "skew-1",
+                                       "9999-12-31T23:59:59+00:00");
+  BOOST_TEST(relay.status_of(added) == "routed");
+  const EpochMs received = relay.count("SELECT (extract(epoch FROM received_at) * 1000)::bigint FROM webhook_events");
+  const auto removed = relay.signed_post("CONTACT_TAG_REMOVED", tag_body(7, "t@example.com", "ib-aaa111-x", {"ib-aaa111-x"}),
+                                         "skew-2", format_iso8601(received + 1000));
+  BOOST_TEST(relay.status_of(removed) == "routed");
+  BOOST_TEST(relay.text("SELECT array_to_string(tags, ',') FROM leads") == "");
+  BOOST_TEST(relay.text("SELECT tags::text FROM systeme_contacts WHERE contact_id = 7") == "[]");
+  // The delivery keeps the time it stated; nothing else holds a time past the skew allowed.
+  BOOST_TEST(relay.text("SELECT extract(year FROM event_at)::int FROM webhook_events WHERE dedup_key = 'msg:skew-1'") == "9999");
+  BOOST_TEST(relay.count("SELECT count(*) FROM leads, jsonb_each_text(tag_clock) AS c "
+                         "WHERE c.value::bigint > (extract(epoch FROM now() + interval '301 seconds') * 1000)::bigint") == 0);
+  BOOST_TEST(relay.count("SELECT count(*) FROM systeme_contacts WHERE snapshot_at > now() + interval '301 seconds'") == 0);
+  BOOST_TEST(relay.metric("clientflow_webhook_clock_skew_total") == 1);
+}
+
+BOOST_AUTO_TEST_CASE(rule_call_a_moment_before_the_signed_tag_loses_nothing) {
+  // A workflow calls its rule URL just before Systeme.io's signed tag event makes the lead: the
+  // call is kept as no_lead, and the lead's creation routes it (timeline entry, open count).
+  Relay relay;
+  const std::string& token_a = *relay.a.keys.rule_token;
+  const std::string& token_b = *relay.b.keys.rule_token;
+  BOOST_TEST(relay.status_of(relay.rule(token_a, "email-opened", rule_body(8, "early@example.com"))) == "no_lead");
+  BOOST_TEST(relay.status_of(relay.rule(token_b, "email-opened", rule_body(8, "early@example.com"))) == "no_lead");
+  BOOST_TEST(relay.status_of(relay.rule(token_a, "link-clicked", rule_body(9, "stale@example.com"))) == "no_lead");
+  // One waited more than 7 days: it stays where it is.
+  relay.exec("UPDATE webhook_events SET received_at = now() - interval '8 days' WHERE email = 'stale@example.com'");
+  BOOST_TEST(relay.status_of(relay.signed_post("CONTACT_TAG_ADDED", tag_body(8, "early@example.com", "ib-aaa111-demo-request"), "nl-1")) ==
+             "routed");
+  BOOST_TEST(relay.status_of(relay.signed_post("CONTACT_TAG_ADDED", tag_body(9, "stale@example.com", "ib-aaa111-demo-request"), "nl-2")) ==
+             "routed");
+  BOOST_TEST(relay.text("SELECT open_count || ' ' || (last_opened_at IS NOT NULL) FROM leads WHERE email = 'early@example.com'") ==
+             "1 true");
+  BOOST_TEST(relay.text("SELECT string_agg(e.kind, ',' ORDER BY e.id) FROM lead_events e JOIN leads l ON l.id = e.lead_id "
+                        "WHERE l.email = 'early@example.com'") == "tag_added,email-opened");
+  BOOST_TEST(relay.text("SELECT string_agg(e.kind, ',' ORDER BY e.id) FROM lead_events e JOIN leads l ON l.id = e.lead_id "
+                        "WHERE l.email = 'stale@example.com'") == "tag_added");
+  // A's call is routed to A's new lead; B's call for the same person stays B's, unrouted.
+  BOOST_TEST(relay.text("SELECT string_agg(status || ':' || coalesce((rule_tenant_id = routed_tenant_id)::text, '-'), ',' ORDER BY id) "
+                        "FROM webhook_events WHERE source = 'rule'") == "routed:true,no_lead:-,no_lead:-");
+
+  // The same when the ClientFlow app captures the person.
+  BOOST_TEST(relay.status_of(relay.rule(token_a, "email-opened", rule_body(10, "captured@example.com"))) == "no_lead");
+  const auto captured = post_lead_capture(relay.base, *relay.a.keys.api_key, "captured@example.com");
+  BOOST_TEST(captured.status == 201);
+  const auto lead = json::parse(api_request("GET", relay.base + "/v1/leads/" + json::parse(captured.body)["id"].get<std::string>(),
+                                            *relay.a.keys.api_key).body);
+  BOOST_TEST(lead["open_count"] == 1);
+  BOOST_TEST(lead["events"].size() == 1u);
+  BOOST_TEST(lead["events"][0]["kind"] == "email-opened");
+  BOOST_TEST(relay.daemon->stop(SIGTERM) == 0);
 }

@@ -9,12 +9,15 @@
 
 #include <signal.h>
 
+#include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "common/clock.h"
 #include "tests/support/deliveries.h"
 #include "tests/support/http_client.h"
 #include "tests/support/process.h"
@@ -217,7 +220,8 @@ BOOST_FIXTURE_TEST_CASE(webhooks_take_only_the_secret_or_a_rule_token, World) {
   const auto routed = http_request("POST", base + "/webhooks/systeme/rules/" + *b.keys.rule_token + "/optin",
                                    rule_body(43, "alice@example.com"), {{"Content-Type", "application/json"}});
   BOOST_TEST(routed.status == 200);
-  BOOST_TEST(json::parse(routed.body)["status"] == "foreign_prefix");
+  // Answered no_lead, as for a person nobody has: foreign_prefix would tell B that A has her.
+  BOOST_TEST(json::parse(routed.body)["status"] == "no_lead");
   pqxx::read_transaction tx(*c);
   BOOST_TEST(tx.exec_params1("SELECT count(*) FROM lead_events WHERE lead_id = $1::uuid", lead_of_a)[0].as<int>() == 0);
   BOOST_TEST(tx.exec_params1("SELECT count(*) FROM leads WHERE tenant_id = $1::uuid AND email = 'alice@example.com'",
@@ -254,4 +258,209 @@ BOOST_FIXTURE_TEST_CASE(credentials_are_stored_as_hashes_and_never_logged, World
     for (const auto& credential : credentials) BOOST_TEST(log.find(credential) == std::string::npos);
     BOOST_TEST(log.find(db.password()) == std::string::npos);
   }
+}
+
+// --- What one IB can do with its own rule token -----------------------------------------------
+// A rule token proves only which tenant's workflow claims to speak: whatever A posts to its own
+// rule URL, B's leads, B's routing and the findings read exactly as if A had done nothing. Each
+// case runs the same signed Systeme.io events in two worlds, one in which A also attacks, and
+// compares them row by row.
+
+namespace {
+
+const std::string kFarFuture = "9999-12-31T23:59:59+00:00";
+
+// An ISO 8601 time `seconds` from now: a believable X-Webhook-Event-Timestamp.
+std::string now_plus(int seconds) {
+  return cf::format_iso8601(cf::SystemClock().now_ms() + static_cast<cf::EpochMs>(seconds) * 1000);
+}
+
+// A workflow webhook body as an attacker would write it: any contact id, email, tags and fields,
+// and any created_at.
+std::string forged_rule_body(long long contact_id, const std::string& email, const std::vector<std::string>& tags,
+                             const json& fields = json::array(), const std::string& created_at = kFarFuture) {
+  json contact{{"id", contact_id}, {"fields", fields}, {"tags", json::array()}};
+  if (!email.empty()) contact["email"] = email;
+  for (const auto& tag : tags) contact["tags"].push_back({{"id", 1}, {"name", tag}});
+  return json{{"type", "contact.optin.completed"}, {"data", {{"contact", contact}}}, {"created_at", created_at}}.dump();
+}
+
+// Tenants A and B with their daemon, as Systeme.io and the ClientFlow app see it.
+struct RuleWorld : TwoTenants {
+  std::string config, base;
+  std::unique_ptr<Background> daemon;
+  int messages = 0;
+
+  explicit RuleWorld(const std::string& duplicate_policy = "allow") {
+    config = write_relay_config(db.url(), "http:\n  listen: \"127.0.0.1:0\"\nmetrics:\n  listen: \"127.0.0.1:0\"\n"
+                                          "systeme:\n  webhook_secrets: [" + secret + "]\n"
+                                          "leads:\n  duplicate_policy: " + duplicate_policy + "\n");
+    auto serving = serve(config);
+    daemon = std::move(serving.daemon);
+    base = serving.base;
+  }
+  // A signed account webhook stamped now; the status it was answered with.
+  std::string systeme(const std::string& event, const std::string& body) {
+    const auto r = http_request("POST", base + "/webhooks/systeme", body,
+                                {{"Content-Type", "application/json"},
+                                 {"X-Webhook-Event", event},
+                                 {"X-Webhook-Signature", sign(secret, body)},
+                                 {"X-Webhook-Message-Id", "msg-" + std::to_string(++messages)},
+                                 {"X-Webhook-Event-Timestamp", now_plus(0)}});
+    BOOST_REQUIRE_MESSAGE(r.status == 200, event << " answered " << r.status << " " << r.body);
+    return json::parse(r.body)["status"].get<std::string>();
+  }
+  // A post to A's own rule URL; the status it was answered with.
+  std::string rule_of_a(const std::string& kind, const std::string& body) {
+    const auto r = http_request("POST", base + "/webhooks/systeme/rules/" + *a.keys.rule_token + "/" + kind, body,
+                                {{"Content-Type", "application/json"}});
+    BOOST_REQUIRE_MESSAGE(r.status == 200, "rule webhook answered " << r.status << " " << r.body);
+    return json::parse(r.body)["status"].get<std::string>();
+  }
+  void reconcile() { BOOST_REQUIRE(run({relay_binary(), "reconcile", "--full", "--config", config}).exit_code == 0); }
+  // The emails of the leads `api_key`'s tenant reads through the tenant API.
+  std::set<std::string> emails_read_with(const std::string& api_key) {
+    std::set<std::string> emails;
+    for (const auto& lead : json::parse(api_request("GET", base + "/v1/leads?limit=100", api_key).body)["items"]) {
+      emails.insert(lead["email"].get<std::string>());
+    }
+    return emails;
+  }
+  // B's leads, their timelines, how every signed delivery routed, and every finding, one sorted
+  // line each, with tenant ids written as A and B so two worlds compare.
+  std::string b_side_and_findings() {
+    pqxx::read_transaction tx(*c);
+    return tx.exec_params1(R"sql(
+      SELECT coalesce(string_agg(replace(replace(line, $1, 'A'), $2, 'B'), E'\n' ORDER BY line), '') FROM (
+        SELECT 'lead ' || email || ' contact=' || coalesce(systeme_contact_id::text, '-') ||
+               ' tags=' || array_to_string(ARRAY(SELECT unnest(tags) ORDER BY 1), ',') ||
+               ' opens=' || open_count AS line
+          FROM leads WHERE tenant_id::text = $2
+        UNION ALL
+        SELECT 'timeline ' || l.email || ' ' || e.kind || ' ' || coalesce(e.tag, '')
+          FROM lead_events e JOIN leads l ON l.tenant_id = e.tenant_id AND l.id = e.lead_id
+         WHERE e.tenant_id::text = $2
+        UNION ALL
+        SELECT 'delivery ' || dedup_key || ' ' || event_type || ' ' || status || ' ' ||
+               coalesce(routed_tenant_id::text, '-')
+          FROM webhook_events WHERE source = 'account'
+        UNION ALL
+        SELECT 'finding ' || kind || ' ' || subject || ' ' || status || ' ' ||
+               coalesce((SELECT string_agg(t->>'tenant_id' || CASE WHEN t->>'lead_id' IS NULL THEN '' ELSE '+lead' END, ','
+                                           ORDER BY t->>'tenant_id' = $2)
+                           FROM jsonb_array_elements(tenants) AS t), '')
+          FROM findings
+      ) AS lines)sql",
+                           a.tenant.id, b.tenant.id)[0]
+        .as<std::string>();
+  }
+};
+
+// Runs `systeme_io` (the signed events) in a world where A does nothing and in one where A first
+// runs `attack`, reconciles both, and checks the two read the same. The attacked world is
+// returned for the case's own checks.
+std::unique_ptr<RuleWorld> as_if_a_did_nothing(const std::function<void(RuleWorld&)>& setup,
+                                               const std::function<void(RuleWorld&)>& attack,
+                                               const std::function<void(RuleWorld&)>& systeme_io) {
+  std::string clean_state;
+  {
+    RuleWorld clean;
+    setup(clean);
+    systeme_io(clean);
+    clean.reconcile();
+    clean_state = clean.b_side_and_findings();
+  }
+  auto attacked = std::make_unique<RuleWorld>();
+  setup(*attacked);
+  attack(*attacked);
+  systeme_io(*attacked);
+  attacked->reconcile();
+  BOOST_TEST(attacked->b_side_and_findings() == clean_state);
+  return attacked;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(rule_token_cannot_tag_a_contact_to_capture_the_next_buyer) {
+  // (a) A gives contact 777, which nobody owns, its own tag; then the contact buys.
+  const std::string sale = R"({"customer": {"contactId": 777, "email": "buyer@example.com"}, "order": {"id": 1}})";
+  std::string sale_status;
+  auto world = as_if_a_did_nothing(
+      [](RuleWorld&) {},
+      [](RuleWorld& w) { w.rule_of_a("email-opened", forged_rule_body(777, "", {"ib-aaa111-vip"})); },
+      [&](RuleWorld& w) { sale_status = w.systeme("SALE_NEW", sale); });
+  BOOST_TEST(sale_status == "no_prefix");
+  BOOST_TEST(world->emails_read_with(*world->a.keys.api_key).count("buyer@example.com") == 0u);
+  pqxx::read_transaction tx(*world->c);
+  BOOST_TEST(tx.exec1("SELECT count(*) FROM leads")[0].as<int>() == 0);
+  BOOST_TEST(tx.exec1("SELECT count(*) FROM systeme_contacts WHERE tags::text LIKE '%ib-aaa111-%'")[0].as<int>() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(rule_token_cannot_turn_bs_sales_foreign_or_ambiguous) {
+  // (b) B owns contact 888; A writes its own tags (and B's) onto it, stamped in year 9999.
+  std::vector<std::string> sales;
+  auto world = as_if_a_did_nothing(
+      [](RuleWorld& w) {
+        BOOST_TEST(w.systeme("CONTACT_TAG_ADDED", tag_body(888, "bob@example.com", "ib-bbb222-demo-request")) == "routed");
+      },
+      [](RuleWorld& w) {
+        w.rule_of_a("email-opened", forged_rule_body(888, "bob@example.com", {"ib-aaa111-x"}));
+        w.rule_of_a("link-clicked", forged_rule_body(888, "", {"ib-aaa111-x", "ib-bbb222-demo-request"}));
+      },
+      [&](RuleWorld& w) {
+        sales.push_back(w.systeme("SALE_NEW", R"({"customer": {"contactId": 888, "email": "bob@example.com"}, "order": {"id": 2}})"));
+        sales.push_back(w.systeme("SALE_CANCELED", R"({"customer": {"contactId": 888, "email": "bob@example.com"}, "order": {"id": 2}})"));
+      });
+  BOOST_TEST((sales == std::vector<std::string>{"routed", "routed"}));
+}
+
+BOOST_AUTO_TEST_CASE(rule_token_cannot_clear_the_evidence_of_its_own_poaching) {
+  // (c) A's workflow tagged B's contact 999 (a foreign_prefix finding); A then posts an empty
+  // tag list for 999 stamped in year 9999, hoping the finding resolves for ever.
+  auto world = as_if_a_did_nothing(
+      [](RuleWorld& w) {
+        BOOST_TEST(w.systeme("CONTACT_TAG_ADDED", tag_body(999, "carl@example.com", "ib-bbb222-demo-request")) == "routed");
+        BOOST_TEST(w.systeme("CONTACT_TAG_ADDED", tag_body(999, "carl@example.com", "ib-aaa111-promo",
+                                                           {"ib-bbb222-demo-request"})) == "foreign_prefix");
+        w.reconcile();
+      },
+      [](RuleWorld& w) { w.rule_of_a("email-opened", forged_rule_body(999, "carl@example.com", {})); },
+      [](RuleWorld& w) {
+        // Later, Systeme.io says what the contact really carries.
+        BOOST_TEST(w.systeme("CONTACT_OPT_IN", contact_body(999, "carl@example.com", {"ib-bbb222-demo-request", "ib-aaa111-promo"})) ==
+                   "ambiguous");
+      });
+  pqxx::read_transaction tx(*world->c);
+  BOOST_TEST(tx.exec1("SELECT count(*) FROM findings WHERE kind = 'foreign_prefix' AND status = 'open'")[0].as<int>() == 1);
+}
+
+BOOST_AUTO_TEST_CASE(rule_token_cannot_flood_admins_with_made_up_findings) {
+  // (d) Unknown prefixes, owner fields naming B, contacts shared with B: all made up by A.
+  auto world = as_if_a_did_nothing(
+      [](RuleWorld& w) {
+        BOOST_TEST(w.systeme("CONTACT_TAG_ADDED", tag_body(1000, "dora@example.com", "ib-bbb222-demo-request")) == "routed");
+      },
+      [](RuleWorld& w) {
+        for (int i = 0; i < 10; ++i) {
+          w.rule_of_a("email-opened",
+                      forged_rule_body(5000 + i, "victim" + std::to_string(i) + "@example.com", {"ib-zzz99" + std::to_string(i) + "-x"},
+                                       {{"ib_owner_id", w.b.tenant.id}, {"ib_prefix", "ib-aaa111-"}}));
+        }
+        w.rule_of_a("email-opened", forged_rule_body(1000, "dora@example.com", {"ib-aaa111-mine", "ib-bbb222-demo-request"}));
+      },
+      [](RuleWorld&) {});
+  pqxx::read_transaction tx(*world->c);
+  BOOST_TEST(tx.exec1("SELECT count(*) FROM findings")[0].as<int>() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(rule_token_cannot_take_a_person_from_bs_captures) {
+  // Under duplicate_policy: reject, a lead A's rule URL made up for carol@ would make B's capture
+  // of her a 409. A rule webhook creates no lead: it is kept as no_lead.
+  RuleWorld world("reject");
+  BOOST_TEST(world.rule_of_a("email-opened", forged_rule_body(1200, "carol@example.com", {"ib-aaa111-x"})) == "no_lead");
+  BOOST_TEST(post_lead_capture(world.base, *world.b.keys.api_key, "carol@example.com").status == 201);
+  BOOST_TEST(world.emails_read_with(*world.a.keys.api_key).empty());
+  pqxx::read_transaction tx(*world.c);
+  BOOST_TEST(tx.exec1("SELECT count(*) FROM leads")[0].as<int>() == 1);
+  BOOST_TEST(tx.exec1("SELECT count(*) FROM webhook_events WHERE status = 'no_lead'")[0].as<int>() == 1);
 }
