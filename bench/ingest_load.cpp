@@ -50,17 +50,20 @@ struct Options {
   long long requests = 0;  // stop after this many (0: run for --seconds)
   int contacts = 20000;
   std::string run_id = "run";
-  long long event_base = 0;
 };
 
-// An event time one millisecond later per request, from --event-base (epoch seconds).
-std::string timestamp(long long base_seconds, long long n) {
-  std::time_t t = static_cast<std::time_t>(base_seconds + n / 1000);
+// The time a request is sent, as Systeme.io stamps X-Webhook-Event-Timestamp: never ahead of
+// the daemon's clock (the same machine's), and later for every pass over the contacts, so each
+// delivery changes its lead's tags.
+std::string timestamp_now() {
+  const auto now = std::chrono::system_clock::now().time_since_epoch();
+  const long long ms = std::chrono::duration_cast<std::chrono::milliseconds>(now).count();
+  std::time_t t = static_cast<std::time_t>(ms / 1000);
   std::tm tm{};
   gmtime_r(&t, &tm);
   char buffer[48];
   const std::size_t length = std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%S", &tm);
-  std::snprintf(buffer + length, sizeof buffer - length, ".%03lld+00:00", n % 1000);
+  std::snprintf(buffer + length, sizeof buffer - length, ".%03lld+00:00", ms % 1000);
   return buffer;
 }
 
@@ -79,7 +82,7 @@ std::string make_request(const Options& o, const std::vector<std::string>& prefi
   return "POST /webhooks/systeme HTTP/1.1\r\nHost: " + o.host + "\r\nContent-Type: application/json\r\n"
          "User-Agent: SystemeIO-Webhook\r\nX-Webhook-Event: CONTACT_TAG_ADDED\r\nX-Webhook-Signature: " + signature +
          "\r\nX-Webhook-Message-Id: " + o.run_id + "-" + std::to_string(n) +
-         "\r\nX-Webhook-Event-Timestamp: " + timestamp(o.event_base, n) + "\r\nContent-Length: " + std::to_string(body.size()) +
+         "\r\nX-Webhook-Event-Timestamp: " + timestamp_now() + "\r\nContent-Length: " + std::to_string(body.size()) +
          "\r\n\r\n" + body;
 }
 
@@ -124,9 +127,7 @@ int main(int argc, char** argv) {
   app.add_option("--requests", o.requests, "stop after this many requests (at least --connections)");
   app.add_option("--contacts", o.contacts);
   app.add_option("--run-id", o.run_id, "makes message ids distinct across runs");
-  app.add_option("--event-base", o.event_base, "event time of the first request, epoch seconds (default: now)");
   CLI11_PARSE(app, argc, argv);
-  if (o.event_base == 0) o.event_base = static_cast<long long>(std::time(nullptr));
 
   std::vector<std::string> prefixes;
   std::ifstream file(o.prefixes_file);

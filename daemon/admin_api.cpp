@@ -11,6 +11,7 @@
 #include "daemon/admin_session.h"
 #include "daemon/http_reply.h"
 #include "daemon/page_headers.h"
+#include "ingest/routing.h"
 #include "reconcile/assign.h"
 #include "reconcile/findings.h"
 
@@ -142,11 +143,11 @@ void AdminApi::register_routes(HttpServer& server) {
   server.add_route("GET", "/admin/events", [this, unauthorized](const Rest::Request& request, Http::ResponseWriter response) {
     if (!authorized(request, false)) return unauthorized(request, response), Rest::Route::Result::Ok;
     const std::string status = query_param(request, "status", "unrouted");
-    static const std::set<std::string> allowed{"unrouted", "ambiguous", "foreign_prefix", "unknown_prefix",
-                                               "no_prefix", "unsupported", "malformed"};
+    std::set<std::string> allowed{"unrouted", ingest::status_name(ingest::RouteStatus::no_lead)};
+    for (const auto s : ingest::unrouted_statuses()) allowed.insert(ingest::status_name(s));
     if (allowed.count(status) == 0) {
       send_json(response, ReplyContext::of(request), Http::Code::Bad_Request,
-                {{"error", "status must be unrouted or one unrouted status"}, {"field", "status"}});
+                {{"error", "status must be unrouted, no_lead or one unrouted status"}, {"field", "status"}});
       return Rest::Route::Result::Ok;
     }
     answer_from_database(executor_, request, std::move(response),
@@ -156,7 +157,8 @@ void AdminApi::register_routes(HttpServer& server) {
                   for (const auto& row : tx.exec_params(
                            "SELECT id, event_type, status, coalesce(detail, ''), contact_id, coalesce(email, ''), "
                            "to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') "
-                           "FROM webhook_events WHERE status <> 'routed' AND ($1 = 'unrouted' OR status = $1) "
+                           "FROM webhook_events WHERE status <> 'routed' "
+                           "AND (($1 = 'unrouted' AND status <> 'no_lead') OR status = $1) "
                            "ORDER BY received_at DESC LIMIT 500",
                            status)) {
                     items.push_back({{"id", row[0].as<long long>()},

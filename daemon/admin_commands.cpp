@@ -1,6 +1,7 @@
 // migrate and tenant subcommands: one-shot operations on the database.
 #include <unistd.h>
 
+#include <algorithm>
 #include <iomanip>
 #include <iostream>
 #include <memory>
@@ -204,15 +205,19 @@ int tenant_workflows(const std::string& config_path, const std::string& tenant_i
 }
 
 int events_replay(const std::string& config_path, const std::string& status, std::ostream& out) {
-  static const std::set<std::string> unrouted{"ambiguous", "foreign_prefix", "unknown_prefix",
-                                              "no_prefix", "unsupported", "malformed"};
-  if (!status.empty() && unrouted.count(status) == 0) {
-    return report_error(invalid_input("--status must be one of: ambiguous, foreign_prefix, unknown_prefix, "
-                                      "no_prefix, unsupported, malformed"));
+  std::vector<std::string> replayable;
+  for (const auto s : ingest::unrouted_statuses()) replayable.emplace_back(ingest::status_name(s));
+  replayable.emplace_back(ingest::status_name(ingest::RouteStatus::no_lead));
+  if (!status.empty() && std::find(replayable.begin(), replayable.end(), status) == replayable.end()) {
+    std::string names;
+    for (const auto& name : replayable) names += (names.empty() ? "" : ", ") + name;
+    return report_error(invalid_input("--status must be one of: " + names));
   }
-  auto connection = open_database(config_path);
+  auto config = load_config(config_path);
+  if (!config) return report_error(config.error());
+  auto connection = store::connect(config->database.url);
   if (!connection) return report_error(connection.error());
-  store::IngestStore store(**connection);
+  store::IngestStore store(**connection, {static_cast<EpochMs>(config->ingest.max_clock_skew_seconds) * 1000});
   int examined = 0, changed = 0, now_routed = 0;
   long long after = 0;
   try {

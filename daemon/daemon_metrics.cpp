@@ -153,6 +153,18 @@ void delivery_answered(const std::string& endpoint, const std::string& event_typ
   latency().Observe(seconds);
 }
 
+static prometheus::Counter& clock_skew() {
+  static auto& counter = BuildCounter()
+                             .Name("clientflow_webhook_clock_skew_total")
+                             .Help("Signed deliveries stamped further ahead of their receipt than ingest.max_clock_skew_seconds, "
+                                   "ordered by their receipt instead")
+                             .Register(registry())
+                             .Add({});
+  return counter;
+}
+
+void clock_skewed() { clock_skew().Increment(); }
+
 void batch_committed(std::size_t size) {
   static auto& histogram = BuildHistogram()
                                .Name("clientflow_ingest_batch_deliveries")
@@ -181,6 +193,7 @@ static auto& database_reconnects() {
 }
 
 void initialize() {
+  clock_skew();
   for (const std::string component : {"ingest", "api", "sampler"}) {
     database_errors().Add({{"component", component}});
     database_reconnects().Add({{"component", component}});

@@ -24,6 +24,10 @@ std::string event_type_label(const std::string& header);
 void delivery_answered(const std::string& endpoint, const std::string& event_type, const std::string& outcome,
                        double seconds);
 
+// A signed delivery stated a time past ingest.max_clock_skew_seconds after its receipt (it is
+// ordered by its receipt instead): clientflow_webhook_clock_skew_total.
+void clock_skewed();
+
 void batch_committed(std::size_t deliveries);
 void queue_depth(std::size_t deliveries);
 

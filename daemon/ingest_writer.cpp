@@ -147,7 +147,7 @@ void IngestWriter::store(std::vector<Item>& batch, std::unique_ptr<pqxx::connect
     }
   }
   try {
-    auto results = store::IngestStore(*connection).write(deliveries);
+    auto results = store::IngestStore(*connection, options_.ingest).write(deliveries);
     database_up_ = true;
     metrics::batch_committed(deliveries.size());
     std::vector<std::optional<ingest::DeliveryResult>> answers(results.begin(), results.end());
@@ -161,7 +161,7 @@ void IngestWriter::store(std::vector<Item>& batch, std::unique_ptr<pqxx::connect
   // and one that still fails is kept as malformed, without effects, so nothing is lost.
   for (std::size_t i = 0; i < batch.size(); ++i) {
     try {
-      auto result = store::IngestStore(*connection).write({deliveries[i]});
+      auto result = store::IngestStore(*connection, options_.ingest).write({deliveries[i]});
       replies[i](result.front());
     } catch (const std::exception& e) {
       if (store::is_unavailable(e) || !connection->is_open()) {
@@ -171,7 +171,7 @@ void IngestWriter::store(std::vector<Item>& batch, std::unique_ptr<pqxx::connect
         return fail_all(e.what());
       }
       try {
-        replies[i](store::IngestStore(*connection).keep_refused(*deliveries[i], e.what()));
+        replies[i](store::IngestStore(*connection, options_.ingest).keep_refused(*deliveries[i], e.what()));
       } catch (const std::exception& again) {
         log::error("delivery could not be stored", {{"error", again.what()}});
         replies[i](std::nullopt);

@@ -23,6 +23,7 @@
 
 #include "config/secret.h"
 #include "ingest/delivery.h"
+#include "store/ingest_store.h"
 
 namespace cf::daemon {
 
@@ -33,6 +34,7 @@ class IngestWriter {
     int writers = 2;
     std::size_t max_batch = 256;
     std::size_t max_pending = 10000;
+    store::IngestOptions ingest;  // how the store routes (clock skew)
   };
   // Called once per delivery from a writer thread: the result, or nullopt when it was not stored
   // (database down, draining); the sender should then retry.

@@ -97,7 +97,7 @@ int main(int argc, char** argv) {
   add_config_option(*replay_cmd, config_path);
   replay_cmd->add_option("--status", replay_status,
                          "Only deliveries with this status (ambiguous, foreign_prefix, unknown_prefix, "
-                         "no_prefix, unsupported, malformed)");
+                         "no_prefix, unsupported, malformed; or no_lead, left out otherwise)");
 
   try {
     app.parse(argc, argv);

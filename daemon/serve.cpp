@@ -79,6 +79,7 @@ std::vector<std::string> needing_restart(const Config& running, const Config& ne
           "reconcile.full_interval_seconds");
   differs(running.retention.raw_body_days != next.retention.raw_body_days, "retention.raw_body_days");
   differs(running.leads.duplicate_policy != next.leads.duplicate_policy, "leads.duplicate_policy");
+  differs(running.ingest.max_clock_skew_seconds != next.ingest.max_clock_skew_seconds, "ingest.max_clock_skew_seconds");
   return keys;
 }
 
@@ -105,10 +106,12 @@ int serve(const std::string& config_path, std::optional<log::Level> log_level) {
   metrics::initialize();
 
   // Half the pool writes deliveries: more writers than cores only split batches (bench/README.md).
-  IngestWriter writer({config.database.url, std::max(1, config.database.pool_size / 2), 256, config.http.max_pending});
+  const store::IngestOptions ingest{static_cast<EpochMs>(config.ingest.max_clock_skew_seconds) * 1000};
+  IngestWriter writer({config.database.url, std::max(1, config.database.pool_size / 2), 256, config.http.max_pending, ingest});
   writer.start();
   SystemClock clock;
-  WebhookEndpoints webhooks({config.systeme.webhook_secrets, config.http.max_body_bytes}, writer, clock);
+  WebhookEndpoints webhooks({config.systeme.webhook_secrets, config.http.max_body_bytes, ingest.max_clock_skew_ms}, writer,
+                            clock);
   if (config.systeme.webhook_secrets.empty()) {
     log::warn("systeme.webhook_secrets is empty: every account webhook will be refused with 401");
   }

@@ -10,7 +10,9 @@ namespace cf::daemon {
 void sample_state(pqxx::connection& connection) {
   pqxx::read_transaction tx(connection);
   const auto row = tx.exec1(
-      "SELECT (SELECT count(*) FROM webhook_events WHERE status <> 'routed'), "
+      // The unrouted backlog is ingest::unrouted_statuses(): everything but routed and no_lead (which
+      // routes by itself), written so that the partial index on unrouted deliveries serves it.
+      "SELECT (SELECT count(*) FROM webhook_events WHERE status <> 'routed' AND status <> 'no_lead'), "
       "(SELECT count(*) FROM outbox_jobs WHERE done_at IS NULL AND failed_at IS NULL), "
       "(SELECT coalesce(extract(epoch FROM now() - min(created_at)), 0) FROM outbox_jobs "
       " WHERE done_at IS NULL AND failed_at IS NULL)");

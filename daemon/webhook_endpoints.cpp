@@ -65,6 +65,9 @@ void WebhookEndpoints::account(const Rest::Request& request, Http::ResponseWrite
   delivery.received_at = clock_.now_ms();
   delivery.parsed = ingest::parse_account_event(delivery.event_type, body);
   if (auto at = parse_iso8601(header(request, "X-Webhook-Event-Timestamp"))) delivery.parsed.event.occurred_at = at;
+  if (ingest::stated_beyond_skew(delivery.parsed.event.occurred_at, delivery.received_at, settings_.max_clock_skew_ms)) {
+    metrics::clock_skewed();
+  }
   submit(std::move(delivery), meter, request, std::move(response));
 }
 

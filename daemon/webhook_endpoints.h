@@ -24,6 +24,7 @@ namespace cf::daemon {
 struct WebhookSettings {
   std::vector<Secret> webhook_secrets;
   std::size_t max_body_bytes = 1024 * 1024;
+  EpochMs max_clock_skew_ms = 300 * 1000;  // ingest.max_clock_skew_seconds, for counting skewed events
 };
 
 class WebhookEndpoints {

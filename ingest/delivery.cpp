@@ -22,4 +22,13 @@ std::string account_event_type(const std::string& header) {
   return "unreadable:" + crypto::to_hex(crypto::sha256(header));
 }
 
+bool stated_beyond_skew(std::optional<EpochMs> stated, EpochMs received_at, EpochMs max_skew_ms) {
+  return stated && *stated > received_at && *stated - received_at > max_skew_ms;
+}
+
+EpochMs ordered_at(Source source, std::optional<EpochMs> stated, EpochMs received_at, EpochMs max_skew_ms) {
+  if (source == Source::rule || !stated || stated_beyond_skew(stated, received_at, max_skew_ms)) return received_at;
+  return *stated;
+}
+
 }  // namespace cf::ingest

@@ -36,6 +36,15 @@ std::string account_dedup_key(const std::string& message_id, const std::string& 
 // UTF-8, and a delivery that cannot be stored would be retried by its sender for ever).
 std::string account_event_type(const std::string& header);
 
+// The time routing orders a delivery by (tag clocks, mirror snapshots, its timeline entry). A
+// signed event's stated time (X-Webhook-Event-Timestamp) is believed up to `max_skew_ms` past its
+// receipt; beyond that, or when it states none, its receipt is used. A rule webhook is always
+// ordered by its receipt: its body's created_at may be the contact's own time, and nothing signs it.
+EpochMs ordered_at(Source source, std::optional<EpochMs> stated, EpochMs received_at, EpochMs max_skew_ms);
+
+// True when a signed delivery states a time more than `max_skew_ms` past its receipt.
+bool stated_beyond_skew(std::optional<EpochMs> stated, EpochMs received_at, EpochMs max_skew_ms);
+
 enum class Outcome {
   stored,        // a new delivery, committed with its effects; `status` says how it routed
   duplicate,     // seen before (same message id, or same rule body within 10 minutes)

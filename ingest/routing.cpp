@@ -12,12 +12,20 @@ const char* status_name(RouteStatus status) {
     case RouteStatus::routed: return "routed";
     case RouteStatus::ambiguous: return "ambiguous";
     case RouteStatus::foreign_prefix: return "foreign_prefix";
+    case RouteStatus::no_lead: return "no_lead";
     case RouteStatus::unknown_prefix: return "unknown_prefix";
     case RouteStatus::no_prefix: return "no_prefix";
     case RouteStatus::unsupported: return "unsupported";
     case RouteStatus::malformed: return "malformed";
   }
   return "malformed";
+}
+
+const std::vector<RouteStatus>& unrouted_statuses() {
+  static const std::vector<RouteStatus> statuses{RouteStatus::ambiguous,      RouteStatus::foreign_prefix,
+                                                 RouteStatus::unknown_prefix, RouteStatus::no_prefix,
+                                                 RouteStatus::unsupported,    RouteStatus::malformed};
+  return statuses;
 }
 
 // --- RoutingView -----------------------------------------------------------------------------
@@ -203,10 +211,12 @@ Routed route_tag_event(const SystemeEvent& event, EpochMs at, RoutingView& view)
   return routed(*lead, {timeline_kind(event.kind), own_tag, at});
 }
 
+// A rule token proves only which tenant's workflow claims to speak: its webhook may add to that
+// tenant's existing lead for the person, nothing more. Whether another tenant has the person is
+// not told (no_lead either way).
 Routed route_rule_event(const SystemeEvent& event, const std::string& tenant_id, EpochMs at, RoutingView& view) {
-  bool no_email = false;
-  LeadRecord* lead = claim_lead(view, tenant_id, event.contact, no_email);
-  if (lead == nullptr) return claim_failure(tenant_id, no_email);
+  LeadRecord* lead = view.lead_of(tenant_id, event.contact);
+  if (lead == nullptr) return unrouted(RouteStatus::no_lead, "this tenant has no lead for the contact yet", tenant_id);
   if (event.rule_kind == "email-opened") {
     lead->open_count += 1;
     if (!lead->last_opened_at || *lead->last_opened_at < at) lead->last_opened_at = at;
@@ -288,9 +298,7 @@ Routed route_contact_event(const SystemeEvent& event, EpochMs at, RoutingView& v
 
 }  // namespace
 
-Routed route(const SystemeEvent& event, const std::string& rule_tenant_id, EpochMs received_at,
-             RoutingView& view) {
-  const EpochMs at = event.occurred_at.value_or(received_at);
+Routed route(const SystemeEvent& event, const std::string& rule_tenant_id, EpochMs at, RoutingView& view) {
   switch (event.kind) {
     case EventKind::tag_added:
     case EventKind::tag_removed:

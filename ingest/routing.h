@@ -21,6 +21,7 @@ enum class RouteStatus {
   routed,
   ambiguous,       // several tenants could own the contact: no guessing
   foreign_prefix,  // the tag's tenant does not own the contact, another tenant does
+  no_lead,         // a rule webhook for a person its tenant has no lead for (kept, routed later)
   unknown_prefix,  // the tag has a tenant-prefix shape that no tenant owns
   no_prefix,       // nothing names a tenant
   unsupported,     // an event type this version does not handle (kept as is)
@@ -29,6 +30,11 @@ enum class RouteStatus {
 
 // "routed", "ambiguous", ... as stored in webhook_events.status.
 const char* status_name(RouteStatus status);
+
+// The statuses of deliveries waiting for an admin (GET /admin/events?status=unrouted, the
+// clientflow_deliveries_unrouted gauge, `events replay`): every one but routed and no_lead, which
+// routes by itself once its tenant has the lead.
+const std::vector<RouteStatus>& unrouted_statuses();
 
 struct TenantRef {
   std::string id;
@@ -110,12 +116,14 @@ class RoutingView {
   std::vector<Assignment> assignments_;
 };
 
-// Routes one parsed event. `rule_tenant_id` is the tenant a rule-webhook token named (empty for
-// account webhooks). `received_at` stands in for the event time when the event states none.
-Routed route(const SystemeEvent& event, const std::string& rule_tenant_id, EpochMs received_at,
-             RoutingView& view);
+// Routes one parsed event ordered at `at` (ingest::ordered_at: the time tag clocks and the
+// timeline record). `rule_tenant_id` is the tenant a rule-webhook token named (empty for account
+// webhooks): a rule webhook only ever touches that tenant's existing lead for the person, and is
+// no_lead when there is none; it never creates a lead nor sets a lead's contact id or tags.
+Routed route(const SystemeEvent& event, const std::string& rule_tenant_id, EpochMs at, RoutingView& view);
 
-// Updates the mirror from an event (a tag snapshot only moves forward in event time).
-void mirror_event(const SystemeEvent& event, EpochMs event_time, RoutingView& view);
+// Updates the mirror from a signed event ordered at `at` (a tag snapshot only moves forward).
+// Only Systeme.io's own word may reach the mirror: never call it for rule webhooks.
+void mirror_event(const SystemeEvent& event, EpochMs at, RoutingView& view);
 
 }  // namespace cf::ingest

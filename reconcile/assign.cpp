@@ -65,15 +65,20 @@ Result<Assigned> assign_finding(pqxx::connection& connection, long long id, cons
       "INSERT INTO contact_assignments (email, contact_id, tenant_ids, finding_id, assigned_by, note) "
       "SELECT $1, $2, array_agg(x::uuid), $3, $4, nullif($5, '') FROM jsonb_array_elements_text($6::jsonb) AS x",
       person.email, person.contact_id, id, by, note, tenants_json);
-  // Each owner gets its lead, when the person's email is known.
+  // Each owner gets its lead, when the person's email is known, with the rule webhooks its
+  // workflows sent about the person while it had none.
   if (person.email) {
-    tx.exec_params(
+    const auto created = tx.exec_params(
         "INSERT INTO leads (tenant_id, email, systeme_contact_id) "
         "SELECT x::uuid, $1, $2 FROM jsonb_array_elements_text($3::jsonb) AS x "
         "WHERE NOT EXISTS (SELECT 1 FROM leads l WHERE l.tenant_id = x::uuid AND "
         "(l.email = $1 OR l.systeme_contact_id = $2)) "
-        "ON CONFLICT (tenant_id, email) DO NOTHING",
+        "ON CONFLICT (tenant_id, email) DO NOTHING RETURNING tenant_id::text, id::text",
         *person.email, person.contact_id, tenants_json);
+    for (const auto& lead : created) {
+      tx.exec_params("SELECT clientflow_route_waiting_rule_deliveries($1::uuid, $2::uuid)", lead[0].as<std::string>(),
+                     lead[1].as<std::string>());
+    }
   }
   tx.exec_params(
       "UPDATE findings SET status = 'resolved', status_by = $2, status_at = now(), "

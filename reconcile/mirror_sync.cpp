@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <thread>
 
 #include "common/clock.h"
@@ -96,14 +97,22 @@ Result<SyncProgress> sync_mirror(pqxx::connection& connection, relay::SystemeCli
 
   SyncProgress progress;
   long long after = 0;
+  // Every row this sync writes carries its start time; at the end, the rows no sync since then
+  // and no webhook wrote are contacts Systeme.io no longer has. (A sync resumed from a cursor
+  // saved before that time was recorded cannot tell, and removes nothing.)
+  std::optional<std::string> started;
   {
-    pqxx::read_transaction tx(connection);
-    const auto state = tx.exec1("SELECT sync_cursor, sync_pages FROM reconcile_state");
+    pqxx::work tx(connection);
+    const auto state = tx.exec1("SELECT sync_cursor, sync_pages, sync_started_at::text FROM reconcile_state");
     if (!state[0].is_null()) {
       after = std::stoll(state[0].as<std::string>());
       progress.pages = state[1].as<int>();
       progress.resumed = true;
+      if (!state[2].is_null()) started = state[2].as<std::string>();
+    } else {
+      started = tx.exec1("UPDATE reconcile_state SET sync_started_at = now() RETURNING sync_started_at::text")[0].as<std::string>();
     }
+    tx.commit();
   }
   for (;;) {
     auto page = fetch_page(client, after, progress);
@@ -121,20 +130,27 @@ Result<SyncProgress> sync_mirror(pqxx::connection& connection, relay::SystemeCli
     const bool more = page->value("hasMore", false) && last > after;
     pqxx::work tx(connection);
     store::lock_people(tx, emails, ids);  // take turns with ingest on these people
+    // Systeme.io's own data replaces whatever the mirror holds, whatever its snapshot time.
     tx.exec_params(
-        "INSERT INTO systeme_contacts AS m (contact_id, email, tags, fields, snapshot_at) "
-        "SELECT r.c, r.e, r.tg, r.f, to_timestamp(r.at / 1000.0) "
+        "INSERT INTO systeme_contacts AS m (contact_id, email, tags, fields, snapshot_at, synced_at) "
+        "SELECT r.c, r.e, r.tg, r.f, to_timestamp(r.at / 1000.0), $2::timestamptz "
         "FROM jsonb_to_recordset($1::jsonb) AS r(c bigint, e text, tg jsonb, f jsonb, at bigint) "
         "ON CONFLICT (contact_id) DO UPDATE SET email = coalesce(EXCLUDED.email, m.email), tags = EXCLUDED.tags, "
-        "fields = EXCLUDED.fields, snapshot_at = EXCLUDED.snapshot_at, updated_at = now() "
-        "WHERE m.snapshot_at IS NULL OR m.snapshot_at <= EXCLUDED.snapshot_at",
-        rows.dump());
+        "fields = EXCLUDED.fields, snapshot_at = EXCLUDED.snapshot_at, synced_at = EXCLUDED.synced_at, "
+        "updated_at = now()",
+        rows.dump(), started ? started->c_str() : nullptr);
     ++progress.pages;
     progress.contacts += static_cast<long long>(rows.size());
     if (more) {
       tx.exec_params("UPDATE reconcile_state SET sync_cursor = $1, sync_pages = $2", std::to_string(last), progress.pages);
     } else {
-      tx.exec_params("UPDATE reconcile_state SET sync_cursor = NULL, sync_pages = 0, last_sync_at = now()");
+      if (started) {
+        progress.removed = tx.exec_params(
+            "DELETE FROM systeme_contacts WHERE (synced_at IS NULL OR synced_at < $1::timestamptz) "
+            "AND updated_at < $1::timestamptz", *started).affected_rows();
+      }
+      tx.exec_params("UPDATE reconcile_state SET sync_cursor = NULL, sync_pages = 0, last_sync_at = now(), "
+                     "sync_started_at = NULL");
     }
     tx.commit();
     if (on_page) on_page(progress);
@@ -144,9 +160,11 @@ Result<SyncProgress> sync_mirror(pqxx::connection& connection, relay::SystemeCli
 }
 
 std::string describe(const SyncProgress& progress) {
-  return std::string(progress.resumed ? "resumed: " : "") + "synced " + std::to_string(progress.contacts) +
-         " contacts in " + std::to_string(progress.pages) + " pages (" + std::to_string(progress.retries) +
-         " retried answers)";
+  std::string text = std::string(progress.resumed ? "resumed: " : "") + "synced " + std::to_string(progress.contacts) +
+                     " contacts in " + std::to_string(progress.pages) + " pages (" + std::to_string(progress.retries) +
+                     " retried answers)";
+  if (progress.removed) text += ", removed " + std::to_string(*progress.removed) + " no longer in Systeme.io";
+  return text;
 }
 
 }  // namespace cf::reconcile

@@ -3,11 +3,14 @@
 // transaction together with the cursor (reconcile_state.sync_cursor), so a sync that stops (an
 // error, a kill) resumes after the last page written. Calls are paced by the client's rate
 // limiter; 429 and 5xx answers are retried after Retry-After or a growing pause. A session
-// advisory lock keeps to one sync at a time. Tags and fields replace the mirrored ones, never
-// going back past a newer webhook snapshot. Uses the connection it is given, from one thread.
+// advisory lock keeps to one sync at a time. The API is Systeme.io's own data: its tags and
+// fields replace the mirrored ones whatever their snapshot time (the way to repair a mirror), and
+// a complete sync removes the rows of contacts Systeme.io no longer has (those neither it nor a
+// webhook wrote since it started). Uses the connection it is given, from one thread.
 #pragma once
 
 #include <functional>
+#include <optional>
 
 #include <pqxx/pqxx>
 
@@ -21,6 +24,7 @@ struct SyncProgress {
   int pages = 0;            // pages written by this sync (resumed ones included)
   long long contacts = 0;   // contacts written by this call
   int retries = 0;          // answers retried (429, 5xx, no answer)
+  std::optional<long long> removed;  // mirror rows removed at the end of a complete sync
 };
 
 // `on_page` is called after each page is committed (for a progress line). unavailable when the
@@ -29,7 +33,7 @@ struct SyncProgress {
 Result<SyncProgress> sync_mirror(pqxx::connection& connection, relay::SystemeClient& client,
                                  const std::function<void(const SyncProgress&)>& on_page = {});
 
-// "synced 250 contacts in 3 pages (2 retried answers)".
+// "synced 250 contacts in 3 pages (2 retried answers), removed 1 no longer in Systeme.io".
 std::string describe(const SyncProgress& progress);
 
 }  // namespace cf::reconcile

@@ -38,7 +38,8 @@ const std::vector<std::pair<const char*, const char*>>& statements() {
       {"replay_select",
          "SELECT id, source, event_type, status, coalesce(rule_tenant_id::text, ''), body, "
          "(extract(epoch FROM event_at) * 1000)::bigint, (extract(epoch FROM received_at) * 1000)::bigint "
-         "FROM webhook_events WHERE id > $1 AND status <> 'routed' AND ($2 = '' OR status = $2) "
+         "FROM webhook_events WHERE id > $1 AND status <> 'routed' "
+         "AND (($2 = '' AND status <> 'no_lead') OR status = $2) "
          "AND body IS NOT NULL ORDER BY id LIMIT $3 FOR UPDATE"},
       {"replay_select_ids",
          "SELECT id, source, event_type, status, coalesce(rule_tenant_id::text, ''), body, "
@@ -89,6 +90,10 @@ const std::vector<std::pair<const char*, std::string>>& session_statements() {
        "open_count, (extract(epoch FROM last_opened_at) * 1000)::bigint)), '[]') FROM leads "
        "WHERE email = ANY (ARRAY(SELECT jsonb_array_elements_text($3::jsonb))) "
        "OR systeme_contact_id = ANY (ARRAY(SELECT (jsonb_array_elements_text($4::jsonb))::bigint)))"},
+      // Leads this batch created take the rule webhooks their tenant kept as no_lead for the person.
+      {"ingest_route_waiting",
+       "SELECT clientflow_route_waiting_rule_deliveries(r.tenant_id, r.lead_id) "
+       "FROM json_to_recordset($1::json) AS r(tenant_id uuid, lead_id uuid)"},
       {"ingest_claim_rule_fingerprints",
        "INSERT INTO rule_deliveries_seen (fingerprint, seen_at) "
        "SELECT decode(f, 'hex'), now() FROM jsonb_array_elements_text($1::jsonb) AS f "
@@ -276,21 +281,32 @@ struct Item {
   std::string key;
 };
 
-// Routes `items` in order against the tenants, leads and mirror rows they touch.
-std::vector<ingest::Routed> route_items(const std::vector<Item>& items, ingest::RoutingView& view, bool update_mirror) {
+// Routes `items` in order against the tenants, leads and mirror rows they touch; only signed
+// deliveries reach the mirror, and only when `update_mirror` (on receipt, not on replay).
+std::vector<ingest::Routed> route_items(const std::vector<Item>& items, ingest::RoutingView& view, bool update_mirror,
+                                        EpochMs max_clock_skew_ms) {
   std::vector<ingest::Routed> routes(items.size());
+  const auto at = [&](const Delivery& d) {
+    return ingest::ordered_at(d.source, d.parsed.event.occurred_at, d.received_at, max_clock_skew_ms);
+  };
   for (std::size_t n = 0; n < items.size(); ++n) {
     const Delivery& d = *items[n].delivery;
     ingest::Routed& r = routes[n];
     if (d.parsed.status == ingest::ParseStatus::ok) {
-      r = ingest::route(d.parsed.event, items[n].rule_tenant, d.received_at, view);
-      if (update_mirror) {
-        ingest::mirror_event(d.parsed.event, d.parsed.event.occurred_at.value_or(d.received_at), view);
-      }
+      r = ingest::route(d.parsed.event, items[n].rule_tenant, at(d), view);
+      if (update_mirror && d.source == ingest::Source::account) ingest::mirror_event(d.parsed.event, at(d), view);
     } else {
       r.status = d.parsed.status == ingest::ParseStatus::unsupported ? RouteStatus::unsupported : RouteStatus::malformed;
       r.detail = d.parsed.reason;
     }
+  }
+  // A rule webhook that found no lead routes as soon as its tenant gets one: here when a later
+  // delivery of the same batch made it (stored ones: clientflow_route_waiting_rule_deliveries).
+  for (std::size_t n = 0; n < items.size(); ++n) {
+    if (routes[n].status != RouteStatus::no_lead) continue;
+    const Delivery& d = *items[n].delivery;
+    const ingest::LeadRecord* lead = view.lead_of(items[n].rule_tenant, d.parsed.event.contact);
+    if (lead != nullptr && lead->created) routes[n] = ingest::route(d.parsed.event, items[n].rule_tenant, at(d), view);
   }
   return routes;
 }
@@ -300,14 +316,16 @@ struct Effects {
   std::string leads;
   std::string timeline;  // each entry names its delivery by dedup key ("dk") and id ("w")
   std::string mirrors;
+  std::string created_leads;  // {tenant_id, lead_id} of each lead new in this batch
 };
 
 // `event_ids` gives each item's stored row id when known (replay); empty when the rows are
 // written in the same statement (ingest), which links them by dedup key.
 Effects collect_effects(const std::vector<Item>& items, const std::vector<ingest::Routed>& routes,
                         const std::vector<long long>& event_ids, ingest::RoutingView& view, bool update_mirror) {
-  JsonRows leads;
+  JsonRows leads, created;
   for (const auto& lead : view.leads()) {
+    if (lead.created) created.row().text("tenant_id", lead.tenant_id).text("lead_id", lead.id);
     if (!lead.changed) continue;
     leads.row()
         .text("tn", lead.tenant_id)
@@ -345,14 +363,16 @@ Effects collect_effects(const std::vector<Item>& items, const std::vector<ingest
           .number("at", mirror.snapshot_at);
     }
   }
-  return {leads.finish(), timeline.finish(), mirrors.finish()};
+  return {leads.finish(), timeline.finish(), mirrors.finish(), created.empty() ? std::string() : created.finish()};
 }
 
 // Writes a batch: new delivery rows (`events`, may be "[]") and the effects routing produced. A
 // timeline entry links to its delivery by dedup key when the row is new here, else by its id.
 // The statement, to run with others in one round trip.
 std::string write_batch(pqxx::transaction_base& tx, const std::string& events, const Effects& effects) {
-  return execute(tx, "ingest_write_batch", {events, effects.leads, effects.timeline, effects.mirrors});
+  std::string sql = execute(tx, "ingest_write_batch", {events, effects.leads, effects.timeline, effects.mirrors});
+  if (!effects.created_leads.empty()) sql += "; " + execute(tx, "ingest_route_waiting", {effects.created_leads});
+  return sql;
 }
 
 }  // namespace
@@ -361,7 +381,8 @@ void lock_people(pqxx::work& tx, const std::vector<std::string>& emails, const s
   tx.exec_params(kLockPeople, person_keys(emails, contact_ids).dump());
 }
 
-IngestStore::IngestStore(pqxx::connection& connection) : connection_(connection) {
+IngestStore::IngestStore(pqxx::connection& connection, IngestOptions options)
+    : connection_(connection), options_(options) {
   for (const auto& [name, sql] : statements()) connection_.prepare(name, sql);
 }
 
@@ -467,7 +488,7 @@ std::vector<DeliveryResult> IngestStore::write_in(pqxx::transaction_base& tx, co
     items.push_back({batch[i], batch[i]->source == ingest::Source::rule ? results[i].tenant_id : std::string(), keys[i]});
   }
   ingest::RoutingView& view = state.view;
-  const auto routes = route_items(items, view, true);
+  const auto routes = route_items(items, view, true, options_.max_clock_skew_ms);
 
   // 4. Write: the delivery log first (a lost race shows here), then leads, timeline, mirror.
   JsonRows events;
@@ -567,7 +588,7 @@ ReplayPage IngestStore::replay_rows(pqxx::work& tx, const pqxx::result& rows) {
     if (!item.rule_tenant.empty()) rule_tenants.insert(item.rule_tenant);
   }
   ingest::RoutingView view = read_state(tx, stored, rule_tenants, false).view;
-  const auto routes = route_items(items, view, false);
+  const auto routes = route_items(items, view, false, options_.max_clock_skew_ms);
   json updates = json::array();
   for (std::size_t n = 0; n < items.size(); ++n) {
     const ingest::Routed& r = routes[n];

@@ -33,10 +33,16 @@ struct ReplayPage {
 // one global order, so whoever else writes a person's lead or mirror row takes turns with it.
 void lock_people(pqxx::work& tx, const std::vector<std::string>& emails, const std::vector<long long>& contact_ids);
 
+// How the store routes: the clock skew a signed event's stated time is believed within
+// (ingest.max_clock_skew_seconds; see ingest::ordered_at).
+struct IngestOptions {
+  EpochMs max_clock_skew_ms = 300 * 1000;
+};
+
 class IngestStore {
  public:
   // Declares the store's prepared statements on `connection` (a client-side step).
-  explicit IngestStore(pqxx::connection& connection);
+  explicit IngestStore(pqxx::connection& connection, IngestOptions options = {});
 
   // Once per new connection: prepare the ingest statements and plan each once (generic plans),
   // never by sequential scan, so a plan made while the tables were still empty keeps using their
@@ -54,8 +60,9 @@ class IngestStore {
   ingest::DeliveryResult keep_refused(const ingest::Delivery& delivery, const std::string& why);
 
   // Routes again, in one transaction, up to `limit` stored deliveries with id > `after_id` that
-  // did not route (only those of `status` when it is not empty) and still have their body, as
-  // after a tenant was added. Their rows get the new status; effects are applied as on receipt.
+  // wait for an admin (ingest::unrouted_statuses(), or only those of `status` when it is not
+  // empty, no_lead included) and still have their body, as after a tenant was added. Their rows
+  // get the new status; effects are applied as on receipt.
   ReplayPage replay(const std::string& status, long long after_id, int limit);
 
   // The same for the given deliveries (those not routed yet), inside the caller's transaction,
@@ -68,6 +75,7 @@ class IngestStore {
   std::vector<ingest::DeliveryResult> write_in(pqxx::transaction_base& tx,
                                                const std::vector<const ingest::Delivery*>& batch);
   pqxx::connection& connection_;
+  IngestOptions options_;
 };
 
 }  // namespace cf::store

@@ -159,6 +159,12 @@ Capture LeadStore::capture(const Caller& caller, const LeadInput& input, Duplica
   tx.exec_params("INSERT INTO outbox_jobs (tenant_id, lead_id, kind) "
                  "VALUES (current_setting('app.tenant_id')::uuid, $1::uuid, 'sync_lead')",
                  lead.id);
+  // The tenant's workflow may have called its rule URL about this person before the capture.
+  const auto routed = tx.exec_params1("SELECT clientflow_route_waiting_rule_deliveries($1::uuid, $2::uuid)",
+                                      caller.tenant_id, lead.id)[0].as<int>();
+  if (routed > 0) {
+    lead = read_lead(tx.exec_params1("SELECT " + columns + " FROM leads WHERE id = $2::uuid", converted_tag(caller), lead.id));
+  }
   tx.commit();
   return {CaptureOutcome::created, lead};
 }

@@ -294,6 +294,7 @@ struct RuleWorld : TwoTenants {
   explicit RuleWorld(const std::string& duplicate_policy = "allow") {
     config = write_relay_config(db.url(), "http:\n  listen: \"127.0.0.1:0\"\nmetrics:\n  listen: \"127.0.0.1:0\"\n"
                                           "systeme:\n  webhook_secrets: [" + secret + "]\n"
+                                          "admin:\n  token: " + admin_token + "\n"
                                           "leads:\n  duplicate_policy: " + duplicate_policy + "\n");
     auto serving = serve(config);
     daemon = std::move(serving.daemon);
@@ -408,8 +409,9 @@ BOOST_AUTO_TEST_CASE(rule_token_cannot_turn_bs_sales_foreign_or_ambiguous) {
         w.rule_of_a("link-clicked", forged_rule_body(888, "", {"ib-aaa111-x", "ib-bbb222-demo-request"}));
       },
       [&](RuleWorld& w) {
-        sales.push_back(w.systeme("SALE_NEW", R"({"customer": {"contactId": 888, "email": "bob@example.com"}, "order": {"id": 2}})"));
-        sales.push_back(w.systeme("SALE_CANCELED", R"({"customer": {"contactId": 888, "email": "bob@example.com"}, "order": {"id": 2}})"));
+        // (the attacked world runs last, so its answers are the ones kept)
+        sales = {w.systeme("SALE_NEW", R"({"customer": {"contactId": 888, "email": "bob@example.com"}, "order": {"id": 2}})"),
+                 w.systeme("SALE_CANCELED", R"({"customer": {"contactId": 888, "email": "bob@example.com"}, "order": {"id": 2}})")};
       });
   BOOST_TEST((sales == std::vector<std::string>{"routed", "routed"}));
 }
@@ -463,4 +465,9 @@ BOOST_AUTO_TEST_CASE(rule_token_cannot_take_a_person_from_bs_captures) {
   pqxx::read_transaction tx(*world.c);
   BOOST_TEST(tx.exec1("SELECT count(*) FROM leads")[0].as<int>() == 1);
   BOOST_TEST(tx.exec1("SELECT count(*) FROM webhook_events WHERE status = 'no_lead'")[0].as<int>() == 1);
+  // Admins find it under its own status, not among the deliveries waiting for them.
+  const auto waiting = json::parse(api_request("GET", world.base + "/admin/events?status=no_lead", world.admin_token).body);
+  BOOST_TEST(waiting["items"].size() == 1u);
+  BOOST_TEST(waiting["items"][0]["email"] == "carol@example.com");
+  BOOST_TEST(json::parse(api_request("GET", world.base + "/admin/events", world.admin_token).body)["items"].size() == 0u);
 }

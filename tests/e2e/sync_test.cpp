@@ -87,3 +87,31 @@ BOOST_FIXTURE_TEST_CASE(sync_needs_an_api_key, World) {
   BOOST_TEST(refused.exit_code == 2);
   BOOST_TEST(refused.err.find("set systeme.api_key") != std::string::npos, refused.err);
 }
+
+BOOST_FIXTURE_TEST_CASE(sync_overwrites_any_mirror_row_and_forgets_contacts_systeme_no_longer_has, World) {
+  // The API sync is Systeme.io's own data: a mirror row a forged far-future snapshot once made
+  // permanent is overwritten, and a contact Systeme.io no longer has leaves the mirror, so the
+  // findings made from it resolve.
+  add_contacts(20, 0);
+  const long long real = systeme.contacts().front().id;
+  {
+    pqxx::work tx(*c);
+    tx.exec_params("INSERT INTO systeme_contacts (contact_id, email, tags, snapshot_at, updated_at) VALUES "
+                   "($1, 'c0@example.com', '[\"forged\"]', '9999-12-31', now() - interval '1 hour'), "
+                   "(424242, 'gone@example.com', '[\"ib-ggg777-x\"]', now() - interval '1 day', now() - interval '1 day')",
+                   real);
+    tx.commit();
+  }
+  BOOST_REQUIRE(run({relay_binary(), "reconcile", "--full", "--config", config}).exit_code == 0);
+  BOOST_TEST(count("SELECT count(*) FROM findings WHERE kind = 'unknown_prefix' AND subject = 'ib-ggg777-' AND status = 'open'") == 1);
+
+  const auto synced = run({relay_binary(), "reconcile", "--sync", "--config", config});
+  BOOST_TEST(synced.exit_code == 0, synced.err);
+  BOOST_TEST(synced.out.find("synced 20 contacts in 1 pages (0 retried answers), removed 1 no longer in Systeme.io") !=
+                 std::string::npos,
+             synced.out);
+  BOOST_TEST(count("SELECT count(*) FROM systeme_contacts") == 20);
+  BOOST_TEST(count("SELECT count(*) FROM systeme_contacts WHERE contact_id = " + std::to_string(real) +
+                   " AND tags ? 'newsletter' AND NOT tags ? 'forged' AND snapshot_at < now() + interval '1 minute'") == 1);
+  BOOST_TEST(count("SELECT count(*) FROM findings WHERE kind = 'unknown_prefix' AND subject = 'ib-ggg777-' AND status = 'resolved'") == 1);
+}

@@ -101,10 +101,37 @@ BOOST_FIXTURE_TEST_CASE(isolation_between_tenants, Ingest) {
   BOOST_TEST(text("SELECT array_to_string(tags, ',') FROM leads") == "ib-bbb222-demo-request");
   BOOST_TEST(text("SELECT status || ' ' || coalesce(routed_tenant_id::text, '-') FROM webhook_events WHERE dedup_key = 'msg:m2'") ==
              "foreign_prefix -");
-  // A's rule URL cannot touch B's lead either.
+  // A's rule URL cannot touch B's lead either, nor learn that B has the person: no_lead, as for
+  // anyone A has no lead for, and nothing written to the mirror.
+  const std::string mirror = text("SELECT tags::text || (extract(epoch FROM snapshot_at) * 1000)::bigint FROM systeme_contacts");
   auto rule = write({rule_delivery(*a.keys.rule_token, "email-opened", rule_body(7, "x@example.com"))});
-  BOOST_TEST((rule[0].status == RouteStatus::foreign_prefix));
+  BOOST_TEST((rule[0].status == RouteStatus::no_lead));
   BOOST_TEST(count("SELECT count(*) FROM leads WHERE open_count > 0") == 0);
+  BOOST_TEST(count("SELECT count(*) FROM leads") == 1);
+  BOOST_TEST(text("SELECT tags::text || (extract(epoch FROM snapshot_at) * 1000)::bigint FROM systeme_contacts") == mirror);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_rule_webhook_waits_for_the_lead_its_tenant_gets, Ingest) {
+  // In one batch: A's workflow calls its rule URL, then Systeme.io's signed tag makes the lead.
+  auto same = write({rule_delivery(*a.keys.rule_token, "email-opened", rule_body(7, "w@example.com")),
+                     account_delivery("CONTACT_TAG_ADDED", tag_body(7, "w@example.com", "ib-aaa111-x"), "m1")});
+  BOOST_TEST((same[0].status == RouteStatus::routed));
+  BOOST_TEST((same[1].status == RouteStatus::routed));
+  BOOST_TEST(text("SELECT open_count FROM leads WHERE email = 'w@example.com'") == "1");
+
+  // In two batches: the rule call is kept as no_lead, then routed by the batch making the lead;
+  // B's call about the same person stays B's.
+  BOOST_TEST((write({rule_delivery(*a.keys.rule_token, "link-clicked", rule_body(8, "v@example.com")),
+                     rule_delivery(*b.keys.rule_token, "link-clicked", rule_body(8, "v@example.com"))})[0]
+                  .status == RouteStatus::no_lead));
+  BOOST_TEST(count("SELECT count(*) FROM webhook_events WHERE status = 'no_lead' AND routed_tenant_id IS NULL") == 2);
+  write({account_delivery("CONTACT_TAG_ADDED", tag_body(8, "v@example.com", "ib-aaa111-x"), "m2")});
+  BOOST_TEST(text("SELECT string_agg(w.status || ':' || coalesce((w.lead_id = l.id)::text, '-'), ',' ORDER BY w.id) "
+                  "FROM webhook_events w LEFT JOIN leads l ON l.email = 'v@example.com' "
+                  "WHERE w.source = 'rule' AND w.email = 'v@example.com'") == "routed:true,no_lead:-");
+  BOOST_TEST(text("SELECT string_agg(e.kind, ',' ORDER BY e.id) FROM lead_events e JOIN leads l ON l.id = e.lead_id "
+                  "WHERE l.email = 'v@example.com'") == "tag_added,link-clicked");
+  BOOST_TEST(count("SELECT count(*) FROM leads") == 2);
 }
 
 BOOST_FIXTURE_TEST_CASE(every_unrouted_status_is_stored, Ingest) {
@@ -123,6 +150,8 @@ BOOST_FIXTURE_TEST_CASE(every_unrouted_status_is_stored, Ingest) {
 }
 
 BOOST_FIXTURE_TEST_CASE(rule_webhooks_dedup_within_ten_minutes, Ingest) {
+  // (A rule webhook only adds to a lead its tenant has: Systeme.io's signed event makes it.)
+  write({account_delivery("CONTACT_TAG_ADDED", tag_body(7, "x@example.com", "ib-aaa111-demo-request"), "lead")});
   const auto body = rule_body(7, "x@example.com");
   auto first = write({rule_delivery(*a.keys.rule_token, "email-opened", body),
                       rule_delivery(*a.keys.rule_token, "email-opened", body)});
@@ -140,7 +169,7 @@ BOOST_FIXTURE_TEST_CASE(rule_webhooks_dedup_within_ten_minutes, Ingest) {
   auto later = write({rule_delivery(*a.keys.rule_token, "email-opened", body)});
   BOOST_TEST((later[0].outcome == Outcome::stored));
   BOOST_TEST(text("SELECT open_count FROM leads") == "2");
-  BOOST_TEST(count("SELECT count(*) FROM webhook_events") == 3);
+  BOOST_TEST(count("SELECT count(*) FROM webhook_events WHERE source = 'rule'") == 3);
 }
 
 BOOST_FIXTURE_TEST_CASE(unknown_rule_token_stores_nothing, Ingest) {
@@ -293,5 +322,5 @@ BOOST_FIXTURE_TEST_CASE(plans_made_on_empty_tables_use_indexes, Ingest) {
     BOOST_TEST(plan.find("Seq Scan") == std::string::npos, row[0].as<std::string>() << ":\n" << plan);
     ++explained;
   }
-  BOOST_TEST(explained == 4);  // lock, read, rule fingerprint claim, write
+  BOOST_TEST(explained == 5);  // lock, read, rule fingerprint claim, write, route waiting rule webhooks
 }

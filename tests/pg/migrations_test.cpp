@@ -5,6 +5,7 @@
 
 #include <thread>
 
+#include "common/crypto.h"
 #include "store/migrations.h"
 #include "tests/support/test_database.h"
 
@@ -129,4 +130,41 @@ BOOST_AUTO_TEST_CASE(failed_migration_leaves_no_half_state) {
   BOOST_REQUIRE(!report.ok());
   BOOST_TEST(count(*c, "SELECT count(*) FROM schema_migrations") == 0);
   BOOST_TEST(count(*c, "SELECT count(*) FROM pg_tables WHERE tablename = 'tenants'") == 0);
+}
+
+BOOST_AUTO_TEST_CASE(migration_6_brings_forged_future_times_back) {
+  // A database as the release before it left it, holding times an unsigned rule webhook's
+  // created_at (or a signed event stamped far ahead) put in the future.
+  TestDatabase db;
+  auto c = db.connect();
+  {
+    pqxx::work tx(*c);
+    tx.exec0("CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, "
+             "checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
+    for (const auto& migration : cf::store::known_migrations()) {
+      if (migration.version > 5) break;
+      tx.exec(migration.sql);
+      tx.exec_params0("INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)", migration.version,
+                      migration.name, cf::crypto::to_hex(cf::crypto::sha256(migration.sql)));
+    }
+    tx.exec0("INSERT INTO tenants (id, name, email, prefix, api_key_hash, rule_token_hash) VALUES "
+             "('aaaaaaaa-0000-4000-8000-000000000001', 'A', 'a@example.com', 'ib-aaa111-', "
+             "decode(repeat('01', 32), 'hex'), decode(repeat('02', 32), 'hex'))");
+    tx.exec0("INSERT INTO leads (tenant_id, email, tags, tag_clock, last_opened_at, updated_at) VALUES "
+             "('aaaaaaaa-0000-4000-8000-000000000001', 'x@example.com', '{ib-aaa111-x}', "
+             "'{\"ib-aaa111-x\": 253402300799000, \"ib-aaa111-y\": 1790000000000}', '9999-12-31', '2026-11-01T00:00:00Z')");
+    tx.exec0("INSERT INTO systeme_contacts (contact_id, tags, snapshot_at, updated_at) VALUES "
+             "(7, '[]', '9999-12-31', '2026-11-02T00:00:00Z'), (8, '[]', '2026-10-01T00:00:00Z', '2026-11-02T00:00:00Z')");
+    tx.commit();
+  }
+  auto report = cf::store::migrate(*c);
+  BOOST_REQUIRE_MESSAGE(report.ok(), (report.ok() ? "" : report.error().message));
+  BOOST_TEST(report->applied.front() == "006_trust_boundaries.sql");
+  pqxx::read_transaction tx(*c);
+  // 2026-11-01T00:00:00Z is 1793491200000 ms.
+  BOOST_TEST(tx.exec1("SELECT tag_clock::text FROM leads")[0].as<std::string>() ==
+             R"({"ib-aaa111-x": 1793491200000, "ib-aaa111-y": 1790000000000})");
+  BOOST_TEST(tx.exec1("SELECT last_opened_at = updated_at FROM leads")[0].as<bool>());
+  BOOST_TEST(tx.exec1("SELECT string_agg(contact_id || '=' || to_char(snapshot_at AT TIME ZONE 'UTC', 'YYYY-MM-DD'), ',' "
+                      "ORDER BY contact_id) FROM systeme_contacts")[0].as<std::string>() == "7=2026-11-02,8=2026-10-01");
 }

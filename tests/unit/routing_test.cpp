@@ -3,6 +3,7 @@
 #define BOOST_TEST_MODULE routing
 #include <boost/test/unit_test.hpp>
 
+#include "ingest/delivery.h"
 #include "ingest/routing.h"
 
 using namespace cf::ingest;
@@ -116,12 +117,13 @@ BOOST_FIXTURE_TEST_CASE(unknown_and_missing_prefixes, World) {
 BOOST_FIXTURE_TEST_CASE(an_older_added_after_a_newer_removed_does_not_bring_the_tag_back, World) {
   lead(A, "x@example.com", 100);
   const std::string tag = "ib-aaa111-vip";
+  // Each event is routed at its ordering time (ingest::ordered_at): here the time it states.
   route(tag_event(EventKind::tag_added, tag, "x@example.com", 100, T0), "", T0, view);
-  route(tag_event(EventKind::tag_removed, tag, "x@example.com", 100, T0 + 2000), "", T0, view);
-  auto late = route(tag_event(EventKind::tag_added, tag, "x@example.com", 100, T0 + 1000), "", T0, view);
+  route(tag_event(EventKind::tag_removed, tag, "x@example.com", 100, T0 + 2000), "", T0 + 2000, view);
+  auto late = route(tag_event(EventKind::tag_added, tag, "x@example.com", 100, T0 + 1000), "", T0 + 1000, view);
   BOOST_TEST((late.status == RouteStatus::routed));  // recorded on the timeline...
   BOOST_TEST(lead_of(A, "x@example.com")->tags.count(tag) == 0u);  // ...but the tag stays removed
-  route(tag_event(EventKind::tag_added, tag, "x@example.com", 100, T0 + 3000), "", T0, view);
+  route(tag_event(EventKind::tag_added, tag, "x@example.com", 100, T0 + 3000), "", T0 + 3000, view);
   BOOST_TEST(lead_of(A, "x@example.com")->tags.count(tag) == 1u);
 }
 
@@ -205,23 +207,69 @@ BOOST_FIXTURE_TEST_CASE(sale_without_tags_uses_the_mirror, World) {
 }
 
 BOOST_FIXTURE_TEST_CASE(rule_webhook_counts_opens_on_the_token_tenants_lead, World) {
+  lead(A, "x@example.com");
   SystemeEvent open;
   open.kind = EventKind::rule;
   open.rule_kind = "email-opened";
   open.contact.email = "x@example.com";
   auto first = route(open, A, T0, view);
   BOOST_TEST((first.status == RouteStatus::routed));
-  open.occurred_at = T0 + 5000;
-  route(open, A, T0, view);
+  route(open, A, T0 + 5000, view);
   const LeadRecord* lead = lead_of(A, "x@example.com");
   BOOST_TEST(lead->open_count == 2);
   BOOST_TEST(*lead->last_opened_at == T0 + 5000);
   BOOST_TEST(first.timeline->kind == "email-opened");
 
-  // B's rule URL for a contact A owns: foreign, and no second owner appears.
-  auto foreign = route(open, B, T0, view);
-  BOOST_TEST((foreign.status == RouteStatus::foreign_prefix));
+  // B's rule URL for a person only A has: no_lead, as for a person nobody has (foreign_prefix
+  // would tell B that another IB has her), and nothing of A's changes.
+  const LeadRecord before = *lead;
+  auto foreign = route(open, B, T0 + 6000, view);
+  BOOST_TEST((foreign.status == RouteStatus::no_lead));
+  BOOST_TEST(foreign.tenant_id == B);
   BOOST_TEST(lead_count() == 1);
+  BOOST_TEST(lead->open_count == before.open_count);
+}
+
+BOOST_FIXTURE_TEST_CASE(rule_webhook_never_creates_a_lead_nor_sets_its_identity_or_tags, World) {
+  // A rule token proves only which tenant's workflow claims to speak.
+  SystemeEvent forged;
+  forged.kind = EventKind::rule;
+  forged.rule_kind = "link-clicked";
+  forged.contact.id = 555;
+  forged.contact.email = "new@example.com";
+  forged.contact.tags = std::vector<std::string>{"ib-aaa111-vip"};
+  auto none = route(forged, A, T0, view);
+  BOOST_TEST((none.status == RouteStatus::no_lead));
+  BOOST_TEST(lead_count() == 0);
+
+  // Its own lead, found by email: a timeline entry, but no contact id learnt and no tag set.
+  lead(A, "new@example.com");
+  auto r = route(forged, A, T0, view);
+  BOOST_TEST((r.status == RouteStatus::routed));
+  BOOST_TEST(r.timeline->kind == "link-clicked");
+  const LeadRecord* mine = lead_of(A, "new@example.com");
+  BOOST_TEST(!mine->contact_id.has_value());
+  BOOST_TEST(mine->tags.empty());
+  BOOST_TEST(!mine->changed);
+
+  // A contact id another tenant's lead carries, with an email nobody has: no_lead, B untouched.
+  lead(B, "b-lead@example.com", 777);
+  forged.contact.id = 777;
+  forged.contact.email = "other@example.com";
+  BOOST_TEST((route(forged, A, T0, view).status == RouteStatus::no_lead));
+  BOOST_TEST(lead_count() == 2);
+}
+
+BOOST_AUTO_TEST_CASE(ordering_time_believes_a_stated_time_only_within_the_skew) {
+  constexpr cf::EpochMs skew = 300'000;
+  BOOST_TEST(ordered_at(Source::account, T0 - 60'000, T0, skew) == T0 - 60'000);  // the past is believed
+  BOOST_TEST(ordered_at(Source::account, T0 + skew, T0, skew) == T0 + skew);      // up to the skew
+  BOOST_TEST(ordered_at(Source::account, T0 + skew + 1, T0, skew) == T0);         // beyond: its receipt
+  BOOST_TEST(ordered_at(Source::account, std::nullopt, T0, skew) == T0);
+  BOOST_TEST(ordered_at(Source::rule, T0 - 60'000, T0, skew) == T0);              // rules: always receipt
+  BOOST_TEST(stated_beyond_skew(T0 + skew + 1, T0, skew));
+  BOOST_TEST(!stated_beyond_skew(T0 + skew, T0, skew));
+  BOOST_TEST(!stated_beyond_skew(std::nullopt, T0, skew));
 }
 
 BOOST_FIXTURE_TEST_CASE(mirror_keeps_every_tag_and_moves_forward_only, World) {
