@@ -189,7 +189,7 @@ static auto& tenant_api_requests() {
 }
 
 void initialize() {
-  for (const std::string component : {"ingest", "api", "sampler"}) {
+  for (const std::string component : {"ingest", "api", "admin", "sampler"}) {
     database_errors().Add({{"component", component}});
     database_reconnects().Add({{"component", component}});
   }

@@ -34,7 +34,8 @@ void initialize();
 // One tenant API request of a known tenant. outcome: admitted, or rate_limited (answered 429).
 void tenant_api_request(const std::string& outcome);
 
-// component: ingest (the webhook writers), api (tenant and admin API), sampler (the gauges below).
+// component: ingest (the webhook writers), api (the tenant API), admin (the admin API and report
+// page), sampler (the gauges below).
 void database_error(const std::string& component);
 void database_reconnect(const std::string& component);
 

@@ -167,11 +167,15 @@ int serve(const std::string& config_path, std::optional<log::Level> log_level) {
   }, 0.1);
   reconciler.start();
 
-  // The other half of the pool answers the tenant API.
-  DbExecutor executor(config.database.url, std::max(1, config.database.pool_size - config.database.pool_size / 2), 1000);
+  // One connection, with a queue of its own, answers the admin API and the report page, so a
+  // flood of tenant calls cannot delay them; the rest of the pool (at least one) the tenant API.
+  DbExecutor admin_executor(config.database.url, 1, 100, "admin");
+  admin_executor.start();
+  const int tenant_connections = std::max(1, config.database.pool_size - config.database.pool_size / 2 - 1);
+  DbExecutor executor(config.database.url, tenant_connections, 1000);
   executor.start();
   TenantApi tenant_api(config.leads.duplicate_policy, executor, config.api);
-  AdminApi admin_api(config.admin.token, executor, config.http.public_url.rfind("https://", 0) == 0);
+  AdminApi admin_api(config.admin.token, admin_executor, config.http.public_url.rfind("https://", 0) == 0);
 
   // Captured leads go to Systeme.io from the outbox; without an API key they wait in it.
   relay::OutboxWorker outbox(config.database.url, config.systeme);
@@ -229,6 +233,7 @@ int serve(const std::string& config_path, std::optional<log::Level> log_level) {
   webhooks.stop_accepting();
   writer.drain(std::chrono::seconds(8));
   executor.stop();
+  admin_executor.stop();
   // Give the last answers a moment to leave: Pistache drops unsent responses on shutdown.
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   http.stop();

@@ -1,12 +1,16 @@
 // The admin API through the real binary: the findings of a real reconcile run in JSON and CSV,
-// status changes that record who and why, assign, and the list of deliveries that did not route.
-// (Who may call it, credential by credential: e2e_isolation.)
+// status changes that record who and why, assign, the list of deliveries that did not route, and
+// the admin API answering while the tenant API's connection is stuck. (Who may call it, credential
+// by credential: e2e_isolation.)
 #define BOOST_TEST_MODULE admin_api
 #include <boost/test/unit_test.hpp>
 
 #include <signal.h>
 
+#include <atomic>
+#include <future>
 #include <map>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -119,4 +123,50 @@ BOOST_FIXTURE_TEST_CASE(every_kind_through_the_daemon_then_assign, TwoTenants) {
   BOOST_TEST(answer["replayed"]["changed"][0]["to"] == "routed");
   BOOST_TEST(answer["replayed"]["changed"][0]["tenant_id"] == a.tenant.id);
   BOOST_TEST(daemon.stop(SIGTERM) == 0);
+}
+
+// The admin API and the report page have a connection of their own: with the tenant API's only
+// connection (database.pool_size 2: one writer, one admin, one tenant) stuck behind a lock held in
+// PostgreSQL and more tenant calls queued behind it, admin requests are answered while every
+// tenant call is still waiting.
+BOOST_FIXTURE_TEST_CASE(admin_answers_while_the_tenant_api_is_saturated, TwoTenants) {
+  const auto config = write_temp_file("relay.yaml", "database:\n  url: " + json(db.url()).dump() +
+                                                        "\n  pool_size: 2\nhttp:\n  listen: \"127.0.0.1:0\"\n"
+                                                        "metrics:\n  listen: \"127.0.0.1:0\"\nadmin:\n  token: " + admin_token + "\n");
+  Serving serving = serve(config);
+  const std::string base = serving.base;
+  BOOST_REQUIRE(api_request("GET", base + "/v1/stats", *a.keys.api_key).status == 200);
+
+  auto locker = db.connect();
+  std::atomic<int> tenant_answers{0};
+  std::vector<std::future<long>> tenant_calls;  // declared before `hold`, which ends first on failure
+  pqxx::work hold(*locker);
+  hold.exec0("LOCK TABLE leads IN ACCESS EXCLUSIVE MODE");
+  for (int i = 0; i < 6; ++i) {
+    tenant_calls.push_back(std::async(std::launch::async, [&, i] {
+      const long status = api_request("GET", base + "/v1/stats", *(i % 2 ? a : b).keys.api_key).status;
+      ++tenant_answers;
+      return status;
+    }));
+  }
+  // The tenant API's connection is waiting on the lock.
+  auto watcher = db.connect();
+  const bool stuck = eventually([&] {
+    pqxx::read_transaction tx(*watcher);
+    return tx.exec_params1("SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'",
+                           db.name())[0].as<int>() == 1;
+  });
+  BOOST_REQUIRE(stuck);
+
+  for (const char* path : {"/admin/events", "/admin/findings", "/admin/report"}) {
+    auto admin = std::async(std::launch::async, [&] { return api_request("GET", base + path, admin_token); });
+    BOOST_REQUIRE_MESSAGE(admin.wait_for(std::chrono::seconds(10)) == std::future_status::ready,
+                          path << " waited behind the tenant API");
+    BOOST_TEST(admin.get().status == 200, path);
+  }
+  BOOST_TEST(tenant_answers == 0);  // every tenant call is still waiting
+
+  hold.abort();
+  for (auto& call : tenant_calls) BOOST_TEST(call.get() == 200);
+  BOOST_TEST(serving.daemon->stop(SIGTERM) == 0);
 }
