@@ -7,6 +7,7 @@
 #include <signal.h>
 
 #include <nlohmann/json.hpp>
+#include <algorithm>
 #include <thread>
 
 #include "store/tenants.h"
@@ -194,5 +195,31 @@ BOOST_AUTO_TEST_CASE(one_tenant_hammering_gets_429s_and_another_none) {
   BOOST_TEST(scraped.find("clientflow_tenant_api_requests_total{outcome=\"rate_limited\"} " + std::to_string(refused_a) + "\n") !=
              std::string::npos, scraped);
   BOOST_TEST(scraped.find(api.a.tenant.id) == std::string::npos);
+  BOOST_TEST(api.daemon->stop(SIGTERM) == 0);
+}
+
+// The outbox serves tenants in turn: while A's 500 captures wait for Systeme.io, B's one capture
+// is among the first two leads the daemon sends after it was queued (the fake Systeme.io records
+// the order in which contacts are created).
+BOOST_AUTO_TEST_CASE(one_tenants_500_captures_do_not_delay_anothers_sync) {
+  FakeSysteme systeme("e2e-api-key");
+  Api api("systeme:\n  api_base: " + systeme.api_base() +
+          "\n  api_key: e2e-api-key\n  requests_per_second: 20\n  timeout_seconds: 2\n"
+          "api:\n  requests_per_second_per_tenant: 1000\n  burst_per_tenant: 1000\n");
+  for (int i = 0; i < 500; ++i) {
+    BOOST_REQUIRE(api.capture(*api.a.keys.api_key, "a" + std::to_string(i) + "@example.com").status == 201);
+  }
+  BOOST_REQUIRE(api.capture(*api.b.keys.api_key, "b@example.com").status == 201);
+  const std::size_t sent_before = systeme.created_emails().size();
+  BOOST_TEST_MESSAGE(sent_before << " of A's leads were sent before B's was queued");
+  BOOST_REQUIRE(sent_before < 400u);  // A's queue is still long
+  const auto sent_b = [&] {
+    const auto emails = systeme.created_emails();
+    return std::find(emails.begin(), emails.end(), "b@example.com") != emails.end();
+  };
+  BOOST_REQUIRE(eventually(sent_b, std::chrono::seconds(60)));
+  const auto emails = systeme.created_emails();
+  const auto position = static_cast<std::size_t>(std::find(emails.begin(), emails.end(), "b@example.com") - emails.begin());
+  BOOST_TEST(position - sent_before < 2u, "B's lead was sent " << position - sent_before + 1 << "th after it was queued");
   BOOST_TEST(api.daemon->stop(SIGTERM) == 0);
 }

@@ -1,10 +1,12 @@
 // The relay to Systeme.io: captured leads synced by the real OutboxWorker against the fake
 // Systeme.io API, with the tags and fields it received checked there; shared leads keeping the
-// first owner's fields; retries on 500, 429 and hangs; permanent failures left visible; and two
-// workers sharing the queue without a second effect.
+// first owner's fields; retries on 500, 429 and hangs; permanent failures left visible; two
+// workers sharing the queue without a second effect; and jobs claimed by tenants in turn.
 #define BOOST_TEST_MODULE outbox
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
+#include <set>
 #include <thread>
 
 #include "relay/outbox_worker.h"
@@ -158,4 +160,58 @@ BOOST_FIXTURE_TEST_CASE(two_workers_share_the_queue_without_a_second_effect, Rel
   for (const auto& contact : systeme.contacts()) assigned += static_cast<int>(contact.tag_ids.size());
   BOOST_TEST(assigned == 20 * 2 + 7);  // demo-request and forex-ib each, high-volume for i % 3 == 0
   BOOST_TEST(count("SELECT count(*) FROM outbox_jobs WHERE done_at IS NOT NULL AND attempts = 1") == 20);
+}
+
+// A tenant with a long queue does not delay another: jobs are claimed by tenants in turn, each
+// tenant's oldest first.
+BOOST_FIXTURE_TEST_CASE(a_tenant_with_500_queued_jobs_does_not_delay_another, Relay) {
+  for (int i = 0; i < 500; ++i) capture(a, "a" + std::to_string(i) + "@example.com", "0-50");
+  OutboxStore outbox(*c);
+  std::vector<long long> first_of_a;
+  for (int i = 0; i < 3; ++i) {
+    const auto job = outbox.claim("w", 60);
+    BOOST_REQUIRE(job);
+    BOOST_TEST(job->tenant_id == a.tenant_id);
+    first_of_a.push_back(job->id);
+  }
+  BOOST_TEST(count("SELECT count(*) FROM outbox_jobs WHERE id < " + std::to_string(first_of_a[0])) == 0);  // oldest first
+  BOOST_TEST(std::is_sorted(first_of_a.begin(), first_of_a.end()));
+  capture(b, "b@example.com", "0-50");
+  std::vector<std::string> next;
+  for (int i = 0; i < 2; ++i) next.push_back(outbox.claim("w", 60)->email);
+  BOOST_TEST((next[0] == "b@example.com" || next[1] == "b@example.com"));
+}
+
+BOOST_FIXTURE_TEST_CASE(jobs_are_claimed_by_tenants_in_turn, Relay) {
+  for (int i = 0; i < 4; ++i) capture(a, "a" + std::to_string(i) + "@example.com", "0-50");
+  for (int i = 0; i < 4; ++i) capture(b, "b" + std::to_string(i) + "@example.com", "0-50");
+  OutboxStore outbox(*c);
+  std::string order;
+  while (const auto job = outbox.claim("w", 60)) order += job->email.substr(0, 2) + " ";
+  // Whoever goes first, the tenants alternate and each tenant's jobs come oldest first.
+  BOOST_TEST((order == "a0 b0 a1 b1 a2 b2 a3 b3 " || order == "b0 a0 b1 a1 b2 a2 b3 a3 "), order);
+}
+
+// Claims from several connections at once (several daemons) never hand out one job twice.
+BOOST_FIXTURE_TEST_CASE(concurrent_claims_never_share_a_job, Relay) {
+  for (int i = 0; i < 60; ++i) capture(i % 3 ? a : b, "p" + std::to_string(i) + "@example.com", "0-50");
+  std::vector<std::vector<long long>> claimed(4);
+  std::vector<std::thread> claimers;
+  for (std::size_t w = 0; w < claimed.size(); ++w) {
+    claimers.emplace_back([&, w] {
+      auto connection = db.connect();
+      OutboxStore outbox(*connection);
+      while (const auto job = outbox.claim("w" + std::to_string(w), 60)) claimed[w].push_back(job->id);
+    });
+  }
+  for (auto& claimer : claimers) claimer.join();
+  std::set<long long> all;
+  std::size_t total = 0;
+  for (const auto& ids : claimed) {
+    all.insert(ids.begin(), ids.end());
+    total += ids.size();
+  }
+  BOOST_TEST(total == 60u);
+  BOOST_TEST(all.size() == 60u);
+  BOOST_TEST(count("SELECT count(*) FROM outbox_jobs WHERE attempts = 1 AND leased_until > now()") == 60);
 }

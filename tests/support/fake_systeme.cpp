@@ -110,6 +110,11 @@ int FakeSysteme::contacts_created() const {
   return contacts_created_;
 }
 
+std::vector<std::string> FakeSysteme::created_emails() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return created_emails_;
+}
+
 int FakeSysteme::repeated_assignments() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return repeated_assignments_;
@@ -196,6 +201,7 @@ void FakeSysteme::routes(Rest::Router& router) {
     }
     contacts_[contact.id] = contact;
     ++contacts_created_;
+    created_emails_.push_back(email);
     answer(r, Http::Code::Created, contact_json(contact, tags_));
   }));
   Rest::Routes::Patch(router, "/api/contacts/:id", guarded("PATCH /contacts", [this](const Rest::Request& q, Http::ResponseWriter& r) {

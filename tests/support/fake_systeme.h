@@ -52,6 +52,8 @@ class FakeSysteme {
   std::vector<FakeContact> contacts() const;
   std::string tag_name(long long id) const;
   int contacts_created() const;
+  // The emails of the contacts created through the API, in the order they were created.
+  std::vector<std::string> created_emails() const;
   // How many assign-tag calls hit a (contact, tag) pair that already had it.
   int repeated_assignments() const;
   int calls(const std::string& what) const;  // e.g. "POST /contacts"
@@ -74,6 +76,7 @@ class FakeSysteme {
   std::map<std::string, int> calls_;
   long long next_id_ = 1000;
   int contacts_created_ = 0;
+  std::vector<std::string> created_emails_;
   int repeated_assignments_ = 0;
   std::unique_ptr<Pistache::Rest::Router> router_;
   std::unique_ptr<Pistache::Http::Endpoint> endpoint_;
