@@ -1,7 +1,8 @@
 // The relay to Systeme.io: captured leads synced by the real OutboxWorker against the fake
 // Systeme.io API, with the tags and fields it received checked there; shared leads keeping the
 // first owner's fields; retries on 500, 429 and hangs; permanent failures left visible; two
-// workers sharing the queue without a second effect; and jobs claimed by tenants in turn.
+// workers sharing the queue without a second effect; jobs claimed by tenants in turn; and the
+// contact found by email only when its email is the lead's.
 #define BOOST_TEST_MODULE outbox
 #include <boost/test/unit_test.hpp>
 
@@ -214,4 +215,49 @@ BOOST_FIXTURE_TEST_CASE(concurrent_claims_never_share_a_job, Relay) {
   BOOST_TEST(total == 60u);
   BOOST_TEST(all.size() == 60u);
   BOOST_TEST(count("SELECT count(*) FROM outbox_jobs WHERE attempts = 1 AND leased_until > now()") == 60);
+}
+
+// A search by email that answers a near match first (another person's address holding this one)
+// does not make the lead that person: the contact is created, the near match left untouched.
+BOOST_FIXTURE_TEST_CASE(a_near_match_by_email_is_not_taken_for_the_contact, Relay) {
+  systeme.match_emails_loosely();
+  const long long near = systeme.add_contact("xtrader@example.com", {}, {});
+  const auto lead = capture(a, "trader@example.com");
+  auto w = worker();
+  BOOST_REQUIRE(settled());
+  w->stop();
+  BOOST_TEST(systeme.contacts_created() == 1);
+  const auto contacts = systeme.contacts();
+  BOOST_REQUIRE(contacts.size() == 2u);
+  for (const auto& contact : contacts) {
+    if (contact.id == near) {
+      BOOST_TEST(contact.fields.empty());
+      BOOST_TEST(contact.tag_ids.empty());
+    } else {
+      BOOST_TEST(contact.email == "trader@example.com");
+      BOOST_TEST(contact.fields.at("ib_owner_id") == a.tenant_id);
+      BOOST_TEST(tags_of(contact).size() == 3u);
+      BOOST_TEST(text("SELECT systeme_contact_id FROM leads WHERE id = '" + lead + "'") == std::to_string(contact.id));
+    }
+  }
+}
+
+// Among near matches, the contact whose email is the lead's once normalised (case, surrounding
+// spaces) is the one used, wherever it comes in the answer.
+BOOST_FIXTURE_TEST_CASE(the_contact_whose_email_matches_after_normalising_is_used, Relay) {
+  systeme.match_emails_loosely();
+  const long long near = systeme.add_contact("trader@example.com.evil.test", {}, {});
+  const long long same = systeme.add_contact(" Trader@Example.COM", {}, {});
+  const auto lead = capture(a, "trader@example.com");
+  auto w = worker();
+  BOOST_REQUIRE(settled());
+  w->stop();
+  BOOST_TEST(systeme.contacts_created() == 0);
+  for (const auto& contact : systeme.contacts()) {
+    BOOST_TEST_CONTEXT(contact.email) {
+      BOOST_TEST(contact.tag_ids.size() == (contact.id == same ? 3u : 0u));
+      BOOST_TEST(contact.fields.count("ib_owner_id") == (contact.id == near ? 0u : 1u));
+    }
+  }
+  BOOST_TEST(text("SELECT systeme_contact_id FROM leads WHERE id = '" + lead + "'") == std::to_string(same));
 }

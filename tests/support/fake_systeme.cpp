@@ -4,6 +4,8 @@
 #include <pistache/http.h>
 #include <pistache/router.h>
 
+#include <algorithm>
+#include <cctype>
 #include <thread>
 
 #include "common/text.h"
@@ -83,6 +85,11 @@ void FakeSysteme::fail_next(int count, int status, int retry_after_seconds) {
 void FakeSysteme::hang_next(int count, int seconds) {
   std::lock_guard<std::mutex> lock(mutex_);
   for (int i = 0; i < count; ++i) faults_.push_back({0, 0, seconds});
+}
+
+void FakeSysteme::match_emails_loosely() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  loose_email_match_ = true;
 }
 
 bool FakeSysteme::take_fault(Fault& fault) {
@@ -174,8 +181,15 @@ void FakeSysteme::routes(Rest::Router& router) {
     const long long after = std::stoll(q.query().get("startingAfter").value_or("0"));
     json items = json::array();
     bool more = false;
+    const auto lower = [](std::string text) {
+      std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
+      return text;
+    };
+    const auto matches = [&](const std::string& stored, const std::string& asked) {
+      return loose_email_match_ ? lower(stored).find(lower(asked)) != std::string::npos : stored == asked;
+    };
     for (auto it = contacts_.upper_bound(after); it != contacts_.end(); ++it) {
-      if (email && it->second.email != cf::url_decode(*email)) continue;
+      if (email && !matches(it->second.email, cf::url_decode(*email))) continue;
       if (static_cast<int>(items.size()) == limit) {
         more = true;
         break;

@@ -47,6 +47,9 @@ class FakeSysteme {
   long long add_contact(const std::string& email, const std::map<std::string, std::string>& fields,
                         const std::vector<std::string>& tag_names);
   void hang_next(int count, int seconds);
+  // From now on GET /contacts?email= answers every contact whose email holds the one asked for,
+  // ignoring case (near matches included, in the order they were made), as a search would.
+  void match_emails_loosely();
 
   // What the fake holds and was asked.
   std::vector<FakeContact> contacts() const;
@@ -78,6 +81,7 @@ class FakeSysteme {
   int contacts_created_ = 0;
   std::vector<std::string> created_emails_;
   int repeated_assignments_ = 0;
+  bool loose_email_match_ = false;
   std::unique_ptr<Pistache::Rest::Router> router_;
   std::unique_ptr<Pistache::Http::Endpoint> endpoint_;
 };
