@@ -178,7 +178,9 @@ int serve(const std::string& config_path, std::optional<log::Level> log_level) {
   AdminApi admin_api(config.admin.token, admin_executor, config.http.public_url.rfind("https://", 0) == 0);
 
   // Captured leads go to Systeme.io from the outbox; without an API key they wait in it.
-  relay::OutboxWorker outbox(config.database.url, config.systeme);
+  relay::OutboxPolicy outbox_policy;
+  outbox_policy.max_json_depth = config.http.max_json_depth;
+  relay::OutboxWorker outbox(config.database.url, config.systeme, outbox_policy);
   if (config.systeme.api_key.empty()) {
     log::warn("systeme.api_key is empty: captured leads are queued but not sent to Systeme.io");
   } else {

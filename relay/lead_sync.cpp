@@ -20,13 +20,18 @@ bool fail(SyncOutcome& outcome, const std::string& step, const ApiResponse& resp
                          response.status == 404 || response.status == 422;
   outcome.kind = permanent ? SyncOutcome::Kind::failed : SyncOutcome::Kind::retry;
   outcome.retry_after_seconds = response.retry_after_seconds.value_or(0);
+  if (response.too_deep) {  // whatever its status: a transient fault of the answer, never parsed
+    outcome.kind = SyncOutcome::Kind::retry;
+    outcome.error = step + ": HTTP " + std::to_string(response.status) + " with an answer nested too deeply";
+    return false;
+  }
   outcome.error = step + ": " +
                   (response.status == 0 ? "no answer (" + response.error + ")"
                                         : "HTTP " + std::to_string(response.status) + " " + response.body.substr(0, 200));
   return false;
 }
 
-bool ok(const ApiResponse& response) { return response.status >= 200 && response.status < 300; }
+bool ok(const ApiResponse& response) { return response.status >= 200 && response.status < 300 && !response.too_deep; }
 
 // The contact in a search answer whose email is `email` once both are normalised as ours are
 // (Email::normalize); null when none is, near matches included.

@@ -2,7 +2,7 @@
 // Systeme.io API, with the tags and fields it received checked there; shared leads keeping the
 // first owner's fields; retries on 500, 429 and hangs; permanent failures left visible; two
 // workers sharing the queue without a second effect; jobs claimed by tenants in turn; and the
-// contact found by email only when its email is the lead's.
+// contact found by email only when its email is the lead's; and answers nested too deeply retried.
 #define BOOST_TEST_MODULE outbox
 #include <boost/test/unit_test.hpp>
 
@@ -10,6 +10,7 @@
 #include <set>
 #include <thread>
 
+#include "common/metrics.h"
 #include "relay/outbox_worker.h"
 #include "store/leads.h"
 #include "store/tenants.h"
@@ -23,6 +24,19 @@ using namespace cf::testing;
 namespace {
 
 const std::string kKey = "fake-api-key";
+
+// The value of a counter in the process-wide registry (0 when it has no such series).
+double counter(const std::string& name, const std::string& label, const std::string& value) {
+  for (const auto& family : metrics_registry()->Collect()) {
+    if (family.name != name) continue;
+    for (const auto& metric : family.metric) {
+      for (const auto& pair : metric.label) {
+        if (pair.name == label && pair.value == value) return metric.counter.value;
+      }
+    }
+  }
+  return 0;
+}
 
 struct Relay {
   TestDatabase db;
@@ -260,4 +274,24 @@ BOOST_FIXTURE_TEST_CASE(the_contact_whose_email_matches_after_normalising_is_use
     }
   }
   BOOST_TEST(text("SELECT systeme_contact_id FROM leads WHERE id = '" + lead + "'") == std::to_string(same));
+}
+
+// An answer nested deeper than http.max_json_depth (64 by default) is never parsed: the sync is
+// retried like any transient failure, and counted.
+BOOST_FIXTURE_TEST_CASE(a_too_deep_answer_from_systeme_is_retried_and_counted, Relay) {
+  const double retries = counter("clientflow_systeme_api_retries_total", "component", "outbox");
+  const double deep = counter("clientflow_systeme_api_answers_too_deep_total", "endpoint", "GET /contact_fields");
+  systeme.answer_deep_next(1, 100000);
+  systeme.pass_next(6);  // the retry lists and makes the fields (5 calls), finds no contact...
+  systeme.answer_deep_next(1, 65);  // ...and is answered one level too deep on creating it
+  const auto lead = capture(a, "deep@example.com");
+  auto w = worker();
+  BOOST_REQUIRE(settled());
+  w->stop();
+  BOOST_TEST(text("SELECT attempts || ' ' || (done_at IS NOT NULL) FROM outbox_jobs") == "3 true");
+  BOOST_TEST(counter("clientflow_systeme_api_retries_total", "component", "outbox") - retries == 2);
+  BOOST_TEST(counter("clientflow_systeme_api_answers_too_deep_total", "endpoint", "GET /contact_fields") - deep == 1);
+  BOOST_TEST(counter("clientflow_systeme_api_answers_too_deep_total", "endpoint", "POST /contacts") == 1);
+  BOOST_TEST(systeme.contacts().size() == 1u);
+  BOOST_TEST(text("SELECT coalesce(sync_error, '-') FROM leads WHERE id = '" + lead + "'") == "-");
 }

@@ -87,6 +87,11 @@ void FakeSysteme::hang_next(int count, int seconds) {
   for (int i = 0; i < count; ++i) faults_.push_back({0, 0, seconds});
 }
 
+void FakeSysteme::answer_deep_next(int count, int depth) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (int i = 0; i < count; ++i) faults_.push_back({0, 0, 0, depth});
+}
+
 void FakeSysteme::match_emails_loosely() {
   std::lock_guard<std::mutex> lock(mutex_);
   loose_email_match_ = true;
@@ -150,6 +155,12 @@ void FakeSysteme::routes(Rest::Router& router) {
         return Rest::Route::Result::Ok;
       }
       if (faulted && fault.hang_seconds > 0) std::this_thread::sleep_for(std::chrono::seconds(fault.hang_seconds));
+      if (faulted && fault.depth > 0) {
+        const auto levels = static_cast<std::size_t>(fault.depth - 1);
+        response.headers().add<Http::Header::ContentType>(MIME(Application, Json));
+        response.send(Http::Code::Ok, "{\"items\": " + std::string(levels, '[') + std::string(levels, ']') + "}");
+        return Rest::Route::Result::Ok;
+      }
       if (faulted && fault.status > 0) {
         if (fault.retry_after > 0) response.headers().add<daemon::RetryAfter>(fault.retry_after);
         answer(response, static_cast<Http::Code>(fault.status), {{"title", "An error occurred"}, {"detail", "injected"}});

@@ -47,6 +47,8 @@ class FakeSysteme {
   long long add_contact(const std::string& email, const std::map<std::string, std::string>& fields,
                         const std::vector<std::string>& tag_names);
   void hang_next(int count, int seconds);
+  // The next `count` calls answered 200 with {"items": [[[...]]]}, arrays nested `depth` levels.
+  void answer_deep_next(int count, int depth);
   // From now on GET /contacts?email= answers every contact whose email holds the one asked for,
   // ignoring case (near matches included, in the order they were made), as a search would.
   void match_emails_loosely();
@@ -66,6 +68,7 @@ class FakeSysteme {
     int status = 0;
     int retry_after = 0;
     int hang_seconds = 0;
+    int depth = 0;  // > 0: a 200 nested this deep
   };
   void routes(Pistache::Rest::Router& router);
   bool take_fault(Fault& fault);
