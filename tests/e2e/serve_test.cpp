@@ -162,6 +162,13 @@ BOOST_FIXTURE_TEST_CASE(sighup_reloads_what_can_change_and_refuses_a_bad_config,
   };
   BOOST_TEST(delivery("first-secret", 1) == 200);
   BOOST_TEST(findings(admin_token) == 200);
+  // A browser session signed with the first token.
+  const auto signed_in = http_request("POST", base + "/admin/session", "token=" + admin_token,
+                                      {{"Content-Type", "application/x-www-form-urlencoded"}});
+  BOOST_REQUIRE(signed_in.status == 303);
+  const std::string cookie = signed_in.headers.at("set-cookie").substr(0, signed_in.headers.at("set-cookie").find(';'));
+  const auto report = [&] { return http_request("GET", base + "/admin/report", "", {{"Cookie", cookie}}).status; };
+  BOOST_TEST(report() == 200);
   // Every answer carries a request id: the caller's (nginx sets one) or a new one.
   BOOST_TEST(http_request("GET", base + "/healthz", "", {{"X-Request-Id", "edge-42.a_b"}}).headers.at("x-request-id") ==
              "edge-42.a_b");
@@ -175,6 +182,7 @@ BOOST_FIXTURE_TEST_CASE(sighup_reloads_what_can_change_and_refuses_a_bad_config,
   BOOST_TEST(delivery("first-secret", 3) == 401);
   BOOST_TEST(findings(second_token) == 200);
   BOOST_TEST(findings(admin_token) == 401);
+  BOOST_TEST(report() == 401);  // the new token ends sessions signed with the old one
 
   // A broken file: refused, the running config stays.
   std::ofstream(config) << yaml("third-secret", second_token, "127.0.0.1:0") << "surprise: key\n";
