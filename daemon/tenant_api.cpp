@@ -29,12 +29,14 @@ struct Reply {
 };
 
 // The per-tenant rate limit: true when `tenant_id` is over it and the request has been answered
-// 429 with Retry-After. Needs nothing but the tenant id, so it can run before any database work.
-bool refused_by_rate_limit(TenantRateLimit& limit, const std::string& tenant_id, Reply& p) {
+// 429 with Retry-After. Needs nothing but the tenant id and the writer, so it can run on any
+// thread, before any database work.
+bool refused_by_rate_limit(TenantRateLimit& limit, const std::string& tenant_id, Http::ResponseWriter& response,
+                           const ReplyContext& context) {
   const auto verdict = limit.admit(tenant_id);
   metrics::tenant_api_request(verdict.admitted ? "admitted" : "rate_limited");
   if (verdict.admitted) return false;
-  send_json(p.response, p.context, Http::Code::Too_Many_Requests,
+  send_json(response, context, Http::Code::Too_Many_Requests,
             {{"error", "too many requests: retry after the seconds in Retry-After"}}, verdict.retry_after_seconds);
   return true;
 }
@@ -56,7 +58,7 @@ void as_caller(DbExecutor& executor, TenantRateLimit& limit, const Rest::Request
                            }
                            return p.error(Http::Code::Unauthorized, "missing or invalid API key");
                          }
-                         if (refused_by_rate_limit(limit, tenant->id, p)) return;
+                         if (refused_by_rate_limit(limit, tenant->id, r, ctx)) return;
                          work(connection, store::Caller{tenant->id, tenant->prefix}, p);
                        });
 }
