@@ -5,6 +5,10 @@
 
 namespace cf::daemon {
 
+namespace {
+constexpr double kDayMs = 86'400'000.0;
+}  // namespace
+
 TenantRateLimit::TenantRateLimit(double per_second, double burst, const Clock& clock)
     : clock_(clock), per_second_(per_second), burst_(burst), last_sweep_(clock.now_ms()) {}
 
@@ -16,7 +20,7 @@ double TenantRateLimit::refilled(const Bucket& bucket, EpochMs now) const {
 void TenantRateLimit::forget_idle(EpochMs now) {
   // A bucket refills from empty to the burst in burst / rate seconds; sweeping more often than
   // that (or than once a second) would mostly find nothing to drop.
-  const auto period = static_cast<EpochMs>(std::max(1000.0, 1000.0 * burst_ / per_second_));
+  const auto period = static_cast<EpochMs>(std::clamp(1000.0 * burst_ / per_second_, 1000.0, kDayMs));
   if (now - last_sweep_ < period && now >= last_sweep_) return;
   last_sweep_ = now;
   for (auto it = buckets_.begin(); it != buckets_.end();) {
@@ -35,7 +39,7 @@ TenantRateLimit::Verdict TenantRateLimit::admit(const std::string& tenant_id) {
     return {};
   }
   if (now < bucket.at) bucket.at = now;  // the clock went back: refill from here
-  const double seconds = (1.0 - tokens) / per_second_;
+  const double seconds = std::min((1.0 - tokens) / per_second_, kDayMs / 1000.0);  // absurd rates stay in range
   return {false, std::max(1, static_cast<int>(std::ceil(seconds - 1e-9)))};
 }
 

@@ -111,3 +111,10 @@ BOOST_AUTO_TEST_CASE(a_new_rate_applies_to_the_next_request) {
   BOOST_TEST(admitted(limit, "a", 5) == 2);
   BOOST_TEST(admitted(limit, "b", 5) == 2);
 }
+
+BOOST_AUTO_TEST_CASE(a_vanishing_rate_still_answers_a_retry_after_in_range) {
+  SetClock clock;
+  TenantRateLimit limit(1e-300, 1, clock);
+  BOOST_TEST(limit.admit("a").admitted);
+  BOOST_TEST(limit.admit("a").retry_after_seconds == 86'400);
+}
