@@ -6,6 +6,7 @@
 #include <set>
 
 #include "common/crypto.h"
+#include "common/log.h"
 #include "common/text.h"
 #include "daemon/admin_page.h"
 #include "daemon/admin_session.h"
@@ -14,6 +15,7 @@
 #include "ingest/routing.h"
 #include "reconcile/assign.h"
 #include "reconcile/findings.h"
+#include "store/admin_sessions.h"
 
 namespace cf::daemon {
 
@@ -56,7 +58,7 @@ bool AdminApi::authorized(const Rest::Request& request, bool changes_state) cons
 std::string AdminApi::session_cookie(const Rest::Request& request) const {
   if (!request.cookies().has(admin_session::kCookieName)) return {};
   const std::string cookie = request.cookies().get(admin_session::kCookieName).value;
-  return admin_session::valid(cookie, token_.get()->reveal(), unix_seconds()) ? cookie : std::string();
+  return admin_session::generation_of(cookie, token_.get()->reveal(), unix_seconds()) ? cookie : std::string();
 }
 
 void AdminApi::register_routes(HttpServer& server) {
@@ -73,7 +75,7 @@ void AdminApi::register_routes(HttpServer& server) {
       send_json(response, ReplyContext::of(request), Http::Code::Bad_Request, {{"error", "format must be json or csv"}, {"field", "format"}});
       return Rest::Route::Result::Ok;
     }
-    answer_from_database(executor_, request, std::move(response),
+    answer_as_admin(request, std::move(response),
                 [status, kind, format](pqxx::connection& c, Http::ResponseWriter& r, const ReplyContext& ctx) {
                   auto findings = reconcile::list_findings(c, status, kind);
                   if (!findings) return send_json(r, ctx, Http::Code::Bad_Request, {{"error", findings.error().message}});
@@ -116,7 +118,7 @@ void AdminApi::register_routes(HttpServer& server) {
         return Rest::Route::Result::Ok;
       }
       const auto tenant_ids = tenants->get<std::vector<std::string>>();
-      answer_from_database(executor_, request, std::move(response),
+      answer_as_admin(request, std::move(response),
                   [id, by, note, tenant_ids](pqxx::connection& c, Http::ResponseWriter& r, const ReplyContext& ctx) {
                     auto assigned = reconcile::assign_finding(c, id, by, note, tenant_ids);
                     if (!assigned) return send_json(r, ctx, code_of(assigned.error()), {{"error", assigned.error().message}});
@@ -131,7 +133,7 @@ void AdminApi::register_routes(HttpServer& server) {
                   });
       return Rest::Route::Result::Ok;
     }
-    answer_from_database(executor_, request, std::move(response),
+    answer_as_admin(request, std::move(response),
                 [id, action, by, note](pqxx::connection& c, Http::ResponseWriter& r, const ReplyContext& ctx) {
                   auto changed = reconcile::set_finding_status(c, id, action, by, note);
                   if (!changed) return send_json(r, ctx, code_of(changed.error()), {{"error", changed.error().message}});
@@ -150,7 +152,7 @@ void AdminApi::register_routes(HttpServer& server) {
                 {{"error", "status must be unrouted, no_lead or one unrouted status"}, {"field", "status"}});
       return Rest::Route::Result::Ok;
     }
-    answer_from_database(executor_, request, std::move(response),
+    answer_as_admin(request, std::move(response),
                 [status](pqxx::connection& c, Http::ResponseWriter& r, const ReplyContext& ctx) {
                   pqxx::read_transaction tx(c);
                   json items = json::array();
@@ -207,6 +209,17 @@ std::string form_field(const std::string& body, const std::string& name) {
   return {};
 }
 
+// Sets the session cookie to `value`; an empty value clears it.
+void set_session_cookie(Http::ResponseWriter& response, const std::string& value, bool secure) {
+  Http::Cookie cookie(admin_session::kCookieName, value);
+  cookie.path = "/admin";
+  cookie.httpOnly = true;
+  cookie.secure = secure;
+  cookie.maxAge = value.empty() ? 0 : static_cast<int>(admin_session::kLifetimeSeconds);
+  cookie.ext["SameSite"] = "Strict";
+  response.cookies().add(cookie);
+}
+
 void redirect_to_report(Http::ResponseWriter& response, const ReplyContext& context) {
   response.headers().add<Http::Header::Location>("/admin/report");
   send_text(response, context, Http::Code::See_Other, "", "text/plain");
@@ -229,7 +242,7 @@ void AdminApi::register_page(HttpServer& server) {
     view.nonce = nonce;
     // A Bearer-only visitor has no cookie; its actions would use the header instead.
     view.csrf_token = cookie.empty() ? std::string() : admin_session::csrf_token(cookie, token_.get()->reveal());
-    answer_from_database(executor_, request, std::move(response),
+    answer_as_admin(request, std::move(response),
                 [view = std::move(view)](pqxx::connection& c, Http::ResponseWriter& r, const ReplyContext& ctx) mutable {
                   auto findings = reconcile::list_findings(c, view.status_filter, view.kind_filter);
                   if (!findings) {
@@ -251,7 +264,7 @@ void AdminApi::register_page(HttpServer& server) {
                     view.tenants[row[0].as<std::string>()] = {row[1].as<std::string>(), row[2].as<std::string>()};
                   }
                   send_page(r, ctx, Http::Code::Ok, render_report(view), view.nonce);
-                });
+                }, true);
     return Rest::Route::Result::Ok;
   });
 
@@ -266,26 +279,66 @@ void AdminApi::register_page(HttpServer& server) {
       send_page(response, context, Http::Code::Unauthorized, render_sign_in("That admin token is not valid.", nonce), nonce);
       return Rest::Route::Result::Ok;
     }
-    Http::Cookie cookie(admin_session::kCookieName, admin_session::issue(token->reveal(), unix_seconds()));
-    cookie.path = "/admin";
-    cookie.httpOnly = true;
-    cookie.secure = secure_cookies_;
-    cookie.maxAge = static_cast<int>(admin_session::kLifetimeSeconds);
-    cookie.ext["SameSite"] = "Strict";
-    response.cookies().add(cookie);
-    redirect_to_report(response, context);
+    // The cookie names the current session generation, read where the database work is done.
+    answer_from_database(executor_, request, std::move(response),
+                         [token = token->reveal(), secure = secure_cookies_](pqxx::connection& c, Http::ResponseWriter& r,
+                                                                              const ReplyContext& ctx) {
+                           const long long generation = store::AdminSessions(c).current();
+                           set_session_cookie(r, admin_session::issue(token, generation, unix_seconds()), secure);
+                           redirect_to_report(r, ctx);
+                         });
     return Rest::Route::Result::Ok;
   });
+  register_sessions(server);
+}
 
-  server.add_route("POST", "/admin/session/end", [this](const Rest::Request& request, Http::ResponseWriter response) {
-    Http::Cookie cookie(admin_session::kCookieName, "");
-    cookie.path = "/admin";
-    cookie.httpOnly = true;
-    cookie.secure = secure_cookies_;
-    cookie.maxAge = 0;
-    cookie.ext["SameSite"] = "Strict";
-    response.cookies().add(cookie);
+bool AdminApi::may_change_session(const Rest::Request& request) const {
+  if (authorized(request, true)) return true;
+  const std::string cookie = session_cookie(request);
+  if (cookie.empty() || !bearer_token(request).empty()) return false;
+  const std::string csrf = form_field(request.body(), "csrf");
+  return !csrf.empty() && crypto::constant_time_equals(csrf, admin_session::csrf_token(cookie, token_.get()->reveal()));
+}
+
+void AdminApi::answer_as_admin(const Rest::Request& request, Http::ResponseWriter response, DatabaseWork work,
+                               bool page) {
+  std::optional<long long> generation;
+  if (bearer_token(request).empty()) {
+    generation = admin_session::generation_of(session_cookie(request), token_.get()->reveal(), unix_seconds());
+  }
+  answer_from_database(executor_, request, std::move(response),
+                       [generation, work = std::move(work), page](pqxx::connection& c, Http::ResponseWriter& r,
+                                                                  const ReplyContext& ctx) {
+                         if (generation && *generation != store::AdminSessions(c).current()) {
+                           if (!page) return send_error(r, ctx, Http::Code::Unauthorized, "missing or invalid admin token");
+                           const std::string nonce = new_nonce();
+                           return send_page(r, ctx, Http::Code::Unauthorized, render_sign_in("", nonce), nonce);
+                         }
+                         work(c, r, ctx);
+                       });
+}
+
+void AdminApi::register_sessions(HttpServer& server) {
+  const auto refused = [](const Rest::Request& request, Http::ResponseWriter& response) {
+    send_error(response, ReplyContext::of(request), Http::Code::Unauthorized, "missing or invalid admin token");
+  };
+  // This browser signs out: its cookie is cleared; other sessions go on.
+  server.add_route("POST", "/admin/session/end", [this, refused](const Rest::Request& request, Http::ResponseWriter response) {
+    if (!may_change_session(request)) return refused(request, response), Rest::Route::Result::Ok;
+    set_session_cookie(response, "", secure_cookies_);
     redirect_to_report(response, ReplyContext::of(request));
+    return Rest::Route::Result::Ok;
+  });
+  // Every session ends, on every daemon sharing the database: the generation moves on.
+  server.add_route("POST", "/admin/session/end-all", [this, refused](const Rest::Request& request, Http::ResponseWriter response) {
+    if (!may_change_session(request)) return refused(request, response), Rest::Route::Result::Ok;
+    answer_as_admin(request, std::move(response),
+                    [secure = secure_cookies_](pqxx::connection& c, Http::ResponseWriter& r, const ReplyContext& ctx) {
+                      const long long generation = store::AdminSessions(c).end_all();
+                      log::info("admin sessions ended everywhere", {{"request_id", ctx.request_id}, {"generation", generation}});
+                      set_session_cookie(r, "", secure);
+                      redirect_to_report(r, ctx);
+                    });
     return Rest::Route::Result::Ok;
   });
 }

@@ -6,15 +6,19 @@
 //   GET  /admin/events?status=unrouted|<status>&limit=   stored deliveries that did not route
 //   GET  /admin/report?status=&kind=          the report as an HTML page (or its sign-in form)
 //   POST /admin/session                       sign in with the admin token (form), sets the cookie
-//   POST /admin/session/end                   sign out
+//   POST /admin/session/end                   sign out (this browser)
+//   POST /admin/session/end-all               end every browser session, on every daemon
 // A browser signs in once: an HttpOnly, SameSite=Strict session cookie (admin_session.h) then
 // stands in for the Bearer header, and requests that change something must also carry the
-// page's CSRF token in X-CSRF-Token. Database work runs on the DbExecutor, as the system role.
+// page's CSRF token in X-CSRF-Token (the two session forms: in their `csrf` field). A cookie's
+// session generation is confirmed current in the database by every request that does database
+// work, before that work. Database work runs on the admin's own DbExecutor, as the system role.
 #pragma once
 
 #include "common/reloadable.h"
 #include "config/secret.h"
 #include "daemon/db_executor.h"
+#include "daemon/http_reply.h"
 #include "daemon/http_server.h"
 
 namespace cf::daemon {
@@ -32,7 +36,14 @@ class AdminApi {
   // The Bearer token, or a valid session cookie (plus the CSRF token when `changes_state`).
   bool authorized(const Pistache::Rest::Request& request, bool changes_state) const;
   std::string session_cookie(const Pistache::Rest::Request& request) const;  // empty when none
+  // Like authorized(request, true), the CSRF token also taken from a form's `csrf` field.
+  bool may_change_session(const Pistache::Rest::Request& request) const;
+  // Runs `work` on the executor for an authorized request; with a session cookie (no Bearer
+  // token), only once its generation is confirmed current, else 401 (the sign-in page when `page`).
+  void answer_as_admin(const Pistache::Rest::Request& request, Pistache::Http::ResponseWriter response,
+                       DatabaseWork work, bool page = false);
   void register_page(HttpServer& server);
+  void register_sessions(HttpServer& server);
   Reloadable<Secret> token_;
   DbExecutor& executor_;
   bool secure_cookies_;

@@ -254,7 +254,7 @@ int reconcile(const std::string& config_path, bool full, bool sync, std::ostream
     if (sync) {
       relay::RateLimiter limiter(config->systeme.requests_per_second, std::max(1.0, config->systeme.requests_per_second));
       relay::SystemeClient client(config->systeme.api_base, config->systeme.api_key, limiter,
-                                  std::chrono::seconds(config->systeme.timeout_seconds));
+                                  std::chrono::seconds(config->systeme.timeout_seconds), config->http.max_json_depth);
       // On a terminal, one line that keeps count; elsewhere (logs, pipes) only the result.
       const bool terminal = isatty(STDERR_FILENO) == 1;
       auto synced = reconcile::sync_mirror(**connection, client, [terminal](const reconcile::SyncProgress& p) {

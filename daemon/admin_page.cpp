@@ -118,6 +118,13 @@ std::string tenant_cards(const reconcile::Finding& f, const std::map<std::string
   return out + "</div>";
 }
 
+// A plain form (no script needed) posting to one of the session routes with the CSRF token.
+std::string session_form(const std::string& action, const std::string& label, const std::string& csrf_token) {
+  return "<form class=\"session\" method=\"post\" action=\"" + html_escape(action) +
+         "\"><input type=\"hidden\" name=\"csrf\" value=\"" + html_escape(csrf_token) +
+         "\"><button type=\"submit\">" + html_escape(label) + "</button></form>";
+}
+
 std::string evidence_lines(const json& evidence) {
   std::string out;
   for (const auto& [key, value] : evidence.items()) out += html_escape(key) + ": " + html_escape(text_of(value)) + "\n";
@@ -164,7 +171,8 @@ std::string render_report(const ReportView& view) {
       << "<meta name=\"csrf-token\" content=\"" << html_escape(view.csrf_token) << "\"></head><body>"
       << "<header><h1>Duplicate-lead report</h1>"
       << "<label>Acting as <input id=\"by\" type=\"text\" placeholder=\"your name\" maxlength=\"200\"></label>"
-      << "<form method=\"post\" action=\"/admin/session/end\"><button type=\"submit\">Sign out</button></form>"
+      << session_form("/admin/session/end", "Sign out", view.csrf_token)
+      << session_form("/admin/session/end-all", "End all sessions", view.csrf_token)
       << "</header><main>";
 
   // Counts by kind and status.

@@ -1,7 +1,8 @@
 // AdminPage: the duplicate-lead report as server-rendered HTML (GET /admin/report) and its
 // sign-in form. Every value from the database or the request is escaped; the little JavaScript
 // (inline, allowed by a per-response nonce in the Content-Security-Policy) posts the admin
-// actions with the page's CSRF token and reloads. Pure functions: data in, HTML out.
+// actions with the page's CSRF token and reloads; signing out and ending every session are plain
+// forms carrying the same token. Pure functions: data in, HTML out.
 #pragma once
 
 #include <map>

@@ -192,13 +192,24 @@ static auto& database_reconnects() {
   return family;
 }
 
+static auto& tenant_api_requests() {
+  static auto& family = BuildCounter()
+                            .Name("clientflow_tenant_api_requests_total")
+                            .Help("Tenant API requests of a known tenant, by outcome (admitted, rate_limited)")
+                            .Register(registry());
+  return family;
+}
+
 void initialize() {
   clock_skew();
-  for (const std::string component : {"ingest", "api", "sampler"}) {
+  for (const std::string component : {"ingest", "api", "admin", "sampler"}) {
     database_errors().Add({{"component", component}});
     database_reconnects().Add({{"component", component}});
   }
+  for (const std::string outcome : {"admitted", "rate_limited"}) tenant_api_requests().Add({{"outcome", outcome}});
 }
+
+void tenant_api_request(const std::string& outcome) { tenant_api_requests().Add({{"outcome", outcome}}).Increment(); }
 
 void database_error(const std::string& component) { database_errors().Add({{"component", component}}).Increment(); }
 

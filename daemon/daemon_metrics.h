@@ -1,6 +1,6 @@
 // The daemon's metrics, declared here and nowhere else: webhook deliveries answered (by endpoint,
 // event type and outcome) with their latency from receipt to answer, ingest batch sizes and the
-// writer queue, database errors and reconnects by component, gauges sampled from the database
+// writer queue, tenant API requests by rate-limit outcome, database errors and reconnects by component, gauges sampled from the database
 // (deliveries stored but not routed, outbox depth and oldest job, open findings by kind), and the
 // process's CPU, memory and file descriptors read from /proc. In the process-wide registry
 // (common/metrics.h); every function is safe from any thread.
@@ -35,7 +35,11 @@ void queue_depth(std::size_t deliveries);
 // before the first failure. Call once at start-up.
 void initialize();
 
-// component: ingest (the webhook writers), api (tenant and admin API), sampler (the gauges below).
+// One tenant API request of a known tenant. outcome: admitted, or rate_limited (answered 429).
+void tenant_api_request(const std::string& outcome);
+
+// component: ingest (the webhook writers), api (the tenant API), admin (the admin API and report
+// page), sampler (the gauges below).
 void database_error(const std::string& component);
 void database_reconnect(const std::string& component);
 

@@ -7,8 +7,9 @@
 
 namespace cf::daemon {
 
-DbExecutor::DbExecutor(Secret database_url, int threads, std::size_t max_queued)
-    : database_url_(std::move(database_url)), threads_count_(std::max(1, threads)), max_queued_(max_queued) {}
+DbExecutor::DbExecutor(Secret database_url, int threads, std::size_t max_queued, std::string component)
+    : database_url_(std::move(database_url)), threads_count_(std::max(1, threads)), max_queued_(max_queued),
+      component_(std::move(component)) {}
 
 DbExecutor::~DbExecutor() { stop(); }
 
@@ -53,18 +54,18 @@ void DbExecutor::run() {
     if (!connection || !connection->is_open()) {
       auto opened = store::connect(database_url_);
       if (!opened) {
-        metrics::database_error("api");
+        metrics::database_error(component_);
         job.unavailable();
         continue;
       }
-      if (lost_connection) metrics::database_reconnect("api");
+      if (lost_connection) metrics::database_reconnect(component_);
       lost_connection = false;
       connection = std::move(*opened);
     }
     try {
       job.run(*connection);
     } catch (const std::exception& e) {
-      metrics::database_error("api");
+      metrics::database_error(component_);
       if (store::is_unavailable(e) || !connection->is_open()) {
         connection.reset();
         lost_connection = true;

@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -27,7 +28,8 @@ class DbExecutor {
     std::function<void(const std::exception&)> failed;  // any other error thrown by `run`
   };
 
-  DbExecutor(Secret database_url, int threads, std::size_t max_queued);
+  // `component` names its database errors and reconnects in the metrics (api, admin).
+  DbExecutor(Secret database_url, int threads, std::size_t max_queued, std::string component = "api");
   ~DbExecutor();
   DbExecutor(const DbExecutor&) = delete;
   DbExecutor& operator=(const DbExecutor&) = delete;
@@ -44,6 +46,7 @@ class DbExecutor {
   Secret database_url_;
   int threads_count_;
   std::size_t max_queued_;
+  std::string component_;
   std::mutex mutex_;
   std::condition_variable ready_;
   std::deque<Job> queue_;

@@ -11,27 +11,32 @@ namespace cf::daemon {
 
 namespace {
 
-// One check on a fresh or kept connection; "" when ready.
-std::string verdict(std::unique_ptr<pqxx::connection>& connection, const Secret& url) {
+struct Verdict {
+  std::string reason;  // one of Readiness's fixed reasons; "" when ready
+  std::string detail;  // for the log: host, role, which migration or policy
+};
+
+// One check on a fresh or kept connection.
+Verdict verdict(std::unique_ptr<pqxx::connection>& connection, const Secret& url) {
   if (!connection || !connection->is_open()) {
     auto opened = store::connect(url);
-    if (!opened) return opened.error().message;
+    if (!opened) return {Readiness::kUnreachable, opened.error().message};
     connection = std::move(*opened);
   }
   try {
     auto state = store::schema_state(*connection);
-    if (!state) return state.error().message;
+    if (!state) return {Readiness::kUnreachable, state.error().message};
     if (!state->current()) {
       std::string names;
       for (const auto& name : state->pending) names += (names.empty() ? "" : ", ") + name;
-      return "migrations pending: " + names + " (run `clientflow-relay migrate`)";
+      return {Readiness::kMigrationsPending, "migrations pending: " + names + " (run `clientflow-relay migrate`)"};
     }
     auto role = store::check_isolation(*connection);
-    if (!role) return role.error().message;
-    return "";
+    if (!role) return {Readiness::kIsolationFailed, role.error().message};
+    return {};
   } catch (const std::exception& e) {
     connection.reset();
-    return std::string("database check failed: ") + e.what();
+    return {Readiness::kUnreachable, std::string("database check failed: ") + e.what()};
   }
 }
 
@@ -71,17 +76,20 @@ void Readiness::run() {
 }
 
 void Readiness::check_once() {
-  const std::string why = verdict(connection_, database_url_);
-  const bool now_ready = why.empty();
+  const Verdict now = verdict(connection_, database_url_);
+  const bool now_ready = now.reason.empty();
   const bool was_ready = ready_.exchange(now_ready);
   std::string previous;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    previous = reason_;
-    reason_ = why;
+    previous = detail_;
+    reason_ = now.reason;
+    detail_ = now.detail;
   }
   if (now_ready && !was_ready) log::info("ready");
-  if (!now_ready && (was_ready || previous != why)) log::warn("not ready", {{"reason", why}});
+  if (!now_ready && (was_ready || previous != now.detail)) {
+    log::warn("not ready", {{"reason", now.reason}, {"detail", now.detail}});
+  }
 }
 
 }  // namespace cf::daemon

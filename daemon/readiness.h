@@ -1,7 +1,9 @@
 // Readiness: whether the daemon can do its work now, for GET /readyz. A background thread
 // checks every `interval` that PostgreSQL answers, that every built-in migration is applied and
 // that the tenant role cannot bypass row-level security; HTTP handlers read the last verdict
-// without touching the database. ready() and reason() are safe from any thread.
+// without touching the database. The public reason is one of three fixed texts (kUnreachable,
+// kMigrationsPending, kIsolationFailed): the detail (host, role, which migration or policy) goes
+// to the log only. ready() and reason() are safe from any thread.
 #pragma once
 
 #include <atomic>
@@ -20,6 +22,10 @@ namespace cf::daemon {
 
 class Readiness {
  public:
+  static constexpr const char* kUnreachable = "database unreachable";
+  static constexpr const char* kMigrationsPending = "migrations pending";
+  static constexpr const char* kIsolationFailed = "isolation check failed";
+
   Readiness(Secret database_url, std::chrono::milliseconds interval);
   ~Readiness();
   Readiness(const Readiness&) = delete;
@@ -30,7 +36,7 @@ class Readiness {
   void stop();
 
   bool ready() const { return ready_.load(); }
-  // Why the daemon is not ready ("" when it is).
+  // Why the daemon is not ready, as one of the three fixed reasons ("" when it is ready).
   std::string reason() const;
 
  private:
@@ -43,7 +49,8 @@ class Readiness {
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;
-  std::string reason_ = "not checked yet";
+  std::string reason_ = kUnreachable;  // not checked yet
+  std::string detail_;                // the last failed check's detail, for the log
   // Used by check_once() only: first from start(), then from the background thread alone.
   std::unique_ptr<pqxx::connection> connection_;
   std::thread thread_;

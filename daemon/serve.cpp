@@ -170,14 +170,20 @@ int serve(const std::string& config_path, std::optional<log::Level> log_level) {
   }, 0.1);
   reconciler.start();
 
-  // The other half of the pool answers the tenant API.
-  DbExecutor executor(config.database.url, std::max(1, config.database.pool_size - config.database.pool_size / 2), 1000);
+  // One connection, with a queue of its own, answers the admin API and the report page, so a
+  // flood of tenant calls cannot delay them; the rest of the pool (at least one) the tenant API.
+  DbExecutor admin_executor(config.database.url, 1, 100, "admin");
+  admin_executor.start();
+  const int tenant_connections = std::max(1, config.database.pool_size - config.database.pool_size / 2 - 1);
+  DbExecutor executor(config.database.url, tenant_connections, 1000);
   executor.start();
-  TenantApi tenant_api(config.leads.duplicate_policy, executor);
-  AdminApi admin_api(config.admin.token, executor, config.http.public_url.rfind("https://", 0) == 0);
+  TenantApi tenant_api(config.leads.duplicate_policy, executor, config.api);
+  AdminApi admin_api(config.admin.token, admin_executor, config.http.public_url.rfind("https://", 0) == 0);
 
   // Captured leads go to Systeme.io from the outbox; without an API key they wait in it.
-  relay::OutboxWorker outbox(config.database.url, config.systeme);
+  relay::OutboxPolicy outbox_policy;
+  outbox_policy.max_json_depth = config.http.max_json_depth;
+  relay::OutboxWorker outbox(config.database.url, config.systeme, outbox_policy);
   if (config.systeme.api_key.empty()) {
     log::warn("systeme.api_key is empty: captured leads are queued but not sent to Systeme.io");
   } else {
@@ -208,8 +214,9 @@ int serve(const std::string& config_path, std::optional<log::Level> log_level) {
             << "  webhooks:  " << config.http.public_url << "/webhooks/systeme\n"
             << std::flush;
 
-  // SIGHUP: the webhook secrets, admin token, Systeme.io key and rate, and log level (unless
-  // --log-level fixed it) apply at once; a config that does not load changes nothing.
+  // SIGHUP: the webhook secrets, admin token, Systeme.io key and rate, the tenant API's rate
+  // limit, and log level (unless --log-level fixed it) apply at once; a config that does not load
+  // changes nothing.
   wait_for_stop(signals, [&] {
     auto next = load_config(config_path);
     if (!next) {
@@ -218,17 +225,20 @@ int serve(const std::string& config_path, std::optional<log::Level> log_level) {
     }
     webhooks.set_secrets(next->systeme.webhook_secrets);
     admin_api.set_token(next->admin.token);
+    tenant_api.set_limits(next->api);
     outbox.reload(next->systeme);
     if (!outbox.running() && !next->systeme.api_key.empty()) outbox.start();
     if (!log_level) log::init(next->log.level);
     log::info("config reloaded", {{"applied", {"systeme.webhook_secrets", "admin.token", "systeme.api_key",
-                                               "systeme.requests_per_second", "log.level"}},
+                                               "systeme.requests_per_second", "api.requests_per_second_per_tenant",
+                                               "api.burst_per_tenant", "log.level"}},
                                   {"needs_restart", needing_restart(config, *next)}});
   });
   // New deliveries get 503 from now on; what is queued is stored and answered, then we exit.
   webhooks.stop_accepting();
   writer.drain(std::chrono::seconds(8));
   executor.stop();
+  admin_executor.stop();
   // Give the last answers a moment to leave: Pistache drops unsent responses on shutdown.
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   http.stop();

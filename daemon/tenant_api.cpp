@@ -5,6 +5,7 @@
 
 #include "common/clock.h"
 #include "common/text.h"
+#include "daemon/daemon_metrics.h"
 #include "daemon/http_reply.h"
 #include "store/leads.h"
 #include "store/tenants.h"
@@ -27,15 +28,28 @@ struct Reply {
   }
 };
 
+// The per-tenant rate limit: true when `tenant_id` is over it and the request has been answered
+// 429 with Retry-After. Needs nothing but the tenant id and the writer, so it can run on any
+// thread, before any database work.
+bool refused_by_rate_limit(TenantRateLimit& limit, const std::string& tenant_id, Http::ResponseWriter& response,
+                           const ReplyContext& context) {
+  const auto verdict = limit.admit(tenant_id);
+  metrics::tenant_api_request(verdict.admitted ? "admitted" : "rate_limited");
+  if (verdict.admitted) return false;
+  send_json(response, context, Http::Code::Too_Many_Requests,
+            {{"error", "too many requests: retry after the seconds in Retry-After"}}, verdict.retry_after_seconds);
+  return true;
+}
+
 // Runs `work` for the caller named by the request's API key, on the executor.
-void as_caller(DbExecutor& executor, const Rest::Request& request, Http::ResponseWriter response,
+void as_caller(DbExecutor& executor, TenantRateLimit& limit, const Rest::Request& request, Http::ResponseWriter response,
                std::function<void(pqxx::connection&, const store::Caller&, Reply&)> work) {
   const std::string api_key = bearer_token(request);
   if (api_key.empty()) {
     return send_error(response, ReplyContext::of(request), Http::Code::Unauthorized, "missing or invalid API key");
   }
   answer_from_database(executor, request, std::move(response),
-                       [api_key, work](pqxx::connection& connection, Http::ResponseWriter& r, const ReplyContext& ctx) {
+                       [api_key, work, &limit](pqxx::connection& connection, Http::ResponseWriter& r, const ReplyContext& ctx) {
                          Reply p{r, ctx};
                          auto tenant = store::TenantStore(connection).find_by_api_key(api_key);
                          if (!tenant) {
@@ -44,6 +58,7 @@ void as_caller(DbExecutor& executor, const Rest::Request& request, Http::Respons
                            }
                            return p.error(Http::Code::Unauthorized, "missing or invalid API key");
                          }
+                         if (refused_by_rate_limit(limit, tenant->id, r, ctx)) return;
                          work(connection, store::Caller{tenant->id, tenant->prefix}, p);
                        });
 }
@@ -88,7 +103,7 @@ void TenantApi::register_routes(HttpServer& server) {
   server.add_route("POST", "/v1/leads", [this](const Rest::Request& request, Http::ResponseWriter response) {
     auto input = store::parse_lead_input(request.body());
     const auto policy = duplicate_policy_;
-    as_caller(executor_, request, std::move(response),
+    as_caller(executor_, rate_limit_, request, std::move(response),
               [input = std::move(input), policy](pqxx::connection& connection, const store::Caller& caller, Reply& p) {
                 if (const auto* bad = std::get_if<store::FieldError>(&input)) {
                   return p.error(Http::Code::Bad_Request, bad->message, bad->field);
@@ -105,7 +120,7 @@ void TenantApi::register_routes(HttpServer& server) {
   });
   server.add_route("GET", "/v1/leads", [this](const Rest::Request& request, Http::ResponseWriter response) {
     auto query = parse_query(request);
-    as_caller(executor_, request, std::move(response),
+    as_caller(executor_, rate_limit_, request, std::move(response),
               [query = std::move(query)](pqxx::connection& connection, const store::Caller& caller, Reply& p) {
                 if (const auto* bad = std::get_if<store::FieldError>(&query)) {
                   return p.error(Http::Code::Bad_Request, bad->message, bad->field);
@@ -121,7 +136,7 @@ void TenantApi::register_routes(HttpServer& server) {
   });
   server.add_route("GET", "/v1/leads/:id", [this](const Rest::Request& request, Http::ResponseWriter response) {
     const std::string id = request.param(":id").as<std::string>();
-    as_caller(executor_, request, std::move(response),
+    as_caller(executor_, rate_limit_, request, std::move(response),
               [id](pqxx::connection& connection, const store::Caller& caller, Reply& p) {
                 auto found = store::LeadStore(connection).get(caller, id);
                 if (!found) return p.error(Http::Code::Not_Found, "lead not found");
@@ -133,7 +148,7 @@ void TenantApi::register_routes(HttpServer& server) {
     return Rest::Route::Result::Ok;
   });
   server.add_route("GET", "/v1/stats", [this](const Rest::Request& request, Http::ResponseWriter response) {
-    as_caller(executor_, request, std::move(response),
+    as_caller(executor_, rate_limit_, request, std::move(response),
               [](pqxx::connection& connection, const store::Caller& caller, Reply& p) {
                 const auto stats = store::LeadStore(connection).stats(caller);
                 p.reply(Http::Code::Ok, {{"total_leads", stats.total_leads},

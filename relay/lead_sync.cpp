@@ -1,5 +1,7 @@
 #include "relay/lead_sync.h"
 
+#include "common/email.h"
+
 namespace cf::relay {
 
 using nlohmann::json;
@@ -18,13 +20,32 @@ bool fail(SyncOutcome& outcome, const std::string& step, const ApiResponse& resp
                          response.status == 404 || response.status == 422;
   outcome.kind = permanent ? SyncOutcome::Kind::failed : SyncOutcome::Kind::retry;
   outcome.retry_after_seconds = response.retry_after_seconds.value_or(0);
+  if (response.too_deep) {  // whatever its status: a transient fault of the answer, never parsed
+    outcome.kind = SyncOutcome::Kind::retry;
+    outcome.error = step + ": HTTP " + std::to_string(response.status) + " with an answer nested too deeply";
+    return false;
+  }
   outcome.error = step + ": " +
                   (response.status == 0 ? "no answer (" + response.error + ")"
                                         : "HTTP " + std::to_string(response.status) + " " + response.body.substr(0, 200));
   return false;
 }
 
-bool ok(const ApiResponse& response) { return response.status >= 200 && response.status < 300; }
+bool ok(const ApiResponse& response) { return response.status >= 200 && response.status < 300 && !response.too_deep; }
+
+// The contact in a search answer whose email is `email` once both are normalised as ours are
+// (Email::normalize); null when none is, near matches included.
+const json* contact_with_email(const json& body, const std::string& email) {
+  if (!body.is_object() || !body.contains("items") || !body["items"].is_array()) return nullptr;
+  const std::string wanted = Email::normalize(email);
+  for (const json& contact : body["items"]) {
+    if (contact.is_object() && contact.contains("email") && contact["email"].is_string() &&
+        Email::normalize(contact["email"].get<std::string>()) == wanted) {
+      return &contact;
+    }
+  }
+  return nullptr;
+}
 
 }  // namespace
 
@@ -74,8 +95,8 @@ bool LeadSync::find_or_create_contact(const store::SyncJob& job, long long& cont
     const auto found = client_.find_contact(job.email);
     if (!ok(found)) return fail(outcome, "find contact", found);
     const auto body = found.json();
-    if (body.is_object() && body.contains("items") && body["items"].is_array() && !body["items"].empty()) {
-      const json& contact = body["items"][0];
+    if (const json* match = contact_with_email(body, job.email)) {
+      const json& contact = *match;
       contact_id = contact.value("id", 0LL);
       if (contact.contains("tags") && contact["tags"].is_array()) {
         for (const auto& tag : contact["tags"]) {

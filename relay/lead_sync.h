@@ -1,6 +1,6 @@
 // LeadSync: puts one captured lead into Systeme.io with its tenant's prefixed tags, as
 // shared/systeme-io.md describes the API: custom fields made sure of once, the contact found by
-// email or created, each tag found or created (ids cached) and assigned. Every step is safe to
+// email (only a result whose email is the lead's once normalised, never a near match) or created, each tag found or created (ids cached) and assigned. Every step is safe to
 // repeat, so a job retried after a crash or run by two daemons has no second effect (one contact
 // per email, each tag assigned once; "already used" counts as done). The tag cache is shared and
 // safe across threads; a LeadSync belongs to one worker thread.

@@ -78,7 +78,8 @@ void OutboxWorker::reload(const SystemeConfig& systeme) {
 }
 
 void OutboxWorker::run() {
-  SystemeClient client(systeme_.api_base, systeme_.api_key, limiter_, std::chrono::seconds(systeme_.timeout_seconds));
+  SystemeClient client(systeme_.api_base, systeme_.api_key, limiter_, std::chrono::seconds(systeme_.timeout_seconds),
+                       policy_.max_json_depth);
   LeadSync sync(client, tags_);
   std::unique_ptr<pqxx::connection> connection;
   for (;;) {

@@ -25,6 +25,7 @@ struct OutboxPolicy {
   int max_attempts_permanent = 3;   // 4xx other than "already used"
   int max_backoff_seconds = 300;
   std::chrono::milliseconds idle_poll{1000};
+  int max_json_depth = 64;          // http.max_json_depth: an answer nested deeper is transient
 };
 
 // Seconds to wait before attempt `attempts` + 1: 2^attempts capped, times a jitter in [0.5, 1.5).

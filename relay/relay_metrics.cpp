@@ -23,6 +23,13 @@ prometheus::Family<prometheus::Counter>& retries() {
                             .Register(*metrics_registry());
   return family;
 }
+prometheus::Family<prometheus::Counter>& too_deep() {
+  static auto& family = prometheus::BuildCounter()
+                            .Name("clientflow_systeme_api_answers_too_deep_total")
+                            .Help("Systeme.io API answers nested deeper than http.max_json_depth, left unparsed, by endpoint")
+                            .Register(*metrics_registry());
+  return family;
+}
 }  // namespace
 
 std::string endpoint_of(const std::string& method, const std::string& path) {
@@ -44,5 +51,7 @@ void api_call(const std::string& endpoint, long status) {
 }
 
 void api_retry(const std::string& component) { retries().Add({{"component", component}}).Increment(); }
+
+void answer_too_deep(const std::string& endpoint) { too_deep().Add({{"endpoint", endpoint}}).Increment(); }
 
 }  // namespace cf::relay::metrics

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "common/json_depth.h"
 #include "relay/relay_metrics.h"
 
 namespace cf::relay {
@@ -38,12 +39,13 @@ void RateLimiter::wait() {
 }
 
 nlohmann::json ApiResponse::json() const {
+  if (too_deep) return nullptr;
   auto parsed = nlohmann::json::parse(body, nullptr, false);
   return parsed.is_discarded() ? nlohmann::json() : parsed;
 }
 
 bool is_already_used(const ApiResponse& response) {
-  return response.status == 422 && response.body.find("already used") != std::string::npos;
+  return response.status == 422 && !response.too_deep && response.body.find("already used") != std::string::npos;
 }
 
 namespace {
@@ -73,9 +75,10 @@ std::string escape_query(CURL* curl, const std::string& value) {
 
 }  // namespace
 
-SystemeClient::SystemeClient(std::string api_base, Secret api_key, RateLimiter& limiter, std::chrono::milliseconds timeout)
+SystemeClient::SystemeClient(std::string api_base, Secret api_key, RateLimiter& limiter, std::chrono::milliseconds timeout,
+                             int max_json_depth)
     : api_base_(std::move(api_base)), api_key_(std::move(api_key)), limiter_(limiter), timeout_(timeout),
-      curl_(curl_easy_init()) {}
+      max_json_depth_(max_json_depth), curl_(curl_easy_init()) {}
 
 SystemeClient::~SystemeClient() { curl_easy_cleanup(static_cast<CURL*>(curl_)); }
 
@@ -112,7 +115,12 @@ ApiResponse SystemeClient::call(const std::string& method, const std::string& pa
     response.error = curl_easy_strerror(code);
   }
   curl_slist_free_all(headers);
-  metrics::api_call(metrics::endpoint_of(method, path), response.status);
+  const std::string endpoint = metrics::endpoint_of(method, path);
+  metrics::api_call(endpoint, response.status);
+  if (!json_depth_within(response.body, max_json_depth_)) {
+    response.too_deep = true;
+    metrics::answer_too_deep(endpoint);
+  }
   return response;
 }
 

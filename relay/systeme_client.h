@@ -38,7 +38,8 @@ struct ApiResponse {
   std::string body;
   std::optional<int> retry_after_seconds;
   std::string error;        // curl's reason when status is 0
-  nlohmann::json json() const;  // the body parsed, or null
+  bool too_deep = false;    // the body nests deeper than the client's limit: never parsed
+  nlohmann::json json() const;  // the body parsed, or null (always null when too_deep)
 };
 
 // "422 ... already used": the thing exists already, which counts as done.
@@ -46,8 +47,10 @@ bool is_already_used(const ApiResponse& response);
 
 class SystemeClient {
  public:
+  // An answer nesting arrays and objects deeper than `max_json_depth` (http.max_json_depth) is
+  // marked too_deep, counted, and never parsed.
   SystemeClient(std::string api_base, Secret api_key, RateLimiter& limiter,
-                std::chrono::milliseconds timeout = std::chrono::seconds(10));
+                std::chrono::milliseconds timeout = std::chrono::seconds(10), int max_json_depth = 64);
   ~SystemeClient();
   SystemeClient(const SystemeClient&) = delete;
   SystemeClient& operator=(const SystemeClient&) = delete;
@@ -73,6 +76,7 @@ class SystemeClient {
   Secret api_key_;
   RateLimiter& limiter_;
   std::chrono::milliseconds timeout_;
+  int max_json_depth_;
   void* curl_;  // CURL*, reused for keep-alive
 };
 

@@ -24,7 +24,9 @@ class OutboxStore {
  public:
   explicit OutboxStore(pqxx::connection& connection) : connection_(connection) {}
 
-  // The next due job, leased to `worker` for `lease_seconds`; nullopt when none is due.
+  // The next due job, leased to `worker` for `lease_seconds`; nullopt when none is due. Tenants
+  // take turns (the one whose job was claimed longest ago, or never, goes first), each tenant's
+  // oldest due job first, so one tenant's long queue does not delay another's.
   std::optional<SyncJob> claim(const std::string& worker, int lease_seconds);
   // The lead is in Systeme.io as `contact_id` with `tags` applied: record it, finish the job.
   void complete(const SyncJob& job, const std::string& worker, long long contact_id, const std::vector<std::string>& tags);

@@ -1,6 +1,7 @@
 // Drives GET /admin/report in headless Chromium as an admin would: the sign-in form (a wrong
 // token first), the session cookie's flags, escaping of hostile values, filtering, dismissing one
-// finding, a forged request without the CSRF token, and a screenshot. Started by
+// finding, forged requests without the CSRF token, a screenshot, ending every session (a second
+// browser's included), signing in again and signing out. Started by
 // tests/e2e/admin_report_test.cpp, which prepared the findings and checks the database after.
 //   BASE_URL=http://127.0.0.1:PORT ADMIN_TOKEN=... SCREENSHOT=out.png node admin_report.mjs
 // Exits 0 when every check held; prints each failed check.
@@ -81,6 +82,42 @@ try {
 
   await page.goto(`${base}/admin/report?status=all`);
   await page.screenshot({ path: screenshot, fullPage: true });
+
+  // Signing out and ending every session need the CSRF token too: a forged post changes nothing.
+  for (const path of ['/admin/session/end', '/admin/session/end-all']) {
+    const status = await page.evaluate(async (target) => {
+      const answer = await fetch(target, {
+        method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'csrf=',
+      });
+      return answer.status;
+    }, path);
+    check(status === 401, `a post to ${path} without the CSRF token gets 401 (got ${status})`);
+  }
+  await page.reload();
+  check(await page.locator('h1').textContent() === 'Duplicate-lead report', 'still signed in after the forged posts');
+
+  // A second browser signs in; "End all sessions" in the first signs both out.
+  const other = await browser.newContext();
+  const otherPage = await other.newPage();
+  await otherPage.goto(`${base}/admin/report`);
+  await otherPage.fill('input[name="token"]', token);
+  await Promise.all([otherPage.waitForURL(`${base}/admin/report`), otherPage.click('form.signin button[type="submit"]')]);
+  check(await otherPage.locator('h1').textContent() === 'Duplicate-lead report', 'a second browser is signed in');
+  await Promise.all([page.waitForURL(`${base}/admin/report`), page.click('form[action="/admin/session/end-all"] button')]);
+  check(await page.locator('form.signin').count() === 1, 'ending all sessions shows this browser the sign-in form');
+  check(!(await context.cookies()).some((c) => c.name === 'cf_admin'), 'this browser has no session cookie left');
+  const ended = await otherPage.reload();
+  check(ended.status() === 401 && await otherPage.locator('form.signin').count() === 1,
+        `the second browser's session has ended too (got ${ended.status()})`);
+  await other.close();
+
+  // Signing in again works; "Sign out" then ends this browser's session.
+  await page.fill('input[name="token"]', token);
+  await Promise.all([page.waitForURL(`${base}/admin/report`), page.click('form.signin button[type="submit"]')]);
+  check(await page.locator('h1').textContent() === 'Duplicate-lead report', 'signing in again after ending all sessions works');
+  await Promise.all([page.waitForURL(`${base}/admin/report`), page.click('form[action="/admin/session/end"] button')]);
+  check(await page.locator('form.signin').count() === 1, 'signing out shows the sign-in form');
+  check(!(await context.cookies()).some((c) => c.name === 'cf_admin'), 'signing out clears the session cookie');
   check(pageErrors.length === 0, `no script or CSP errors in the page (${pageErrors.join('; ')})`);
 } finally {
   await browser.close();

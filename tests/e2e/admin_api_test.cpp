@@ -1,12 +1,18 @@
 // The admin API through the real binary: the findings of a real reconcile run in JSON and CSV,
-// status changes that record who and why, assign, and the list of deliveries that did not route.
-// (Who may call it, credential by credential: e2e_isolation.)
+// status changes that record who and why, assign, the list of deliveries that did not route, the
+// admin API answering while the tenant API's connection is stuck, and browser sessions ended
+// everywhere. (Who may call it, credential
+// by credential: e2e_isolation.)
 #define BOOST_TEST_MODULE admin_api
 #include <boost/test/unit_test.hpp>
 
 #include <signal.h>
 
+#include <atomic>
+#include <future>
 #include <map>
+#include <regex>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -21,6 +27,43 @@
 using namespace cf;
 using namespace cf::testing;
 using nlohmann::json;
+
+namespace {
+
+// A browser's admin session: the cookie set by signing in and the CSRF token its page carries.
+struct BrowserSession {
+  std::string cookie;  // "cf_admin=..."
+  std::string csrf;
+};
+
+BrowserSession sign_in(const std::string& base, const std::string& token) {
+  const auto signed_in = http_request("POST", base + "/admin/session", "token=" + url_encode(token),
+                                      {{"Content-Type", "application/x-www-form-urlencoded"}});
+  BOOST_REQUIRE(signed_in.status == 303);
+  const std::string set_cookie = signed_in.headers.at("set-cookie");
+  BrowserSession session{set_cookie.substr(0, set_cookie.find(';')), ""};
+  const auto page = http_request("GET", base + "/admin/report", "", {{"Cookie", session.cookie}});
+  BOOST_REQUIRE(page.status == 200);
+  std::smatch meta;
+  BOOST_REQUIRE(std::regex_search(page.body, meta, std::regex(R"re(<meta name="csrf-token" content="([0-9a-f]+)">)re")));
+  session.csrf = meta[1];
+  return session;
+}
+
+// `method path` with the session's cookie, and its CSRF token when `csrf` is not empty.
+HttpResponse with_cookie(const std::string& method, const std::string& url, const BrowserSession& session,
+                         const std::string& csrf = "", const std::string& body = "") {
+  std::map<std::string, std::string> headers{{"Cookie", session.cookie}, {"Content-Type", "application/json"}};
+  if (!csrf.empty()) headers["X-CSRF-Token"] = csrf;
+  return http_request(method, url, body, headers);
+}
+
+long long session_generation(pqxx::connection& c) {
+  pqxx::read_transaction tx(c);
+  return tx.exec1("SELECT generation FROM admin_session_generation")[0].as<long long>();
+}
+
+}  // namespace
 
 BOOST_FIXTURE_TEST_CASE(findings_for_admins_only, TwoTenants) {
   const std::string& token = admin_token;
@@ -119,4 +162,129 @@ BOOST_FIXTURE_TEST_CASE(every_kind_through_the_daemon_then_assign, TwoTenants) {
   BOOST_TEST(answer["replayed"]["changed"][0]["to"] == "routed");
   BOOST_TEST(answer["replayed"]["changed"][0]["tenant_id"] == a.tenant.id);
   BOOST_TEST(daemon.stop(SIGTERM) == 0);
+}
+
+// The admin API and the report page have a connection of their own: with the tenant API's only
+// connection (database.pool_size 2: one writer, one admin, one tenant) stuck behind a lock held in
+// PostgreSQL and more tenant calls queued behind it, admin requests are answered while every
+// tenant call is still waiting.
+BOOST_FIXTURE_TEST_CASE(admin_answers_while_the_tenant_api_is_saturated, TwoTenants) {
+  const auto config = write_temp_file("relay.yaml", "database:\n  url: " + json(db.url()).dump() +
+                                                        "\n  pool_size: 2\nhttp:\n  listen: \"127.0.0.1:0\"\n"
+                                                        "metrics:\n  listen: \"127.0.0.1:0\"\nadmin:\n  token: " + admin_token + "\n");
+  Serving serving = serve(config);
+  const std::string base = serving.base;
+  BOOST_REQUIRE(api_request("GET", base + "/v1/stats", *a.keys.api_key).status == 200);
+
+  auto locker = db.connect();
+  std::atomic<int> tenant_answers{0};
+  std::vector<std::future<long>> tenant_calls;  // declared before `hold`, which ends first on failure
+  pqxx::work hold(*locker);
+  hold.exec0("LOCK TABLE leads IN ACCESS EXCLUSIVE MODE");
+  for (int i = 0; i < 6; ++i) {
+    tenant_calls.push_back(std::async(std::launch::async, [&, i] {
+      const long status = api_request("GET", base + "/v1/stats", *(i % 2 ? a : b).keys.api_key).status;
+      ++tenant_answers;
+      return status;
+    }));
+  }
+  // The tenant API's connection is waiting on the lock.
+  auto watcher = db.connect();
+  const bool stuck = eventually([&] {
+    pqxx::read_transaction tx(*watcher);
+    return tx.exec_params1("SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'",
+                           db.name())[0].as<int>() == 1;
+  });
+  BOOST_REQUIRE(stuck);
+
+  for (const char* path : {"/admin/events", "/admin/findings", "/admin/report"}) {
+    auto admin = std::async(std::launch::async, [&] { return api_request("GET", base + path, admin_token); });
+    BOOST_REQUIRE_MESSAGE(admin.wait_for(std::chrono::seconds(10)) == std::future_status::ready,
+                          path << " waited behind the tenant API");
+    BOOST_TEST(admin.get().status == 200, path);
+  }
+  BOOST_TEST(tenant_answers == 0);  // every tenant call is still waiting
+
+  hold.abort();
+  for (auto& call : tenant_calls) BOOST_TEST(call.get() == 200);
+  BOOST_TEST(serving.daemon->stop(SIGTERM) == 0);
+}
+
+// POST /admin/session/end-all ends every browser session on every daemon sharing the database:
+// the very next request with a cookie from before is refused, on the daemon that ended them and
+// on another; the Bearer token still works, and signing in again works.
+BOOST_FIXTURE_TEST_CASE(a_cookie_used_after_end_all_is_refused_on_every_daemon, TwoTenants) {
+  Serving first = serve(write_admin_config(db.url(), admin_token, secret));
+  Serving second = serve(write_admin_config(db.url(), admin_token, secret));
+  const auto mine = sign_in(first.base, admin_token);
+  const auto other = sign_in(second.base, admin_token);
+  for (const auto* session : {&mine, &other}) {
+    for (const auto* base : {&first.base, &second.base}) {
+      BOOST_REQUIRE(with_cookie("GET", *base + "/admin/findings", *session).status == 200);
+    }
+  }
+  const long long before = session_generation(*c);
+
+  auto ended = http_request("POST", first.base + "/admin/session/end-all", "csrf=" + mine.csrf,
+                                  {{"Cookie", mine.cookie}, {"Content-Type", "application/x-www-form-urlencoded"}});
+  BOOST_TEST(ended.status == 303);
+  BOOST_TEST(ended.headers["location"] == "/admin/report");
+  BOOST_TEST(ended.headers["set-cookie"].find("cf_admin=;") == 0u);  // this browser's cookie is cleared
+  BOOST_TEST(session_generation(*c) == before + 1);
+
+  for (const auto* session : {&mine, &other}) {
+    for (const auto* base : {&first.base, &second.base}) {
+      BOOST_TEST_CONTEXT((session == &mine ? "ending" : "other") << " session on " << (base == &first.base ? "first" : "second")) {
+        const auto page = with_cookie("GET", *base + "/admin/report", *session);
+        BOOST_TEST(page.status == 401);
+        BOOST_TEST(page.body.find("form class=\"signin\"") != std::string::npos);
+        BOOST_TEST(with_cookie("GET", *base + "/admin/findings", *session).status == 401);
+        BOOST_TEST(with_cookie("GET", *base + "/admin/events", *session).status == 401);
+        BOOST_TEST(with_cookie("POST", *base + "/admin/session/end-all", *session, session->csrf).status == 401);
+      }
+    }
+  }
+  BOOST_TEST(session_generation(*c) == before + 1);  // a refused end-all moved nothing
+  BOOST_TEST(api_request("GET", second.base + "/admin/findings", admin_token).status == 200);
+
+  // Signing in again works, on either daemon, and the new cookie is good on both.
+  const auto again = sign_in(second.base, admin_token);
+  BOOST_TEST(with_cookie("GET", first.base + "/admin/findings", again).status == 200);
+  BOOST_TEST(with_cookie("GET", second.base + "/admin/report", again).status == 200);
+  BOOST_TEST(first.daemon->stop(SIGTERM) == 0);
+  BOOST_TEST(second.daemon->stop(SIGTERM) == 0);
+}
+
+// Sign-out and end-all change state, so a cookie alone is not enough: without the page's CSRF
+// token (or with another session's) both are refused and change nothing.
+BOOST_FIXTURE_TEST_CASE(end_all_and_sign_out_without_the_csrf_token_change_nothing, TwoTenants) {
+  Serving serving = serve(write_admin_config(db.url(), admin_token, secret));
+  const std::string base = serving.base;
+  const auto session = sign_in(base, admin_token);
+  const auto another = sign_in(base, admin_token);
+  const long long before = session_generation(*c);
+  for (const char* path : {"/admin/session/end", "/admin/session/end-all"}) {
+    for (const std::string& csrf : {std::string(), another.csrf, std::string(64, '0')}) {
+      BOOST_TEST_CONTEXT(path << " with CSRF token '" << csrf << "'") {
+        const auto form = http_request("POST", base + path, csrf.empty() ? "" : "csrf=" + csrf,
+                                       {{"Cookie", session.cookie}, {"Content-Type", "application/x-www-form-urlencoded"}});
+        BOOST_TEST(form.status == 401);
+        BOOST_TEST(form.headers.count("set-cookie") == 0u);
+        const auto header = with_cookie("POST", base + path, session, csrf);
+        BOOST_TEST(header.status == 401);
+        BOOST_TEST(header.headers.count("set-cookie") == 0u);
+      }
+    }
+  }
+  BOOST_TEST(session_generation(*c) == before);
+  BOOST_TEST(with_cookie("GET", base + "/admin/report", session).status == 200);
+
+  // With the token, sign-out clears this browser's cookie and ends no other session.
+  auto signed_out = http_request("POST", base + "/admin/session/end", "csrf=" + session.csrf,
+                                       {{"Cookie", session.cookie}, {"Content-Type", "application/x-www-form-urlencoded"}});
+  BOOST_TEST(signed_out.status == 303);
+  BOOST_TEST(signed_out.headers["set-cookie"].find("cf_admin=;") == 0u);
+  BOOST_TEST(session_generation(*c) == before);
+  BOOST_TEST(with_cookie("GET", base + "/admin/report", another).status == 200);
+  BOOST_TEST(serving.daemon->stop(SIGTERM) == 0);
 }

@@ -1,6 +1,7 @@
 // The admin report page in a real browser: findings made by real captures and deliveries through
 // the daemon, then tests/browser/admin_report.mjs drives headless Chromium (sign in, filter,
-// dismiss one finding, a forged request, screenshot), and the database shows what it did.
+// dismiss one finding, forged requests, screenshot, end every session, sign in again, sign out),
+// and the database shows what it did.
 #define BOOST_TEST_MODULE admin_report
 #include <boost/test/unit_test.hpp>
 
@@ -59,6 +60,8 @@ BOOST_FIXTURE_TEST_CASE(admin_signs_in_filters_and_dismisses_in_chromium, Hostil
   BOOST_TEST(row[1].as<std::string>() == "alice");
   BOOST_TEST(row[2].as<std::string>() == "a test prefix");
   BOOST_TEST(tx.exec1("SELECT status FROM findings WHERE kind = 'shared_contact'")[0].as<std::string>() == "open");
+  // Sessions were ended everywhere once (the forged attempts changed nothing).
+  BOOST_TEST(tx.exec1("SELECT generation FROM admin_session_generation")[0].as<int>() == 2);
   // A PNG screenshot of the page was taken.
   std::ifstream png(screenshot, std::ios::binary);
   std::string magic(8, '\0');

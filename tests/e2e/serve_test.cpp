@@ -53,11 +53,13 @@ BOOST_AUTO_TEST_CASE(health_readiness_metrics_and_clean_stop) {
   BOOST_TEST(json::parse(health.body)["status"] == "ok");
   BOOST_TEST(health.headers["connection"] == "Keep-Alive");
 
-  // Not migrated yet: not ready, and the reason says what to do.
+  // Not migrated yet: not ready for a fixed reason; which migrations, and what to do, are in the log.
   auto not_ready = http_get(base + "/readyz");
   BOOST_TEST(not_ready.status == 503);
-  BOOST_TEST(json::parse(not_ready.body)["reason"].get<std::string>().find("migrations pending: 001_foundation.sql") == 0u);
+  BOOST_TEST(json::parse(not_ready.body) == json({{"status", "not ready"}, {"reason", "migrations pending"}}));
+  BOOST_TEST(not_ready.body.find("001_foundation") == std::string::npos);
   BOOST_TEST(not_ready.headers["retry-after"] == "5");
+  BOOST_TEST(daemon.err().find("migrations pending: 001_foundation.sql") != std::string::npos);
 
   db.migrate();
   BOOST_TEST(eventually([&] { return http_get(base + "/readyz").status == 200; }));
@@ -80,17 +82,40 @@ BOOST_AUTO_TEST_CASE(readiness_follows_the_database) {
   const std::string base = serving_line(daemon)["http"];
   BOOST_TEST(eventually([&] { return http_get(base + "/readyz").status == 200; }));
   {
-    // Breaking the isolation layer makes the daemon unready, naming the problem.
     auto c = db.connect();
     pqxx::work tx(*c);
     tx.exec0("DROP POLICY tenant_isolation ON lead_events");
     tx.commit();
   }
-  BOOST_TEST(eventually([&] {
-    auto r = http_get(base + "/readyz");
-    return r.status == 503 && r.body.find("table lead_events has no policy for clientflow_tenant") != std::string::npos;
-  }));
+  // Breaking the isolation layer makes the daemon unready; the public answer names no table,
+  // policy or role, the log does.
+  BOOST_TEST(eventually([&] { return http_get(base + "/readyz").status == 503; }));
+  const auto broken = http_get(base + "/readyz");
+  BOOST_TEST(json::parse(broken.body) == json({{"status", "not ready"}, {"reason", "isolation check failed"}}));
+  for (const char* detail : {"lead_events", "clientflow_tenant", "tenant_isolation", "policy"}) {
+    BOOST_TEST(broken.body.find(detail) == std::string::npos, detail);
+  }
+  BOOST_TEST(daemon.err().find("table lead_events has no policy for clientflow_tenant") != std::string::npos);
   BOOST_TEST(http_get(base + "/healthz").status == 200);
+  BOOST_TEST(daemon.stop(SIGTERM) == 0);
+}
+
+// /readyz is public (nginx passes it): an unreachable database is told as that fixed reason, never
+// with the host, port, role or database the daemon tried, which go to the log.
+BOOST_AUTO_TEST_CASE(readyz_tells_the_public_no_host_role_or_migration) {
+  const std::string port = std::to_string(free_port());
+  const std::string url = "postgresql://secret_role_x@127.0.0.1:" + port + "/secret_database_x?connect_timeout=2";
+  const auto config = write_relay_config(url, kEphemeralPorts);
+  Background daemon({relay_binary(), "serve", "--config", config});
+  const std::string base = serving_line(daemon)["http"];
+  const auto unreachable = http_get(base + "/readyz");
+  BOOST_TEST(unreachable.status == 503);
+  BOOST_TEST(json::parse(unreachable.body) == json({{"status", "not ready"}, {"reason", "database unreachable"}}));
+  for (const std::string& detail : {std::string("secret_role_x"), std::string("secret_database_x"), port,
+                                    std::string("127.0.0.1"), std::string("refused")}) {
+    BOOST_TEST(unreachable.body.find(detail) == std::string::npos, detail);
+  }
+  BOOST_TEST(daemon.err().find(port) != std::string::npos);  // the operator still learns where it tried
   BOOST_TEST(daemon.stop(SIGTERM) == 0);
 }
 
@@ -137,6 +162,13 @@ BOOST_FIXTURE_TEST_CASE(sighup_reloads_what_can_change_and_refuses_a_bad_config,
   };
   BOOST_TEST(delivery("first-secret", 1) == 200);
   BOOST_TEST(findings(admin_token) == 200);
+  // A browser session signed with the first token.
+  const auto signed_in = http_request("POST", base + "/admin/session", "token=" + admin_token,
+                                      {{"Content-Type", "application/x-www-form-urlencoded"}});
+  BOOST_REQUIRE(signed_in.status == 303);
+  const std::string cookie = signed_in.headers.at("set-cookie").substr(0, signed_in.headers.at("set-cookie").find(';'));
+  const auto report = [&] { return http_request("GET", base + "/admin/report", "", {{"Cookie", cookie}}).status; };
+  BOOST_TEST(report() == 200);
   // Every answer carries a request id: the caller's (nginx sets one) or a new one.
   BOOST_TEST(http_request("GET", base + "/healthz", "", {{"X-Request-Id", "edge-42.a_b"}}).headers.at("x-request-id") ==
              "edge-42.a_b");
@@ -150,6 +182,7 @@ BOOST_FIXTURE_TEST_CASE(sighup_reloads_what_can_change_and_refuses_a_bad_config,
   BOOST_TEST(delivery("first-secret", 3) == 401);
   BOOST_TEST(findings(second_token) == 200);
   BOOST_TEST(findings(admin_token) == 401);
+  BOOST_TEST(report() == 401);  // the new token ends sessions signed with the old one
 
   // A broken file: refused, the running config stays.
   std::ofstream(config) << yaml("third-secret", second_token, "127.0.0.1:0") << "surprise: key\n";

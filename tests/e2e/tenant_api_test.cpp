@@ -1,12 +1,13 @@
 // The tenant API through the real binary: capture answers and validation, both duplicate
-// policies, 503 while the database is unreachable, and captures reaching Systeme.io across a
-// kill -9. (Credentials and isolation, endpoint by endpoint: e2e_isolation.)
+// policies, 503 while the database is unreachable, captures reaching Systeme.io across a kill -9,
+// the per-tenant rate limit, and the outbox serving tenants in turn. (Credentials and isolation, endpoint by endpoint: e2e_isolation.)
 #define BOOST_TEST_MODULE tenant_api
 #include <boost/test/unit_test.hpp>
 
 #include <signal.h>
 
 #include <nlohmann/json.hpp>
+#include <algorithm>
 #include <thread>
 
 #include "store/tenants.h"
@@ -28,6 +29,7 @@ struct Api {
   store::NewTenant a, b;
   std::unique_ptr<Background> daemon;
   std::string base;
+  std::string metrics;  // the daemon's /metrics URL
 
   explicit Api(const std::string& extra = "", const std::string& url = "") {
     db.migrate();
@@ -40,6 +42,7 @@ struct Api {
     auto serving = serve(config);
     daemon = std::move(serving.daemon);
     base = serving.base;
+    metrics = serving.line["metrics"];
   }
   HttpResponse call(const std::string& method, const std::string& path, const std::string& key, const std::string& body = "") {
     return api_request(method, base + path, key, body);
@@ -158,5 +161,65 @@ BOOST_AUTO_TEST_CASE(captures_reach_systeme_and_survive_kill_9_mid_queue) {
   BOOST_TEST(assigned == kLeads * 2 + 10);  // demo-request and forex-ib, high-volume for i % 3 == 0
   pqxx::read_transaction tx(*c);
   BOOST_TEST(tx.exec1("SELECT count(*) FROM leads WHERE synced_at IS NOT NULL AND systeme_contact_id IS NOT NULL")[0].as<int>() == kLeads);
+  BOOST_TEST(api.daemon->stop(SIGTERM) == 0);
+}
+
+// One tenant hammering the API is refused with 429 and Retry-After while another tenant's
+// requests, in the same seconds and within its own budget, are never refused; the refusals are
+// counted by outcome, with no tenant in the labels.
+BOOST_AUTO_TEST_CASE(one_tenant_hammering_gets_429s_and_another_none) {
+  Api api("api:\n  requests_per_second_per_tenant: 1\n  burst_per_tenant: 3\n");
+  const std::string key_a = *api.a.keys.api_key;
+  const std::string key_b = *api.b.keys.api_key;
+  int refused_a = 0, refused_b = 0, answered_b = 0, without_retry_after = 0;
+  for (int i = 0; i < 30; ++i) {
+    const auto r = api.call("GET", "/v1/stats", key_a);
+    BOOST_REQUIRE(r.status == 200 || r.status == 429);
+    if (r.status == 429) {
+      ++refused_a;
+      const auto retry_after = r.headers.find("retry-after");
+      if (retry_after == r.headers.end() || std::stoi(retry_after->second) < 1) ++without_retry_after;
+      BOOST_TEST(json::parse(r.body).contains("error"));
+    }
+    if (i % 10 == 5) {  // B, three times within its burst, between A's requests
+      const auto b = api.call("GET", "/v1/leads", key_b);
+      if (b.status == 429) ++refused_b;
+      if (b.status == 200) ++answered_b;
+    }
+  }
+  BOOST_TEST(refused_a >= 1);
+  BOOST_TEST(without_retry_after == 0);
+  BOOST_TEST(refused_b == 0);
+  BOOST_TEST(answered_b == 3);
+  const auto scraped = http_get(api.metrics).body;
+  BOOST_TEST(scraped.find("clientflow_tenant_api_requests_total{outcome=\"rate_limited\"} " + std::to_string(refused_a) + "\n") !=
+             std::string::npos, scraped);
+  BOOST_TEST(scraped.find(api.a.tenant.id) == std::string::npos);
+  BOOST_TEST(api.daemon->stop(SIGTERM) == 0);
+}
+
+// The outbox serves tenants in turn: while A's 500 captures wait for Systeme.io, B's one capture
+// is among the first two leads the daemon sends after it was queued (the fake Systeme.io records
+// the order in which contacts are created).
+BOOST_AUTO_TEST_CASE(one_tenants_500_captures_do_not_delay_anothers_sync) {
+  FakeSysteme systeme("e2e-api-key");
+  Api api("systeme:\n  api_base: " + systeme.api_base() +
+          "\n  api_key: e2e-api-key\n  requests_per_second: 20\n  timeout_seconds: 2\n"
+          "api:\n  requests_per_second_per_tenant: 1000\n  burst_per_tenant: 1000\n");
+  for (int i = 0; i < 500; ++i) {
+    BOOST_REQUIRE(api.capture(*api.a.keys.api_key, "a" + std::to_string(i) + "@example.com").status == 201);
+  }
+  BOOST_REQUIRE(api.capture(*api.b.keys.api_key, "b@example.com").status == 201);
+  const std::size_t sent_before = systeme.created_emails().size();
+  BOOST_TEST_MESSAGE(sent_before << " of A's leads were sent before B's was queued");
+  BOOST_REQUIRE(sent_before < 400u);  // A's queue is still long
+  const auto sent_b = [&] {
+    const auto emails = systeme.created_emails();
+    return std::find(emails.begin(), emails.end(), "b@example.com") != emails.end();
+  };
+  BOOST_REQUIRE(eventually(sent_b, std::chrono::seconds(60)));
+  const auto emails = systeme.created_emails();
+  const auto position = static_cast<std::size_t>(std::find(emails.begin(), emails.end(), "b@example.com") - emails.begin());
+  BOOST_TEST(position - sent_before < 2u, "B's lead was sent " << position - sent_before + 1 << "th after it was queued");
   BOOST_TEST(api.daemon->stop(SIGTERM) == 0);
 }

@@ -4,6 +4,8 @@
 #include <pistache/http.h>
 #include <pistache/router.h>
 
+#include <algorithm>
+#include <cctype>
 #include <thread>
 
 #include "common/text.h"
@@ -85,6 +87,16 @@ void FakeSysteme::hang_next(int count, int seconds) {
   for (int i = 0; i < count; ++i) faults_.push_back({0, 0, seconds});
 }
 
+void FakeSysteme::answer_deep_next(int count, int depth) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (int i = 0; i < count; ++i) faults_.push_back({0, 0, 0, depth});
+}
+
+void FakeSysteme::match_emails_loosely() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  loose_email_match_ = true;
+}
+
 bool FakeSysteme::take_fault(Fault& fault) {
   if (faults_.empty()) return false;
   fault = faults_.front();
@@ -108,6 +120,11 @@ std::string FakeSysteme::tag_name(long long id) const {
 int FakeSysteme::contacts_created() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return contacts_created_;
+}
+
+std::vector<std::string> FakeSysteme::created_emails() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return created_emails_;
 }
 
 int FakeSysteme::repeated_assignments() const {
@@ -138,6 +155,12 @@ void FakeSysteme::routes(Rest::Router& router) {
         return Rest::Route::Result::Ok;
       }
       if (faulted && fault.hang_seconds > 0) std::this_thread::sleep_for(std::chrono::seconds(fault.hang_seconds));
+      if (faulted && fault.depth > 0) {
+        const auto levels = static_cast<std::size_t>(fault.depth - 1);
+        response.headers().add<Http::Header::ContentType>(MIME(Application, Json));
+        response.send(Http::Code::Ok, "{\"items\": " + std::string(levels, '[') + std::string(levels, ']') + "}");
+        return Rest::Route::Result::Ok;
+      }
       if (faulted && fault.status > 0) {
         if (fault.retry_after > 0) response.headers().add<daemon::RetryAfter>(fault.retry_after);
         answer(response, static_cast<Http::Code>(fault.status), {{"title", "An error occurred"}, {"detail", "injected"}});
@@ -169,8 +192,15 @@ void FakeSysteme::routes(Rest::Router& router) {
     const long long after = std::stoll(q.query().get("startingAfter").value_or("0"));
     json items = json::array();
     bool more = false;
+    const auto lower = [](std::string text) {
+      std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
+      return text;
+    };
+    const auto matches = [&](const std::string& stored, const std::string& asked) {
+      return loose_email_match_ ? lower(stored).find(lower(asked)) != std::string::npos : stored == asked;
+    };
     for (auto it = contacts_.upper_bound(after); it != contacts_.end(); ++it) {
-      if (email && it->second.email != cf::url_decode(*email)) continue;
+      if (email && !matches(it->second.email, cf::url_decode(*email))) continue;
       if (static_cast<int>(items.size()) == limit) {
         more = true;
         break;
@@ -196,6 +226,7 @@ void FakeSysteme::routes(Rest::Router& router) {
     }
     contacts_[contact.id] = contact;
     ++contacts_created_;
+    created_emails_.push_back(email);
     answer(r, Http::Code::Created, contact_json(contact, tags_));
   }));
   Rest::Routes::Patch(router, "/api/contacts/:id", guarded("PATCH /contacts", [this](const Rest::Request& q, Http::ResponseWriter& r) {

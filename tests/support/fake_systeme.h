@@ -47,11 +47,18 @@ class FakeSysteme {
   long long add_contact(const std::string& email, const std::map<std::string, std::string>& fields,
                         const std::vector<std::string>& tag_names);
   void hang_next(int count, int seconds);
+  // The next `count` calls answered 200 with {"items": [[[...]]]}, arrays nested `depth` levels.
+  void answer_deep_next(int count, int depth);
+  // From now on GET /contacts?email= answers every contact whose email holds the one asked for,
+  // ignoring case (near matches included, in the order they were made), as a search would.
+  void match_emails_loosely();
 
   // What the fake holds and was asked.
   std::vector<FakeContact> contacts() const;
   std::string tag_name(long long id) const;
   int contacts_created() const;
+  // The emails of the contacts created through the API, in the order they were created.
+  std::vector<std::string> created_emails() const;
   // How many assign-tag calls hit a (contact, tag) pair that already had it.
   int repeated_assignments() const;
   int calls(const std::string& what) const;  // e.g. "POST /contacts"
@@ -61,6 +68,7 @@ class FakeSysteme {
     int status = 0;
     int retry_after = 0;
     int hang_seconds = 0;
+    int depth = 0;  // > 0: a 200 nested this deep
   };
   void routes(Pistache::Rest::Router& router);
   bool take_fault(Fault& fault);
@@ -74,7 +82,9 @@ class FakeSysteme {
   std::map<std::string, int> calls_;
   long long next_id_ = 1000;
   int contacts_created_ = 0;
+  std::vector<std::string> created_emails_;
   int repeated_assignments_ = 0;
+  bool loose_email_match_ = false;
   std::unique_ptr<Pistache::Rest::Router> router_;
   std::unique_ptr<Pistache::Http::Endpoint> endpoint_;
 };
