@@ -15,8 +15,7 @@ std::string quote_value(const std::string& value) {
 }
 }  // namespace
 
-Result<std::string> conninfo_with(const std::string& conninfo,
-                                  const std::map<std::string, std::string>& overrides) {
+Result<std::map<std::string, std::string>> conninfo_values(const std::string& conninfo) {
   char* error = nullptr;
   PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &error);
   if (options == nullptr) {
@@ -28,9 +27,16 @@ Result<std::string> conninfo_with(const std::string& conninfo,
     if (option->val != nullptr) values[option->keyword] = option->val;
   }
   PQconninfoFree(options);
-  for (const auto& [key, value] : overrides) values[key] = value;
+  return values;
+}
+
+Result<std::string> conninfo_with(const std::string& conninfo,
+                                  const std::map<std::string, std::string>& overrides) {
+  auto values = conninfo_values(conninfo);
+  if (!values) return values.error();
+  for (const auto& [key, value] : overrides) (*values)[key] = value;
   std::string out;
-  for (const auto& [key, value] : values) {
+  for (const auto& [key, value] : *values) {
     if (!out.empty()) out.push_back(' ');
     out += key + "=" + quote_value(value);
   }

@@ -13,6 +13,11 @@
 
 namespace cf::store {
 
+// The keywords `conninfo` (URL or key=value form) sets, with their values (libpq's parse: a URL's
+// user and password come out as "user" and "password"). Fails with invalid_input when libpq
+// cannot parse it (the message never repeats the conninfo, which may hold a password).
+Result<std::map<std::string, std::string>> conninfo_values(const std::string& conninfo);
+
 // `conninfo` (URL or key=value form) with the given keywords set or replaced, as a key=value
 // string. Fails with invalid_input when libpq cannot parse `conninfo` (the message never
 // repeats the conninfo, which may hold a password).
