@@ -43,19 +43,26 @@ Result<std::string> conninfo_with(const std::string& conninfo,
   return out;
 }
 
-Result<std::unique_ptr<pqxx::connection>> connect(const Secret& url) {
+Result<std::string> tagged_conninfo(const Secret& url) {
   std::map<std::string, std::string> tags{{"application_name", "clientflow-relay"}};
   auto info = conninfo_with(url.reveal(), {});
   if (!info) return info.error();
   if (info->find("connect_timeout=") == std::string::npos) tags["connect_timeout"] = "5";
-  auto tagged = conninfo_with(url.reveal(), tags);
+  return conninfo_with(url.reveal(), tags);
+}
+
+Error connection_refused(std::string reason) {
+  while (!reason.empty() && (reason.back() == '\n' || reason.back() == ' ')) reason.pop_back();
+  return unavailable("cannot connect to PostgreSQL: " + reason);
+}
+
+Result<std::unique_ptr<pqxx::connection>> connect(const Secret& url) {
+  auto tagged = tagged_conninfo(url);
   if (!tagged) return tagged.error();
   try {
     return std::make_unique<pqxx::connection>(*tagged);
   } catch (const pqxx::broken_connection& e) {
-    std::string reason = e.what();
-    while (!reason.empty() && (reason.back() == '\n' || reason.back() == ' ')) reason.pop_back();
-    return unavailable("cannot connect to PostgreSQL: " + reason);
+    return connection_refused(e.what());
   }
 }
 

@@ -24,6 +24,13 @@ Result<std::map<std::string, std::string>> conninfo_values(const std::string& co
 Result<std::string> conninfo_with(const std::string& conninfo,
                                   const std::map<std::string, std::string>& overrides);
 
+// `url` as a key=value string tagged with application_name=clientflow-relay and, unless it sets
+// one, a 5-second connect timeout; invalid_input as conninfo_with().
+Result<std::string> tagged_conninfo(const Secret& url);
+
+// The unavailable Error for libpq's `reason` why a connection failed.
+Error connection_refused(std::string reason);
+
 // A new connection to `url`, tagged with application_name=clientflow-relay and a connect
 // timeout; unavailable (with libpq's reason) when the server cannot be reached.
 Result<std::unique_ptr<pqxx::connection>> connect(const Secret& url);

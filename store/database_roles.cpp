@@ -2,6 +2,7 @@
 
 #include <libpq-fe.h>
 
+#include <cctype>
 #include <map>
 #include <memory>
 
@@ -67,14 +68,10 @@ bool holds(pqxx::transaction_base& tx, const std::string& sql, const std::string
 
 // libpq's verifier for `password`, as the server at `server` stores passwords.
 Result<std::string> password_verifier(const Secret& server, const std::string& user, const std::string& password) {
-  auto info = conninfo_with(server.reveal(), {{"application_name", "clientflow-relay"}});
+  auto info = tagged_conninfo(server);
   if (!info) return info.error();
   std::unique_ptr<PGconn, decltype(&PQfinish)> connection(PQconnectdb(info->c_str()), &PQfinish);
-  if (PQstatus(connection.get()) != CONNECTION_OK) {
-    std::string reason = PQerrorMessage(connection.get());
-    while (!reason.empty() && (reason.back() == '\n' || reason.back() == ' ')) reason.pop_back();
-    return unavailable("cannot connect to PostgreSQL: " + reason);
-  }
+  if (PQstatus(connection.get()) != CONNECTION_OK) return connection_refused(PQerrorMessage(connection.get()));
   char* verifier = PQencryptPasswordConn(connection.get(), password.c_str(), user.c_str(), nullptr);
   if (verifier == nullptr) return internal_error("PostgreSQL could not turn the password of database.url into a verifier");
   std::string out = verifier;
