@@ -164,6 +164,13 @@ Status check_runtime_role(pqxx::connection& connection) {
   return internal_error(lines);
 }
 
+Status runtime_role_is_another(pqxx::transaction_base& tx, const RuntimeRole& runtime) {
+  const auto me = tx.exec1("SELECT current_user")[0].as<std::string>();
+  if (me != runtime.name) return Status::success();
+  return invalid_input("database.url and database.migration_url name the same role (" + me +
+                       "); give serve a login role of its own, which migrate creates");
+}
+
 Result<RoleReport> separate_roles(pqxx::connection& connection, const RuntimeRole& runtime) {
   try {
     RoleReport report;
@@ -174,10 +181,7 @@ Result<RoleReport> separate_roles(pqxx::connection& connection, const RuntimeRol
       // and named by the advice below when moving objects fails.
       pqxx::work tx(connection);
       me = tx.exec1("SELECT current_user")[0].as<std::string>();
-      if (me == runtime.name) {
-        return invalid_input("database.url and database.migration_url name the same role (" + me +
-                             "); give serve a login role of its own, which migrate creates");
-      }
+      if (auto distinct = runtime_role_is_another(tx, runtime); !distinct) return distinct.error();
       schema_name = tx.exec1("SELECT current_schema()")[0].as<std::string>();
       schema = tx.quote_name(schema_name);
       if (!holds(tx, "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)", owner)) {

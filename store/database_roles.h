@@ -41,6 +41,9 @@ struct RoleReport {
   std::vector<std::string> changes;
 };
 
+// invalid_input when `tx` runs as `runtime` itself: one role cannot be both.
+Status runtime_role_is_another(pqxx::transaction_base& tx, const RuntimeRole& runtime);
+
 // Run on the migration role's connection, after the migrations and under their lock. Makes
 // clientflow_owner (NOLOGIN, a member of clientflow_system so that its SECURITY DEFINER
 // functions pass the policies) own every object of the current schema, with the migration role

@@ -59,6 +59,10 @@ Result<MigrationReport> migrate(pqxx::connection& connection, const std::optiona
     }
   };
   try {
+    if (runtime) {
+      pqxx::read_transaction tx(connection);
+      if (auto distinct = runtime_role_is_another(tx, *runtime); !distinct) return distinct.error();
+    }
     {
       pqxx::nontransaction session(connection);
       session.exec_params("SELECT pg_advisory_lock($1)", kMigrationLock);
