@@ -18,7 +18,7 @@
 #include "tests/support/http_client.h"
 #include "tests/support/process.h"
 #include "tests/support/relay_config.h"
-#include "tests/support/runtime_role.h"
+#include "tests/support/test_role.h"
 #include "tests/support/two_tenants.h"
 
 using namespace cf::testing;
@@ -61,7 +61,7 @@ bool refused(pqxx::connection& c, const std::string& sql) {
 // A database made by the one-role setup (every migration applied as the suite's login role,
 // which owns every table) and a runtime role for serve, not yet created.
 struct OneRoleDatabase {
-  RuntimeRole runtime;  // before the database: dropped after it
+  TestRole runtime;  // before the database: dropped after it
   TwoTenants world;
   std::string login_role;
 

@@ -12,10 +12,10 @@
 #include "store/migrations.h"
 #include "store/tenant_scope.h"
 #include "store/tenants.h"
-#include "tests/support/runtime_role.h"
+#include "tests/support/test_role.h"
 #include "tests/support/test_database.h"
 
-using cf::testing::RuntimeRole;
+using cf::testing::TestRole;
 using cf::testing::TestDatabase;
 
 namespace {
@@ -45,7 +45,7 @@ bool mentions(const std::vector<std::string>& lines, const std::string& text) {
 
 // A database migrated the one-role way, and a runtime role for it (made by the tests).
 struct OneRole {
-  RuntimeRole runtime;  // before the database: dropped after it
+  TestRole runtime;  // before the database: dropped after it
   TestDatabase db;
   std::unique_ptr<pqxx::connection> c;
   std::string login_role;
@@ -190,7 +190,7 @@ BOOST_FIXTURE_TEST_CASE(handing_the_runtime_role_the_schema_makes_the_check_fail
 }
 
 BOOST_FIXTURE_TEST_CASE(objects_the_migration_role_cannot_move_are_named, OneRole) {
-  RuntimeRole stranger_name;  // a name for a NOLOGIN role that owns one table
+  TestRole stranger_name;  // a name for a NOLOGIN role that owns one table
   const std::string stranger = stranger_name.name();
   run_sql(*c, "CREATE ROLE " + stranger + " NOLOGIN; GRANT " + stranger + " TO " + login_role + ";"
               "GRANT CREATE ON SCHEMA public TO " + stranger + ";"

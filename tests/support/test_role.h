@@ -1,7 +1,7 @@
-// RuntimeRole: the name and password of a login role for `serve` in one test, in the suite's
+// TestRole: the name and password of a login role of its own for one test, in the suite's
 // cluster. Roles are cluster-wide, so the name is random; the role itself is made by
 // `clientflow-relay migrate` (from the URL this gives) or by the test. The destructor drops it
-// if it exists: declare the RuntimeRole before the TestDatabase that grants it privileges, so
+// if it exists: declare the TestRole before the TestDatabase that grants it privileges, so
 // that the database (and with it those grants) is gone first. Not thread-safe; one per test.
 #pragma once
 
@@ -11,12 +11,12 @@
 
 namespace cf::testing {
 
-class RuntimeRole {
+class TestRole {
  public:
-  RuntimeRole();
-  ~RuntimeRole();
-  RuntimeRole(const RuntimeRole&) = delete;
-  RuntimeRole& operator=(const RuntimeRole&) = delete;
+  TestRole();
+  ~TestRole();
+  TestRole(const TestRole&) = delete;
+  TestRole& operator=(const TestRole&) = delete;
 
   const std::string& name() const { return name_; }
   const std::string& password() const { return password_; }

@@ -1,4 +1,4 @@
-#include "tests/support/runtime_role.h"
+#include "tests/support/test_role.h"
 
 #include <stdexcept>
 
@@ -9,11 +9,11 @@
 
 namespace cf::testing {
 
-RuntimeRole::RuntimeRole()
-    : name_("cf_serve_" + crypto::random_string(12, "abcdefghijklmnopqrstuvwxyz0123456789")),
+TestRole::TestRole()
+    : name_("cf_role_" + crypto::random_string(12, "abcdefghijklmnopqrstuvwxyz0123456789")),
       password_(crypto::random_string(24, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")) {}
 
-RuntimeRole::~RuntimeRole() {
+TestRole::~TestRole() {
   try {
     pqxx::connection admin(cluster_url());
     pqxx::nontransaction(admin).exec0("DROP ROLE IF EXISTS " + name_);
@@ -22,7 +22,7 @@ RuntimeRole::~RuntimeRole() {
   }
 }
 
-std::string RuntimeRole::url_for(const TestDatabase& db) const {
+std::string TestRole::url_for(const TestDatabase& db) const {
   auto url = store::conninfo_with(db.url(), {{"user", name_}, {"password", password_}});
   if (!url) throw std::runtime_error(url.error().message);
   return *url;
