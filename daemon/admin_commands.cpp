@@ -5,6 +5,7 @@
 #include <iomanip>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -68,13 +69,28 @@ int report_error(const Error& error) {
 }
 
 int migrate(const std::string& config_path, std::ostream& out) {
-  auto connection = open_database(config_path);
+  auto config = load_config(config_path);
+  if (!config) return report_error(config.error());
+  // With database.migration_url, migrate runs as the schema's owner and sets up database.url's
+  // role for serve; without it, one role does both, as before.
+  const auto& database = config->database;
+  std::optional<store::RuntimeRole> runtime;
+  if (!database.migration_url.empty()) {
+    auto role = store::runtime_role_of(database.url, database.migration_url);
+    if (!role) return report_error(role.error());
+    runtime = std::move(*role);
+  }
+  auto connection = store::connect(runtime ? database.migration_url : database.url);
   if (!connection) return report_error(connection.error());
-  auto report = store::migrate(**connection);
+  auto report = store::migrate(**connection, runtime);
   if (!report) return report_error(report.error());
   for (const auto& name : report->applied) out << "applied " << name << '\n';
   out << "schema at version " << report->version
       << (report->applied.empty() ? " (already current)" : "") << '\n';
+  if (report->roles) {
+    for (const auto& change : report->roles->changes) out << change << '\n';
+    out << "serve's role " << runtime->name << " owns nothing and cannot change the schema\n";
+  }
   return kExitOk;
 }
 

@@ -21,6 +21,7 @@
 #include "reconcile/reconciler.h"
 #include "relay/outbox_worker.h"
 #include "store/database.h"
+#include "store/database_roles.h"
 #include "store/retention.h"
 #include "daemon/daemon_metrics.h"
 #include "daemon/metrics_server.h"
@@ -83,6 +84,22 @@ std::vector<std::string> needing_restart(const Config& running, const Config& ne
   return keys;
 }
 
+// Logs at warn when serve's database role could change the schema or its row-level security, as
+// in the one-role setup; once migrate has separated the roles, readiness refuses that instead.
+void warn_about_database_role(const Secret& url) {
+  auto connection = store::connect(url);
+  if (!connection) return;  // readiness reports an unreachable database
+  try {
+    if (auto role = store::check_runtime_role(**connection); !role) {
+      log::warn("the daemon's database role can change the schema; give migrate a role of its own with "
+                "database.migration_url (README, \"Database roles\")",
+                {{"detail", role.error().message}});
+    }
+  } catch (const std::exception& e) {
+    log::warn("could not check the daemon's database role", {{"error", e.what()}});
+  }
+}
+
 std::string http_url(const ListenAddress& listen, std::uint16_t port) {
   ListenAddress bound = listen;
   bound.port = port;
@@ -100,6 +117,7 @@ int serve(const std::string& config_path, std::optional<log::Level> log_level) {
 
   Readiness readiness(config.database.url, std::chrono::seconds(2));
   readiness.start();
+  warn_about_database_role(config.database.url);
 
   auto metrics_server = MetricsServer::start(config.metrics.listen);
   if (!metrics_server) return report_error(metrics_server.error());

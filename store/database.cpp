@@ -15,8 +15,7 @@ std::string quote_value(const std::string& value) {
 }
 }  // namespace
 
-Result<std::string> conninfo_with(const std::string& conninfo,
-                                  const std::map<std::string, std::string>& overrides) {
+Result<std::map<std::string, std::string>> conninfo_values(const std::string& conninfo) {
   char* error = nullptr;
   PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &error);
   if (options == nullptr) {
@@ -28,28 +27,42 @@ Result<std::string> conninfo_with(const std::string& conninfo,
     if (option->val != nullptr) values[option->keyword] = option->val;
   }
   PQconninfoFree(options);
-  for (const auto& [key, value] : overrides) values[key] = value;
+  return values;
+}
+
+Result<std::string> conninfo_with(const std::string& conninfo,
+                                  const std::map<std::string, std::string>& overrides) {
+  auto values = conninfo_values(conninfo);
+  if (!values) return values.error();
+  for (const auto& [key, value] : overrides) (*values)[key] = value;
   std::string out;
-  for (const auto& [key, value] : values) {
+  for (const auto& [key, value] : *values) {
     if (!out.empty()) out.push_back(' ');
     out += key + "=" + quote_value(value);
   }
   return out;
 }
 
-Result<std::unique_ptr<pqxx::connection>> connect(const Secret& url) {
+Result<std::string> tagged_conninfo(const Secret& url) {
   std::map<std::string, std::string> tags{{"application_name", "clientflow-relay"}};
   auto info = conninfo_with(url.reveal(), {});
   if (!info) return info.error();
   if (info->find("connect_timeout=") == std::string::npos) tags["connect_timeout"] = "5";
-  auto tagged = conninfo_with(url.reveal(), tags);
+  return conninfo_with(url.reveal(), tags);
+}
+
+Error connection_refused(std::string reason) {
+  while (!reason.empty() && (reason.back() == '\n' || reason.back() == ' ')) reason.pop_back();
+  return unavailable("cannot connect to PostgreSQL: " + reason);
+}
+
+Result<std::unique_ptr<pqxx::connection>> connect(const Secret& url) {
+  auto tagged = tagged_conninfo(url);
   if (!tagged) return tagged.error();
   try {
     return std::make_unique<pqxx::connection>(*tagged);
   } catch (const pqxx::broken_connection& e) {
-    std::string reason = e.what();
-    while (!reason.empty() && (reason.back() == '\n' || reason.back() == ' ')) reason.pop_back();
-    return unavailable("cannot connect to PostgreSQL: " + reason);
+    return connection_refused(e.what());
   }
 }
 

@@ -13,11 +13,23 @@
 
 namespace cf::store {
 
+// The keywords `conninfo` (URL or key=value form) sets, with their values (libpq's parse: a URL's
+// user and password come out as "user" and "password"). Fails with invalid_input when libpq
+// cannot parse it (the message never repeats the conninfo, which may hold a password).
+Result<std::map<std::string, std::string>> conninfo_values(const std::string& conninfo);
+
 // `conninfo` (URL or key=value form) with the given keywords set or replaced, as a key=value
 // string. Fails with invalid_input when libpq cannot parse `conninfo` (the message never
 // repeats the conninfo, which may hold a password).
 Result<std::string> conninfo_with(const std::string& conninfo,
                                   const std::map<std::string, std::string>& overrides);
+
+// `url` as a key=value string tagged with application_name=clientflow-relay and, unless it sets
+// one, a 5-second connect timeout; invalid_input as conninfo_with().
+Result<std::string> tagged_conninfo(const Secret& url);
+
+// The unavailable Error for libpq's `reason` why a connection failed.
+Error connection_refused(std::string reason);
 
 // A new connection to `url`, tagged with application_name=clientflow-relay and a connect
 // timeout; unavailable (with libpq's reason) when the server cannot be reached.

@@ -46,10 +46,23 @@ std::vector<Applied> read_applied(pqxx::connection& connection) {
 
 }  // namespace
 
-Result<MigrationReport> migrate(pqxx::connection& connection) {
+Result<MigrationReport> migrate(pqxx::connection& connection, const std::optional<RuntimeRole>& runtime) {
   MigrationReport report;
   bool locked = false;
+  // Closing the session releases the advisory lock even when unlocking fails here.
+  const auto unlock = [&] {
+    if (!locked || !connection.is_open()) return;
+    try {
+      pqxx::nontransaction session(connection);
+      session.exec_params("SELECT pg_advisory_unlock($1)", kMigrationLock);
+    } catch (const std::exception&) {
+    }
+  };
   try {
+    if (runtime) {
+      pqxx::read_transaction tx(connection);
+      if (auto distinct = runtime_role_is_another(tx, *runtime); !distinct) return distinct.error();
+    }
     {
       pqxx::nontransaction session(connection);
       session.exec_params("SELECT pg_advisory_lock($1)", kMigrationLock);
@@ -79,18 +92,18 @@ Result<MigrationReport> migrate(pqxx::connection& connection) {
     }
     for (const auto& [version, row] : applied) report.version = std::max(report.version, version);
 
-    pqxx::nontransaction session(connection);
-    session.exec_params("SELECT pg_advisory_unlock($1)", kMigrationLock);
+    if (runtime) {
+      auto roles = separate_roles(connection, *runtime);
+      if (!roles) {
+        unlock();
+        return roles.error();
+      }
+      report.roles = std::move(*roles);
+    }
+    unlock();
     return report;
   } catch (const std::exception& e) {
-    // Closing the session releases the advisory lock even when unlocking fails here.
-    if (locked && connection.is_open()) {
-      try {
-        pqxx::nontransaction session(connection);
-        session.exec_params("SELECT pg_advisory_unlock($1)", kMigrationLock);
-      } catch (const std::exception&) {
-      }
-    }
+    unlock();
     return database_error(e, "migrate");
   }
 }

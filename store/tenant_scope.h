@@ -22,10 +22,17 @@ void bind_to_tenant(pqxx::transaction_base& tx, const std::string& tenant_id);
 
 namespace cf::store {
 
-// Checks the isolation layer as the database holds it now: clientflow_tenant exists and can
-// bypass nothing (no SUPERUSER, no BYPASSRLS), and every table with a tenant_id column has row
-// level security enabled and forced, with a policy for clientflow_tenant. A failed Status names
-// every problem, one per line; the daemon is not ready while any remains.
+// Checks the isolation layer as the database holds it now, against the row-level security that
+// sql/001 declares (tenant_scope.cpp holds the declaration): clientflow_tenant exists, can
+// bypass nothing, is no member of clientflow_system and cannot TRUNCATE; clientflow_current_tenant()
+// is the declared function; every table of the current schema that has a tenant_id column,
+// row-level security or policies, or that clientflow_tenant may touch, has row-level security
+// enabled and forced and exactly its declared policies (expressions, roles, command,
+// permissive), plus any number of RESTRICTIVE ones, which can only narrow what a role sees.
+// Tables are found in the catalog, so tables made by later migrations are covered. Once the
+// roles are separated (store/database_roles.h), the role this connection runs as must not be
+// able to change the schema either. A failed Status names each problem (table and policy, never
+// a credential), one per line; the daemon is not ready while any remains.
 Status check_isolation(pqxx::connection& connection);
 
 }  // namespace cf::store

@@ -1,6 +1,7 @@
 // The isolation proof at the database layer: as clientflow_tenant with tenant A bound, queries
 // with no WHERE clause see and touch only A's rows. The same checks fail when a policy is
-// dropped or forcing is switched off, which the last cases show.
+// dropped or forcing is switched off, and the catalog check behind /readyz (check_isolation)
+// catches every way of weakening the policies, which the last cases show.
 #define BOOST_TEST_MODULE rls
 #include <boost/test/unit_test.hpp>
 
@@ -53,6 +54,18 @@ struct TwoTenants {
   int count_as_system(const std::string& sql) {
     pqxx::read_transaction tx(*c);
     return tx.exec1(sql)[0].as<int>();
+  }
+
+  // Runs `sql` as the login role (the schema's owner here), then the catalog check: its
+  // problems, one per line, or "" when it passes.
+  std::string problems_after(const std::string& sql) {
+    {
+      pqxx::work tx(*c);
+      tx.exec(sql);
+      tx.commit();
+    }
+    auto status = cf::store::check_isolation(*c);
+    return status.ok() ? "" : status.error().message;
   }
 };
 
@@ -143,7 +156,7 @@ BOOST_FIXTURE_TEST_CASE(dropping_a_policy_is_caught, TwoTenants) {
   // ...and the catalog check names the table.
   auto status = cf::store::check_isolation(*c);
   BOOST_REQUIRE(!status.ok());
-  BOOST_TEST(status.error().message == "table leads has no policy for clientflow_tenant");
+  BOOST_TEST(status.error().message == "table leads has no policy for clientflow_tenant: tenant_isolation is missing");
 }
 
 BOOST_FIXTURE_TEST_CASE(a_permissive_policy_is_caught_by_the_counts, TwoTenants) {
@@ -153,6 +166,10 @@ BOOST_FIXTURE_TEST_CASE(a_permissive_policy_is_caught_by_the_counts, TwoTenants)
     tx.commit();
   }
   BOOST_TEST(count_as(a, "SELECT count(*) FROM leads") == 7);  // what a bypass looks like
+  auto status = cf::store::check_isolation(*c);
+  BOOST_REQUIRE(!status.ok());
+  BOOST_TEST(status.error().message ==
+             "table leads has an extra permissive policy leak for clientflow_tenant (only restrictive ones may be added)");
 }
 
 BOOST_FIXTURE_TEST_CASE(unforced_or_disabled_security_is_caught, TwoTenants) {
@@ -168,5 +185,118 @@ BOOST_FIXTURE_TEST_CASE(unforced_or_disabled_security_is_caught, TwoTenants) {
              "table lead_events does not force row-level security\n"
              "table notes has row-level security disabled\n"
              "table notes does not force row-level security\n"
-             "table notes has no policy for clientflow_tenant");
+             "table notes has no policy for clientflow_tenant: tenant_isolation is missing\n"
+             "table notes has no policy for clientflow_system: system_all is missing");
+}
+
+// Each way of weakening the declared policies, on tenant tables, on tenants itself and on the
+// system-only tables, fails the catalog check, naming the table and the policy.
+
+BOOST_FIXTURE_TEST_CASE(a_policy_for_public_admitting_every_lead_is_caught, TwoTenants) {
+  BOOST_TEST(problems_after("CREATE POLICY p ON leads USING (true)") ==
+             "table leads has an extra permissive policy p for PUBLIC (only restrictive ones may be added)");
+  BOOST_TEST(count_as(a, "SELECT count(*) FROM leads") == 7);  // the leak the check reports
+}
+
+BOOST_FIXTURE_TEST_CASE(a_policy_admitting_tenants_to_system_tables_is_caught, TwoTenants) {
+  BOOST_TEST(problems_after("CREATE POLICY peek ON webhook_events TO clientflow_tenant USING (true);"
+                            "CREATE POLICY p ON systeme_contacts USING (true);"
+                            "CREATE POLICY q ON findings FOR SELECT TO clientflow_tenant, clientflow_system USING (true)") ==
+             "table findings has an extra permissive policy q for clientflow_system, clientflow_tenant (only restrictive ones may be added)\n"
+             "table systeme_contacts has an extra permissive policy p for PUBLIC (only restrictive ones may be added)\n"
+             "table webhook_events has an extra permissive policy peek for clientflow_tenant (only restrictive ones may be added)");
+}
+
+BOOST_FIXTURE_TEST_CASE(a_changed_tenant_isolation_expression_is_caught, TwoTenants) {
+  BOOST_TEST(problems_after("ALTER POLICY tenant_isolation ON leads USING (tenant_id IS NOT NULL)") ==
+             "table leads: policy tenant_isolation differs from the declared one: USING (tenant_id IS NOT NULL), "
+             "declared (tenant_id = clientflow_current_tenant())");
+  BOOST_TEST(count_as(a, "SELECT count(*) FROM leads") == 7);
+}
+
+BOOST_FIXTURE_TEST_CASE(an_expression_that_only_looks_the_same_is_caught, TwoTenants) {
+  // Spacing and parentheses do not matter; a different function of the same name does.
+  BOOST_TEST(problems_after("ALTER POLICY tenant_isolation ON lead_events "
+                            "USING (((tenant_id)   =   clientflow_current_tenant()))") == "");
+  BOOST_TEST(problems_after("CREATE SCHEMA elsewhere;"
+                            "CREATE FUNCTION elsewhere.clientflow_current_tenant() RETURNS uuid LANGUAGE sql "
+                            "AS $$ SELECT tenant_id FROM public.lead_events LIMIT 1 $$;"
+                            "ALTER POLICY tenant_isolation ON lead_events "
+                            "USING (tenant_id = elsewhere.clientflow_current_tenant())") ==
+             "table lead_events: policy tenant_isolation differs from the declared one: "
+             "USING (tenant_id = elsewhere.clientflow_current_tenant()), declared (tenant_id = clientflow_current_tenant())");
+}
+
+BOOST_FIXTURE_TEST_CASE(a_dropped_with_check_is_caught, TwoTenants) {
+  BOOST_TEST(problems_after("DROP POLICY tenant_isolation ON outbox_jobs;"
+                            "CREATE POLICY tenant_isolation ON outbox_jobs TO clientflow_tenant "
+                            "USING (tenant_id = clientflow_current_tenant())") ==
+             "table outbox_jobs: policy tenant_isolation differs from the declared one: WITH CHECK none, "
+             "declared (tenant_id = clientflow_current_tenant())");
+}
+
+BOOST_FIXTURE_TEST_CASE(a_policy_given_to_another_role_or_command_is_caught, TwoTenants) {
+  BOOST_TEST(problems_after("ALTER POLICY tenant_isolation ON leads TO PUBLIC;"
+                            "DROP POLICY system_all ON lead_events;"
+                            "CREATE POLICY system_all ON lead_events FOR SELECT TO clientflow_system USING (true)") ==
+             "table lead_events: policy system_all differs from the declared one: command SELECT, declared ALL; "
+             "WITH CHECK none, declared true\n"
+             "table leads: policy tenant_isolation differs from the declared one: for PUBLIC, declared for clientflow_tenant");
+}
+
+BOOST_FIXTURE_TEST_CASE(unforced_security_on_leads_is_caught, TwoTenants) {
+  BOOST_TEST(problems_after("ALTER TABLE leads NO FORCE ROW LEVEL SECURITY") ==
+             "table leads does not force row-level security");
+}
+
+BOOST_FIXTURE_TEST_CASE(weakening_the_tenants_table_is_caught, TwoTenants) {
+  BOOST_TEST(problems_after("ALTER TABLE tenants NO FORCE ROW LEVEL SECURITY;"
+                            "ALTER POLICY tenant_self ON tenants USING (true);"
+                            "CREATE POLICY everyone ON tenants TO clientflow_tenant USING (true)") ==
+             "table tenants does not force row-level security\n"
+             "table tenants: policy tenant_self differs from the declared one: USING true, "
+             "declared (id = clientflow_current_tenant())\n"
+             "table tenants has an extra permissive policy everyone for clientflow_tenant (only restrictive ones may be added)");
+}
+
+BOOST_FIXTURE_TEST_CASE(a_system_table_without_security_is_caught, TwoTenants) {
+  BOOST_TEST(problems_after("ALTER TABLE findings DISABLE ROW LEVEL SECURITY") ==
+             "table findings has row-level security disabled");
+}
+
+BOOST_FIXTURE_TEST_CASE(a_restrictive_extra_policy_is_allowed, TwoTenants) {
+  BOOST_TEST(problems_after("CREATE POLICY only_named ON leads AS RESTRICTIVE TO clientflow_tenant "
+                            "USING (email <> '');"
+                            "CREATE POLICY nobody ON webhook_events AS RESTRICTIVE USING (false)") == "");
+}
+
+BOOST_FIXTURE_TEST_CASE(tables_made_by_later_migrations_are_covered_without_a_list, TwoTenants) {
+  // A new tenant table and a new system table, made the way migrations make them, pass...
+  BOOST_TEST(problems_after("CREATE TABLE notes (tenant_id uuid NOT NULL, body text);"
+                            "SELECT clientflow_isolate_tenant_table('notes');"
+                            "CREATE TABLE audit (at timestamptz);"
+                            "SELECT clientflow_system_table('audit')") == "");
+  // ...and are held to the same declaration.
+  BOOST_TEST(problems_after("CREATE POLICY p ON notes USING (true);"
+                            "CREATE POLICY p ON audit TO clientflow_tenant USING (true)") ==
+             "table audit has an extra permissive policy p for clientflow_tenant (only restrictive ones may be added)\n"
+             "table notes has an extra permissive policy p for PUBLIC (only restrictive ones may be added)");
+}
+
+BOOST_FIXTURE_TEST_CASE(a_system_table_opened_to_the_tenant_role_without_security_is_caught, TwoTenants) {
+  BOOST_TEST(problems_after("CREATE TABLE scratch (note text); GRANT SELECT ON scratch TO clientflow_tenant") ==
+             "table scratch has row-level security disabled\n"
+             "table scratch does not force row-level security\n"
+             "table scratch has no policy for clientflow_system: system_all is missing");
+}
+
+BOOST_FIXTURE_TEST_CASE(truncate_for_the_tenant_role_is_caught, TwoTenants) {
+  BOOST_TEST(problems_after("GRANT TRUNCATE ON leads TO clientflow_tenant") ==
+             "role clientflow_tenant may TRUNCATE table leads (TRUNCATE ignores row-level security)");
+}
+
+BOOST_FIXTURE_TEST_CASE(a_weakened_tenant_function_is_caught, TwoTenants) {
+  BOOST_TEST(problems_after("CREATE OR REPLACE FUNCTION clientflow_current_tenant() RETURNS uuid "
+                            "LANGUAGE sql STABLE AS $$ SELECT tenant_id FROM leads LIMIT 1 $$") ==
+             "function clientflow_current_tenant() differs from the declared one (it decides which rows a tenant sees)");
 }
