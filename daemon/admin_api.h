@@ -9,7 +9,9 @@
 //   POST /admin/session/end                   sign out
 // A browser signs in once: an HttpOnly, SameSite=Strict session cookie (admin_session.h) then
 // stands in for the Bearer header, and requests that change something must also carry the
-// page's CSRF token in X-CSRF-Token. Database work runs on the DbExecutor, as the system role.
+// page's CSRF token in X-CSRF-Token. Every request is authorized before its body is looked at,
+// and a JSON body's nesting is checked before it is parsed. Database work runs on the
+// DbExecutor, as the system role.
 #pragma once
 
 #include "common/reloadable.h"
@@ -22,8 +24,9 @@ namespace cf::daemon {
 class AdminApi {
  public:
   // `secure_cookies`: mark the session cookie Secure (the public URL is https).
-  AdminApi(Secret admin_token, DbExecutor& executor, bool secure_cookies)
-      : token_(std::move(admin_token)), executor_(executor), secure_cookies_(secure_cookies) {}
+  // `max_json_depth`: http.max_json_depth, beyond which a body is refused (400) before parsing.
+  AdminApi(Secret admin_token, DbExecutor& executor, bool secure_cookies, int max_json_depth)
+      : token_(std::move(admin_token)), executor_(executor), secure_cookies_(secure_cookies), max_json_depth_(max_json_depth) {}
   void register_routes(HttpServer& server);
   // From the next request on (SIGHUP); sessions signed with the old token end.
   void set_token(Secret admin_token) { token_.set(std::move(admin_token)); }
@@ -32,10 +35,14 @@ class AdminApi {
   // The Bearer token, or a valid session cookie (plus the CSRF token when `changes_state`).
   bool authorized(const Pistache::Rest::Request& request, bool changes_state) const;
   std::string session_cookie(const Pistache::Rest::Request& request) const;  // empty when none
+  // False, after answering 400, when the body nests deeper than max_json_depth_ (checked
+  // without parsing, after authorization and before any parse).
+  bool shallow_enough(const Pistache::Rest::Request& request, Pistache::Http::ResponseWriter& response) const;
   void register_page(HttpServer& server);
   Reloadable<Secret> token_;
   DbExecutor& executor_;
   bool secure_cookies_;
+  int max_json_depth_;
 };
 
 }  // namespace cf::daemon

@@ -210,9 +210,11 @@ int events_replay(const std::string& config_path, const std::string& status, std
     return report_error(invalid_input("--status must be one of: ambiguous, foreign_prefix, unknown_prefix, "
                                       "no_prefix, unsupported, malformed"));
   }
-  auto connection = open_database(config_path);
+  auto config = load_config(config_path);
+  if (!config) return report_error(config.error());
+  auto connection = store::connect(config->database.url);
   if (!connection) return report_error(connection.error());
-  store::IngestStore store(**connection);
+  store::IngestStore store(**connection, {config->http.max_json_depth});
   int examined = 0, changed = 0, now_routed = 0;
   long long after = 0;
   try {

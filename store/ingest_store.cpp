@@ -361,7 +361,8 @@ void lock_people(pqxx::work& tx, const std::vector<std::string>& emails, const s
   tx.exec_params(kLockPeople, person_keys(emails, contact_ids).dump());
 }
 
-IngestStore::IngestStore(pqxx::connection& connection) : connection_(connection) {
+IngestStore::IngestStore(pqxx::connection& connection, ingest::ParseOptions parse)
+    : connection_(connection), parse_(parse) {
   for (const auto& [name, sql] : statements()) connection_.prepare(name, sql);
 }
 
@@ -547,9 +548,9 @@ ReplayPage IngestStore::replay_rows(pqxx::work& tx, const pqxx::result& rows) {
     d.body = body.str();
     d.received_at = row[7].as<long long>();
     if (d.source == ingest::Source::rule) {
-      d.parsed = ingest::parse_rule_event(d.event_type.substr(d.event_type.find(':') + 1), d.body);
+      d.parsed = ingest::parse_rule_event(d.event_type.substr(d.event_type.find(':') + 1), d.body, parse_);
     } else {
-      d.parsed = ingest::parse_account_event(d.event_type, d.body);
+      d.parsed = ingest::parse_account_event(d.event_type, d.body, parse_);
       if (!row[6].is_null()) d.parsed.event.occurred_at = row[6].as<long long>();
     }
     deliveries.push_back(std::move(d));

@@ -35,8 +35,9 @@ void lock_people(pqxx::work& tx, const std::vector<std::string>& emails, const s
 
 class IngestStore {
  public:
-  // Declares the store's prepared statements on `connection` (a client-side step).
-  explicit IngestStore(pqxx::connection& connection);
+  // Declares the store's prepared statements on `connection` (a client-side step). `parse` is
+  // what replays re-parse stored bodies with (the daemon's http.max_json_depth).
+  explicit IngestStore(pqxx::connection& connection, ingest::ParseOptions parse = {});
 
   // Once per new connection: prepare the ingest statements and plan each once (generic plans),
   // never by sequential scan, so a plan made while the tables were still empty keeps using their
@@ -68,6 +69,7 @@ class IngestStore {
   std::vector<ingest::DeliveryResult> write_in(pqxx::transaction_base& tx,
                                                const std::vector<const ingest::Delivery*>& batch);
   pqxx::connection& connection_;
+  ingest::ParseOptions parse_;
 };
 
 }  // namespace cf::store
