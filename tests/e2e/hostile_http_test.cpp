@@ -143,6 +143,19 @@ struct Hostile : TwoTenants {
     ++delivered;
     BOOST_REQUIRE_MESSAGE(kill(daemon->pid(), 0) == 0, "the daemon died after " << after << "\n" << daemon->err());
   }
+
+  // `bytes` on a fresh connection get exactly one answer, starting with `status_line` and with
+  // a body starting with `body`, marked Connection: close; then the server closes the connection.
+  void answered_once_then_closed(const std::string& bytes, const std::string& status_line, const std::string& body) {
+    const int fd = connect_to(port);
+    const auto got = converse(fd, bytes);
+    close(fd);
+    BOOST_TEST(got.answers() == 1);
+    BOOST_TEST(got.answer.rfind(status_line, 0) == 0u, got.answer.substr(0, 200));
+    BOOST_TEST(got.answer.find("\r\nConnection: close\r\n") != std::string::npos);
+    BOOST_TEST(got.answer.find("\r\n\r\n" + body) != std::string::npos);
+    BOOST_TEST(got.closed);
+  }
 };
 
 }  // namespace
@@ -230,14 +243,7 @@ BOOST_FIXTURE_TEST_CASE(a_refused_body_closes_its_connection_instead_of_desynchr
   };
   for (const auto& [what, bytes] : cases) {
     BOOST_TEST_CONTEXT(what) {
-      const int fd = connect_to(port);
-      const auto got = converse(fd, bytes);
-      close(fd);
-      BOOST_TEST(got.answers() == 1);
-      BOOST_TEST(got.answer.rfind("HTTP/1.1 413 ", 0) == 0u, got.answer.substr(0, 200));
-      BOOST_TEST(got.answer.find("\r\nConnection: close\r\n") != std::string::npos);
-      BOOST_TEST(got.answer.find("\r\n\r\n{\"error\":\"body too large\"}") != std::string::npos);
-      BOOST_TEST(got.closed);
+      answered_once_then_closed(bytes, "HTTP/1.1 413 ", "{\"error\":\"body too large\"}");
       still_serving(what);
     }
   }
@@ -253,16 +259,7 @@ BOOST_FIXTURE_TEST_CASE(a_malformed_request_is_answered_and_its_connection_close
       {"a head over 64 KiB", "GET /healthz HTTP/1.1\r\nX-Big: " + std::string(70 * 1024, 'a') + "\r\n\r\n" + kHealthz},
   };
   for (const auto& [what, bytes] : cases) {
-    BOOST_TEST_CONTEXT(what) {
-      const int fd = connect_to(port);
-      const auto got = converse(fd, bytes);
-      close(fd);
-      BOOST_TEST(got.answers() == 1);
-      BOOST_TEST(got.answer.rfind("HTTP/1.1 4", 0) == 0u, got.answer.substr(0, 200));
-      BOOST_TEST(got.answer.find("\r\nConnection: close\r\n") != std::string::npos);
-      BOOST_TEST(got.answer.find("\r\n\r\n{\"error\":") != std::string::npos);
-      BOOST_TEST(got.closed);
-    }
+    BOOST_TEST_CONTEXT(what) { answered_once_then_closed(bytes, "HTTP/1.1 4", "{\"error\":"); }
   }
   // A header value Pistache's own parser refuses: its answer, and the connection closes after it.
   const int fd = connect_to(port);
