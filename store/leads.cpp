@@ -167,7 +167,9 @@ Result<LeadPage> LeadStore::list(const Caller& caller, const LeadQuery& query) {
   long long cursor_micros = 0;
   std::string cursor_id;
   if (!query.cursor.empty()) {
-    static const std::regex shape("^(-?[0-9]{1,19})_([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$");
+    // Microseconds since 1970 (16 digits reach the year 2286): never more than a bigint holds, nor
+    // than the timestamp arithmetic below can take.
+    static const std::regex shape("^([0-9]{1,16})_([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$");
     std::smatch match;
     if (!std::regex_match(query.cursor, match, shape)) return invalid_input("cursor is not one this API gave");
     cursor_micros = std::stoll(match[1]);

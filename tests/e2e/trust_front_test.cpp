@@ -246,3 +246,12 @@ BOOST_FIXTURE_TEST_CASE(a_queue_full_of_bytes_answers_503_and_loses_nothing, Sma
   BOOST_TEST(post_account_webhook(base, secret, "CONTACT_CREATED", big(3), "q-3").status == 200);
   BOOST_TEST(count("SELECT count(*) FROM webhook_events WHERE dedup_key = 'msg:q-3'") == 1);
 }
+
+BOOST_FIXTURE_TEST_CASE(a_cursor_number_that_does_not_fit_is_400_naming_cursor, Front) {
+  for (const std::string number : {"99999999999999999999", "9999999999999999999", "9223372036854775807"}) {
+    const auto r = api_request("GET", base + "/v1/leads?cursor=" + number + "_00000000-0000-4000-8000-000000000000", *a.keys.api_key);
+    BOOST_TEST(r.status == 400, number << ": " << r.body);
+    BOOST_TEST(json::parse(r.body, nullptr, false).value("field", "") == "cursor", number);
+  }
+  still_serving("cursors that do not fit");
+}

@@ -144,6 +144,13 @@ BOOST_FIXTURE_TEST_CASE(listing_pages_newest_first_and_filters, TwoIbs) {
   LeadQuery bad;
   bad.cursor = "garbage";
   BOOST_TEST(!LeadStore(*c).list(a, bad).ok());
+  // Numbers a bigint, or the timestamp arithmetic, cannot hold: refused, not thrown.
+  for (const std::string number : {"99999999999999999999", "9999999999999999999", "9223372036854775807", "99999999999999999", "-1"}) {
+    bad.cursor = number + "_00000000-0000-4000-8000-000000000000";
+    const auto refused = LeadStore(*c).list(a, bad);
+    BOOST_TEST(!refused.ok(), number);
+    if (!refused.ok()) BOOST_TEST((refused.error().kind == cf::ErrorKind::invalid_input), number);
+  }
 
   const auto stats = LeadStore(*c).stats(a);
   BOOST_TEST(stats.total_leads == 7);
