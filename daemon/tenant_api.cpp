@@ -4,7 +4,6 @@
 #include <regex>
 
 #include "common/clock.h"
-#include "common/json_depth.h"
 #include "common/text.h"
 #include "daemon/http_reply.h"
 #include "store/leads.h"
@@ -51,12 +50,6 @@ std::optional<KnownCaller> known_caller(CredentialFilter& credentials, const Res
   send_json(response, ReplyContext::of(request), Http::Code::Service_Unavailable,
             {{"error", "database unavailable, retry later"}}, 5);
   return std::nullopt;
-}
-
-// The capture body as fields: its nesting is checked before it is parsed.
-std::variant<store::LeadInput, store::FieldError> read_capture(const std::string& body, int max_json_depth) {
-  if (!json_depth_within(body, max_json_depth)) return store::FieldError{"", too_deep_message(max_json_depth)};
-  return store::parse_lead_input(body);
 }
 
 // Runs `work` on the executor for `caller`, once the database confirms its key.
@@ -117,7 +110,7 @@ void TenantApi::register_routes(HttpServer& server) {
   server.add_route("POST", "/v1/leads", [this](const Rest::Request& request, Http::ResponseWriter response) {
     const auto caller = known_caller(credentials_, request, response);
     if (!caller) return Rest::Route::Result::Ok;
-    auto input = read_capture(request.body(), max_json_depth_);
+    auto input = store::parse_lead_input(request.body(), max_json_depth_);
     if (const auto* bad = std::get_if<store::FieldError>(&input)) {
       send_error(response, ReplyContext::of(request), Http::Code::Bad_Request, bad->message, bad->field);
       return Rest::Route::Result::Ok;

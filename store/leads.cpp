@@ -4,6 +4,7 @@
 #include <set>
 
 #include "common/email.h"
+#include "common/json_depth.h"
 #include "common/text.h"
 #include "store/tenant_scope.h"
 
@@ -70,7 +71,8 @@ bool is_phone(const std::string& text) {
 
 }  // namespace
 
-std::variant<LeadInput, FieldError> parse_lead_input(const std::string& body) {
+std::variant<LeadInput, FieldError> parse_lead_input(const std::string& body, int max_json_depth) {
+  if (!json_depth_within(body, max_json_depth)) return FieldError{"", too_deep_message(max_json_depth)};
   const json root = json::parse(body, nullptr, false);
   if (root.is_discarded() || !root.is_object()) return FieldError{"", "body must be a JSON object"};
   static const std::set<std::string> known{"email", "name", "phone", "ib_type", "monthly_leads", "broker_network"};

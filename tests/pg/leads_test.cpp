@@ -54,6 +54,15 @@ BOOST_AUTO_TEST_CASE(each_field_is_validated) {
   BOOST_TEST(std::get<LeadInput>(parse_lead_input(R"({"email": " Jo@Example.COM ", )" + ok + "}")).email == "jo@example.com");
   BOOST_TEST(field_of("[]") == ": body must be a JSON object");
   BOOST_TEST(field_of("{nope") == ": body must be a JSON object");
+  // Nested past the limit: refused before it is parsed (64 levels by default, or the caller's).
+  const auto nested = [&ok](int levels) {
+    return R"({"email": "jo@x.co", "phone": )" + std::string(static_cast<std::size_t>(levels), '[') +
+           std::string(static_cast<std::size_t>(levels), ']') + ", " + ok + "}";
+  };
+  BOOST_TEST(field_of(nested(63)) == "phone: must be a string");
+  BOOST_TEST(field_of(nested(64)) == ": body nested deeper than 64 levels");
+  BOOST_TEST(field_of(nested(100000)) == ": body nested deeper than 64 levels");
+  BOOST_TEST(std::get<FieldError>(parse_lead_input(nested(8), 8)).message == "body nested deeper than 8 levels");
   BOOST_TEST(field_of(R"({"email": "jo", )" + ok + "}") == "email: email must have the form name@domain.tld");
   BOOST_TEST(field_of(R"({"email": 5, )" + ok + "}") == "email: must be a string");
   BOOST_TEST(field_of(R"({"email": "jo@x.co", "name": "", "ib_type": "forex-ib", "monthly_leads": "0-50"})") == "name: name is required");
