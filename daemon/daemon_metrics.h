@@ -21,7 +21,8 @@ namespace cf::daemon::metrics {
 std::string event_type_label(const std::string& header);
 
 // One delivery answered. endpoint: account or rule; outcome: a routing status, duplicate,
-// unauthorized, too_large or unavailable; seconds: receipt to answer.
+// unauthorized or unavailable (a body too large never reaches an endpoint: see request_refused);
+// seconds: receipt to answer.
 void delivery_answered(const std::string& endpoint, const std::string& event_type, const std::string& outcome,
                        double seconds);
 
