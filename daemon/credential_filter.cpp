@@ -45,7 +45,7 @@ void CredentialFilter::start() {
   if (thread_.joinable()) return;
   stopping_ = false;
   thread_ = std::thread([this] { run(); });
-  reloaded_.wait_for(lock, options_.reload_wait, [this] { return finished_ > 0; });
+  reloaded_.wait_for(lock, options_.start_wait, [this] { return finished_ > 0; });
 }
 
 void CredentialFilter::stop() {
@@ -89,7 +89,8 @@ CredentialFilter::Match CredentialFilter::find(Credential credential, const std:
 
 bool CredentialFilter::reload_after_miss(std::unique_lock<std::mutex>& lock) {
   const auto now = std::chrono::steady_clock::now();
-  if (stopping_ || !thread_.joinable()) return false;
+  // Unreachable at the last try: the thread is reconnecting already, and reloads once it can.
+  if (stopping_ || !thread_.joinable() || !current_) return false;
   if (last_miss_reload_ && now - *last_miss_reload_ < options_.miss_reload_interval) return false;
   last_miss_reload_ = now;
   // A reload already under way may have read the table before this credential was made: wait

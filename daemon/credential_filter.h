@@ -10,8 +10,9 @@
 // CLI. A miss also asks for a reload, at most once a second and one at a time, and waits for it
 // (at most Options::reload_wait), so a credential made a moment ago works at once even if its
 // notification has not arrived yet; other misses in that second are answered from memory. When
-// the database cannot be reached, a miss is `unavailable` (the caller answers 503), never
-// `unknown`, and known credentials are still recognised.
+// the database cannot be reached, a miss is `unavailable` at once (the caller answers 503),
+// never `unknown`, known credentials are still recognised, and the thread reconnects and
+// reloads by itself.
 //
 // Every public function is safe from any thread; start() and stop() belong to the owning thread.
 #pragma once
@@ -35,7 +36,8 @@ class CredentialFilter {
   struct Options {
     Secret database_url;
     std::chrono::milliseconds miss_reload_interval{1000};  // at most one reload per miss in this time
-    std::chrono::milliseconds reload_wait{2000};           // how long a miss (or start) waits for its reload
+    std::chrono::milliseconds reload_wait{500};            // how long a miss waits for its reload
+    std::chrono::milliseconds start_wait{5000};            // how long start() waits for the first load
   };
   enum class Verdict {
     known,        // a tenant holds it (confirm in the database before trusting it)
@@ -52,7 +54,7 @@ class CredentialFilter {
   CredentialFilter(const CredentialFilter&) = delete;
   CredentialFilter& operator=(const CredentialFilter&) = delete;
 
-  // Starts listening and waits (at most reload_wait) for the first load.
+  // Starts listening and waits (at most start_wait) for the first load.
   void start();
   // Stops listening and joins the thread; later misses are answered from memory.
   void stop();
