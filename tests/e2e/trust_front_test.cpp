@@ -194,10 +194,15 @@ BOOST_FIXTURE_TEST_CASE(a_rule_token_made_a_moment_ago_by_the_cli_works_at_once,
   const std::string token = json::parse(added.out)["rule_token"];
   const auto r = http_request("POST", base + "/webhooks/systeme/rules/" + token + "/email-opened", rule_body(7, "c7@example.com"));
   BOOST_TEST(r.status == 200, r.body);
-  // Re-keyed: the new token works at once, the old one is refused.
+  // Re-keyed by another process: PostgreSQL notifies the daemon, which reloads; then the new
+  // token works and the old one is refused.
   const std::string id = json::parse(added.out)["id"];
+  const std::string notified = R"(clientflow_credentials_reloads_total{trigger="notify"})";
+  BOOST_REQUIRE(eventually([&] { return metric_now(notified) == 1; }));  // the one for `tenant add`
+  const double before = metric_now(notified);
   const auto rotated = run({relay_binary(), "tenant", "rotate-keys", "--tenant", id, "--rule-token", "--config", config});
   BOOST_REQUIRE(rotated.exit_code == 0);
+  BOOST_TEST(eventually([&] { return metric_now(notified) > before; }));
   const std::string fresh = json::parse(rotated.out)["rule_token"];
   BOOST_TEST(http_request("POST", base + "/webhooks/systeme/rules/" + fresh + "/email-opened", rule_body(8, "c8@example.com")).status == 200);
   BOOST_TEST(http_request("POST", base + "/webhooks/systeme/rules/" + token + "/email-opened", rule_body(9, "c9@example.com")).status == 401);
