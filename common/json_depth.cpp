@@ -28,4 +28,8 @@ bool json_depth_within(std::string_view text, int max_depth) {
   return true;
 }
 
+std::string too_deep_message(int max_depth) {
+  return "body nested deeper than " + std::to_string(max_depth) + " levels";
+}
+
 }  // namespace cf

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "common/crypto.h"
+#include "common/json_depth.h"
 #include "common/log.h"
 #include "common/text.h"
 #include "daemon/admin_page.h"
@@ -61,6 +62,12 @@ std::string AdminApi::session_cookie(const Rest::Request& request) const {
   return admin_session::generation_of(cookie, token_.get()->reveal(), unix_seconds()) ? cookie : std::string();
 }
 
+bool AdminApi::shallow_enough(const Rest::Request& request, Http::ResponseWriter& response) const {
+  if (json_depth_within(request.body(), max_json_depth_)) return true;
+  send_json(response, ReplyContext::of(request), Http::Code::Bad_Request, {{"error", too_deep_message(max_json_depth_)}});
+  return false;
+}
+
 void AdminApi::register_routes(HttpServer& server) {
   const auto unauthorized = [](const Rest::Request& request, Http::ResponseWriter& response) {
     send_json(response, ReplyContext::of(request), Http::Code::Unauthorized, {{"error", "missing or invalid admin token"}});
@@ -87,6 +94,7 @@ void AdminApi::register_routes(HttpServer& server) {
 
   server.add_route("POST", "/admin/findings/:id/:action", [this, unauthorized](const Rest::Request& request, Http::ResponseWriter response) {
     if (!authorized(request, true)) return unauthorized(request, response), Rest::Route::Result::Ok;
+    if (!shallow_enough(request, response)) return Rest::Route::Result::Ok;
     const std::string id_text = request.param(":id").as<std::string>();
     const std::string action = request.param(":action").as<std::string>();
     const auto body = json::parse(request.body(), nullptr, false);

@@ -10,9 +10,11 @@
 //   POST /admin/session/end-all               end every browser session, on every daemon
 // A browser signs in once: an HttpOnly, SameSite=Strict session cookie (admin_session.h) then
 // stands in for the Bearer header, and requests that change something must also carry the
-// page's CSRF token in X-CSRF-Token (the two session forms: in their `csrf` field). A cookie's
-// session generation is confirmed current in the database by every request that does database
-// work, before that work. Database work runs on the admin's own DbExecutor, as the system role.
+// page's CSRF token in X-CSRF-Token (the two session forms: in their `csrf` field). Every request
+// is authorized before its body is looked at, and a JSON body's nesting is checked before it is
+// parsed. A cookie's session generation is confirmed current in the database by every request
+// that does database work, before that work. Database work runs on the admin's own DbExecutor,
+// as the system role.
 #pragma once
 
 #include "common/reloadable.h"
@@ -26,8 +28,9 @@ namespace cf::daemon {
 class AdminApi {
  public:
   // `secure_cookies`: mark the session cookie Secure (the public URL is https).
-  AdminApi(Secret admin_token, DbExecutor& executor, bool secure_cookies)
-      : token_(std::move(admin_token)), executor_(executor), secure_cookies_(secure_cookies) {}
+  // `max_json_depth`: http.max_json_depth, beyond which a body is refused (400) before parsing.
+  AdminApi(Secret admin_token, DbExecutor& executor, bool secure_cookies, int max_json_depth)
+      : token_(std::move(admin_token)), executor_(executor), secure_cookies_(secure_cookies), max_json_depth_(max_json_depth) {}
   void register_routes(HttpServer& server);
   // From the next request on (SIGHUP); sessions signed with the old token end.
   void set_token(Secret admin_token) { token_.set(std::move(admin_token)); }
@@ -43,10 +46,14 @@ class AdminApi {
   void answer_as_admin(const Pistache::Rest::Request& request, Pistache::Http::ResponseWriter response,
                        DatabaseWork work, bool page = false);
   void register_page(HttpServer& server);
+  // False, after answering 400, when the body nests deeper than max_json_depth_ (checked
+  // without parsing, after authorization and before any parse).
+  bool shallow_enough(const Pistache::Rest::Request& request, Pistache::Http::ResponseWriter& response) const;
   void register_sessions(HttpServer& server);
   Reloadable<Secret> token_;
   DbExecutor& executor_;
   bool secure_cookies_;
+  int max_json_depth_;
 };
 
 }  // namespace cf::daemon

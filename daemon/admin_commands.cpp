@@ -233,7 +233,8 @@ int events_replay(const std::string& config_path, const std::string& status, std
   if (!config) return report_error(config.error());
   auto connection = store::connect(config->database.url);
   if (!connection) return report_error(connection.error());
-  store::IngestStore store(**connection, {static_cast<EpochMs>(config->ingest.max_clock_skew_seconds) * 1000});
+  store::IngestStore store(**connection, {static_cast<EpochMs>(config->ingest.max_clock_skew_seconds) * 1000,
+                                          {config->http.max_json_depth}});
   int examined = 0, changed = 0, now_routed = 0;
   long long after = 0;
   try {

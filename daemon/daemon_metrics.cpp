@@ -176,6 +176,47 @@ void batch_committed(std::size_t size) {
 
 void queue_depth(std::size_t deliveries) { gauges().Add({}).Set(static_cast<double>(deliveries)); }
 
+void queue_bytes(std::size_t bytes) {
+  static auto& gauge = BuildGauge()
+                           .Name("clientflow_ingest_queue_bytes")
+                           .Help("Body bytes of the deliveries waiting for a writer")
+                           .Register(registry())
+                           .Add({});
+  gauge.Set(static_cast<double>(bytes));
+}
+
+static auto& requests_refused() {
+  static auto& family = BuildCounter()
+                            .Name("clientflow_http_requests_refused_total")
+                            .Help("Requests answered and their connection closed before they were read whole, by reason")
+                            .Register(registry());
+  return family;
+}
+
+void request_refused(const std::string& reason) { requests_refused().Add({{"reason", reason}}).Increment(); }
+
+static auto& credentials_refused() {
+  static auto& family = BuildCounter()
+                            .Name("clientflow_credentials_refused_total")
+                            .Help("Rule tokens and API keys no tenant holds, refused without a database query")
+                            .Register(registry());
+  return family;
+}
+
+static auto& credential_reloads() {
+  static auto& family = BuildCounter()
+                            .Name("clientflow_credentials_reloads_total")
+                            .Help("Reads of every tenant's credential hashes, by what asked for it (start, notify, miss)")
+                            .Register(registry());
+  return family;
+}
+
+void credential_refused(const std::string& credential) {
+  credentials_refused().Add({{"credential", credential}}).Increment();
+}
+
+void credentials_reloaded(const std::string& trigger) { credential_reloads().Add({{"trigger", trigger}}).Increment(); }
+
 static auto& database_errors() {
   static auto& family = BuildCounter()
                             .Name("clientflow_database_errors_total")
@@ -202,11 +243,16 @@ static auto& tenant_api_requests() {
 
 void initialize() {
   clock_skew();
-  for (const std::string component : {"ingest", "api", "admin", "sampler"}) {
+  for (const std::string component : {"ingest", "api", "admin", "sampler", "credentials"}) {
     database_errors().Add({{"component", component}});
     database_reconnects().Add({{"component", component}});
   }
   for (const std::string outcome : {"admitted", "rate_limited"}) tenant_api_requests().Add({{"outcome", outcome}});
+  for (const std::string reason : {"too_large", "head_too_large", "bad_request", "length_required"}) {
+    requests_refused().Add({{"reason", reason}});
+  }
+  for (const std::string credential : {"rule_token", "api_key"}) credentials_refused().Add({{"credential", credential}});
+  for (const std::string trigger : {"start", "notify", "miss"}) credential_reloads().Add({{"trigger", trigger}});
 }
 
 void tenant_api_request(const std::string& outcome) { tenant_api_requests().Add({{"outcome", outcome}}).Increment(); }

@@ -1,6 +1,8 @@
 // The daemon's metrics, declared here and nowhere else: webhook deliveries answered (by endpoint,
 // event type and outcome) with their latency from receipt to answer, ingest batch sizes and the
-// writer queue, tenant API requests by rate-limit outcome, database errors and reconnects by component, gauges sampled from the database
+// writer queue (deliveries and bytes), requests refused before they were read whole, the
+// credential pre-filter's refusals and reloads, tenant API requests by rate-limit outcome,
+// database errors and reconnects by component, gauges sampled from the database
 // (deliveries stored but not routed, outbox depth and oldest job, open findings by kind), and the
 // process's CPU, memory and file descriptors read from /proc. In the process-wide registry
 // (common/metrics.h); every function is safe from any thread.
@@ -20,7 +22,8 @@ namespace cf::daemon::metrics {
 std::string event_type_label(const std::string& header);
 
 // One delivery answered. endpoint: account or rule; outcome: a routing status, duplicate,
-// unauthorized, too_large or unavailable; seconds: receipt to answer.
+// unauthorized or unavailable (a body too large never reaches an endpoint: see request_refused);
+// seconds: receipt to answer.
 void delivery_answered(const std::string& endpoint, const std::string& event_type, const std::string& outcome,
                        double seconds);
 
@@ -30,6 +33,17 @@ void clock_skewed();
 
 void batch_committed(std::size_t deliveries);
 void queue_depth(std::size_t deliveries);
+void queue_bytes(std::size_t bytes);
+
+// A request answered and its connection closed before it was read whole (daemon/request_framing.h).
+// reason: too_large, head_too_large, bad_request, length_required.
+void request_refused(const std::string& reason);
+
+// A credential no tenant holds, refused from memory (daemon/credential_filter.h); credential:
+// rule_token or api_key.
+void credential_refused(const std::string& credential);
+// The credential hashes read again; trigger: start (or reconnect), notify, miss.
+void credentials_reloaded(const std::string& trigger);
 
 // Creates every database error and reconnect series at 0, so dashboards and alerts see them
 // before the first failure. Call once at start-up.
@@ -39,7 +53,7 @@ void initialize();
 void tenant_api_request(const std::string& outcome);
 
 // component: ingest (the webhook writers), api (the tenant API), admin (the admin API and report
-// page), sampler (the gauges below).
+// page), sampler (the gauges below), credentials (the credential filter's listening connection).
 void database_error(const std::string& component);
 void database_reconnect(const std::string& component);
 

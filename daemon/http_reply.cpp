@@ -20,13 +20,15 @@ bool sane_request_id(const std::string& id) {
 }
 }  // namespace
 
+std::string reply_request_id(const std::string& given) {
+  return sane_request_id(given) ? given : crypto::to_hex(crypto::random_bytes(8));
+}
+
 ReplyContext ReplyContext::of(const Rest::Request& request) {
   const auto connection = request.headers().tryGet<Http::Header::Connection>();
   const bool close = connection && connection->control() == Http::ConnectionControl::Close;
   const auto given = request.headers().tryGetRaw("X-Request-Id");
-  std::string id = given ? given->value() : std::string();
-  if (!sane_request_id(id)) id = crypto::to_hex(crypto::random_bytes(8));
-  return {request.version() == Http::Version::Http11 && !close, std::move(id)};
+  return {request.version() == Http::Version::Http11 && !close, reply_request_id(given ? given->value() : std::string())};
 }
 
 namespace {

@@ -25,6 +25,10 @@ struct ReplyContext {
   static ReplyContext of(const Pistache::Rest::Request& request);
 };
 
+// The request id a reply carries: `given` (the caller's X-Request-Id) when it is a sane token
+// (1..64 of [A-Za-z0-9._-]), else a new random one.
+std::string reply_request_id(const std::string& given);
+
 // Sends `body` as JSON with `code`; `retry_after_seconds` > 0 adds Retry-After.
 void send_json(Pistache::Http::ResponseWriter& response, const ReplyContext& context,
                Pistache::Http::Code code, const nlohmann::json& body, int retry_after_seconds = 0);

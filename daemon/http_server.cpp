@@ -8,6 +8,7 @@
 
 #include "common/log.h"
 #include "daemon/http_reply.h"
+#include "daemon/request_framing.h"
 
 namespace cf::daemon {
 
@@ -50,15 +51,16 @@ Status HttpServer::start() {
   try {
     Address address(config_.listen.host, Port(config_.listen.port));
     endpoint_ = std::make_unique<Http::Endpoint>(address);
+    const RequestFramer::Limits limits{RequestFramer::Limits{}.max_head_bytes, config_.max_body_bytes};
     auto options = Http::Endpoint::options()
                        .threads(config_.threads)
                        .flags(Tcp::Options::ReuseAddr)
-                       .maxRequestSize(config_.max_body_bytes + 16 * 1024)
+                       .maxRequestSize(request_buffer_bytes(limits))
                        .headerTimeout(std::chrono::seconds(10))
                        .bodyTimeout(std::chrono::seconds(30))
                        .keepaliveTimeout(std::chrono::seconds(75));
     endpoint_->init(options);
-    endpoint_->setHandler(router_->handler());
+    endpoint_->setHandler(framing_handler(*router_, limits));
     endpoint_->serveThreaded();
     running_ = true;
     return Status::success();

@@ -34,11 +34,14 @@ bool IngestWriter::submit(ingest::Delivery delivery, Reply reply) {
                              : contact.id            ? std::to_string(*contact.id)
                                                      : delivery.dedup_key;
   Shard& shard = *shards_[std::hash<std::string>{}(person) % shards_.size()];
+  const std::size_t bytes = delivery.body.size();
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (draining_ || !database_up_ || queued_ >= options_.max_pending) return false;
+    if (queued_ > 0 && queued_bytes_ + bytes > options_.max_pending_bytes) return false;
     shard.queue.push_back({std::move(delivery), std::move(reply)});
     metrics::queue_depth(++queued_);
+    metrics::queue_bytes(queued_bytes_ += bytes);
   }
   shard.ready.notify_one();
   return true;
@@ -47,6 +50,11 @@ bool IngestWriter::submit(ingest::Delivery delivery, Reply reply) {
 std::size_t IngestWriter::pending() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return queued_;
+}
+
+std::size_t IngestWriter::pending_bytes() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return queued_bytes_;
 }
 
 void IngestWriter::drain(std::chrono::milliseconds deadline) {
@@ -67,6 +75,7 @@ void IngestWriter::drain(std::chrono::milliseconds deadline) {
           shard->queue.clear();
         }
         queued_ = 0;
+        queued_bytes_ = 0;
         break;
       }
     }
@@ -84,11 +93,13 @@ std::vector<IngestWriter::Item> IngestWriter::take(Shard& shard, std::chrono::mi
   const std::size_t count = std::min(shard.queue.size(), options_.max_batch);
   batch.reserve(count);
   for (std::size_t i = 0; i < count; ++i) {
+    queued_bytes_ -= shard.queue.front().delivery.body.size();
     batch.push_back(std::move(shard.queue.front()));
     shard.queue.pop_front();
   }
   queued_ -= count;
   metrics::queue_depth(queued_);
+  metrics::queue_bytes(queued_bytes_);
   return batch;
 }
 

@@ -4,8 +4,9 @@
 // IngestStore, and only then call each reply. Deliveries are spread over the writers by contact,
 // so two writers never wait on each other for the same person and one person's events keep
 // their order. So no HTTP thread waits on the database, and a reply
-// of success always follows a commit. When PostgreSQL is unreachable, submit() refuses at once
-// (the caller answers 503) and the writers reconnect by themselves. submit(), accepting() and
+// of success always follows a commit. The queue is bounded in deliveries (max_pending) and in
+// their bodies' bytes (max_pending_bytes); over either, or when PostgreSQL is unreachable,
+// submit() refuses at once (the caller answers 503) and the writers reconnect by themselves. submit(), accepting() and
 // database_up() are safe from any thread; start() and drain() from the owning thread.
 #pragma once
 
@@ -34,6 +35,8 @@ class IngestWriter {
     int writers = 2;
     std::size_t max_batch = 256;
     std::size_t max_pending = 10000;
+    // Body bytes queued at most; a single body larger than this is taken only into an empty queue.
+    std::size_t max_pending_bytes = 64 * 1024 * 1024;
     store::IngestOptions ingest;  // how the store routes (clock skew)
   };
   // Called once per delivery from a writer thread: the result, or nullopt when it was not stored
@@ -46,8 +49,8 @@ class IngestWriter {
   IngestWriter& operator=(const IngestWriter&) = delete;
 
   void start();
-  // Queues a delivery; false (and `reply` is not kept) when the queue is full, the writer is
-  // draining, or the database is down.
+  // Queues a delivery; false (and `reply` is not kept) when the queue is full (in deliveries or
+  // bytes), the writer is draining, or the database is down.
   bool submit(ingest::Delivery delivery, Reply reply);
   // Stops accepting, stores what is queued, and joins the writers (at most `deadline`; what is
   // still queued then is answered as not stored).
@@ -55,6 +58,7 @@ class IngestWriter {
 
   bool database_up() const { return database_up_.load(); }
   std::size_t pending() const;
+  std::size_t pending_bytes() const;
 
  private:
   struct Item {
@@ -73,6 +77,7 @@ class IngestWriter {
   mutable std::mutex mutex_;
   std::vector<std::unique_ptr<Shard>> shards_;  // one per writer
   std::size_t queued_ = 0;
+  std::size_t queued_bytes_ = 0;
   bool draining_ = false;
   std::atomic<bool> database_up_{false};
   std::vector<std::thread> threads_;

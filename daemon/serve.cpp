@@ -14,6 +14,7 @@
 #include "config/config.h"
 #include "daemon/commands.h"
 #include "daemon/admin_api.h"
+#include "daemon/credential_filter.h"
 #include "daemon/db_executor.h"
 #include "daemon/http_server.h"
 #include "daemon/ingest_writer.h"
@@ -71,6 +72,8 @@ std::vector<std::string> needing_restart(const Config& running, const Config& ne
   differs(running.http.threads != next.http.threads, "http.threads");
   differs(running.http.max_body_bytes != next.http.max_body_bytes, "http.max_body_bytes");
   differs(running.http.max_pending != next.http.max_pending, "http.max_pending");
+  differs(running.http.max_pending_bytes != next.http.max_pending_bytes, "http.max_pending_bytes");
+  differs(running.http.max_json_depth != next.http.max_json_depth, "http.max_json_depth");
   differs(running.metrics.listen.str() != next.metrics.listen.str(), "metrics.listen");
   differs(running.database.url.reveal() != next.database.url.reveal(), "database.url");
   differs(running.database.pool_size != next.database.pool_size, "database.pool_size");
@@ -124,11 +127,16 @@ int serve(const std::string& config_path, std::optional<log::Level> log_level) {
   metrics::initialize();
 
   // Half the pool writes deliveries: more writers than cores only split batches (bench/README.md).
-  const store::IngestOptions ingest{static_cast<EpochMs>(config.ingest.max_clock_skew_seconds) * 1000};
-  IngestWriter writer({config.database.url, std::max(1, config.database.pool_size / 2), 256, config.http.max_pending, ingest});
+  const store::IngestOptions ingest{static_cast<EpochMs>(config.ingest.max_clock_skew_seconds) * 1000,
+                                    {config.http.max_json_depth}};
+  IngestWriter writer({config.database.url, std::max(1, config.database.pool_size / 2), 256, config.http.max_pending,
+                       config.http.max_pending_bytes, ingest});
   writer.start();
+  // Every tenant's credential hashes, so unknown rule tokens and API keys cost no query.
+  CredentialFilter credentials({config.database.url});
+  credentials.start();
   SystemClock clock;
-  WebhookEndpoints webhooks({config.systeme.webhook_secrets, config.http.max_body_bytes, ingest.max_clock_skew_ms}, writer,
+  WebhookEndpoints webhooks({config.systeme.webhook_secrets, ingest.parse, ingest.max_clock_skew_ms}, writer, credentials,
                             clock);
   if (config.systeme.webhook_secrets.empty()) {
     log::warn("systeme.webhook_secrets is empty: every account webhook will be refused with 401");
@@ -195,8 +203,9 @@ int serve(const std::string& config_path, std::optional<log::Level> log_level) {
   const int tenant_connections = std::max(1, config.database.pool_size - config.database.pool_size / 2 - 1);
   DbExecutor executor(config.database.url, tenant_connections, 1000);
   executor.start();
-  TenantApi tenant_api(config.leads.duplicate_policy, executor, config.api);
-  AdminApi admin_api(config.admin.token, admin_executor, config.http.public_url.rfind("https://", 0) == 0);
+  TenantApi tenant_api(config.leads.duplicate_policy, config.http.max_json_depth, credentials, executor, config.api);
+  AdminApi admin_api(config.admin.token, admin_executor, config.http.public_url.rfind("https://", 0) == 0,
+                     config.http.max_json_depth);
 
   // Captured leads go to Systeme.io from the outbox; without an API key they wait in it.
   relay::OutboxPolicy outbox_policy;
@@ -260,6 +269,7 @@ int serve(const std::string& config_path, std::optional<log::Level> log_level) {
   // Give the last answers a moment to leave: Pistache drops unsent responses on shutdown.
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   http.stop();
+  credentials.stop();
   outbox.stop();
   reconciler.stop();
   retention.stop();

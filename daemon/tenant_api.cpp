@@ -28,8 +28,14 @@ struct Reply {
   }
 };
 
+// The caller as the in-memory filter knows it: its API key and tenant id.
+struct KnownCaller {
+  std::string api_key;
+  std::string tenant_id;
+};
+
 // The per-tenant rate limit: true when `tenant_id` is over it and the request has been answered
-// 429 with Retry-After. Needs nothing but the tenant id and the writer, so it can run on any
+// 429 with Retry-After. Needs nothing but the tenant id and the writer, so it runs in the HTTP
 // thread, before any database work.
 bool refused_by_rate_limit(TenantRateLimit& limit, const std::string& tenant_id, Http::ResponseWriter& response,
                            const ReplyContext& context) {
@@ -41,15 +47,33 @@ bool refused_by_rate_limit(TenantRateLimit& limit, const std::string& tenant_id,
   return true;
 }
 
-// Runs `work` for the caller named by the request's API key, on the executor.
-void as_caller(DbExecutor& executor, TenantRateLimit& limit, const Rest::Request& request, Http::ResponseWriter response,
-               std::function<void(pqxx::connection&, const store::Caller&, Reply&)> work) {
-  const std::string api_key = bearer_token(request);
-  if (api_key.empty()) {
-    return send_error(response, ReplyContext::of(request), Http::Code::Unauthorized, "missing or invalid API key");
+// The caller named by the request's API key, checked against the CredentialFilter and its
+// tenant's rate limit without the database; nullopt when there is none, after answering 401 (no
+// tenant holds the key), 429 (the tenant is over its rate) or 503 (the filter cannot tell now).
+std::optional<KnownCaller> known_caller(CredentialFilter& credentials, TenantRateLimit& limit,
+                                        const Rest::Request& request, Http::ResponseWriter& response) {
+  std::string api_key = bearer_token(request);
+  const auto match = api_key.empty() ? CredentialFilter::Match{} : credentials.api_key(api_key);
+  switch (match.verdict) {
+    case CredentialFilter::Verdict::known:
+      if (refused_by_rate_limit(limit, match.tenant_id, response, ReplyContext::of(request))) return std::nullopt;
+      return KnownCaller{std::move(api_key), match.tenant_id};
+    case CredentialFilter::Verdict::unknown:
+      send_error(response, ReplyContext::of(request), Http::Code::Unauthorized, "missing or invalid API key");
+      return std::nullopt;
+    case CredentialFilter::Verdict::unavailable: break;
   }
+  send_json(response, ReplyContext::of(request), Http::Code::Service_Unavailable,
+            {{"error", "database unavailable, retry later"}}, 5);
+  return std::nullopt;
+}
+
+// Runs `work` on the executor for `caller`, once the database confirms its key.
+void as_caller(DbExecutor& executor, const Rest::Request& request, Http::ResponseWriter response,
+               const KnownCaller& caller, std::function<void(pqxx::connection&, const store::Caller&, Reply&)> work) {
   answer_from_database(executor, request, std::move(response),
-                       [api_key, work, &limit](pqxx::connection& connection, Http::ResponseWriter& r, const ReplyContext& ctx) {
+                       [api_key = caller.api_key, work](pqxx::connection& connection, Http::ResponseWriter& r,
+                                                        const ReplyContext& ctx) {
                          Reply p{r, ctx};
                          auto tenant = store::TenantStore(connection).find_by_api_key(api_key);
                          if (!tenant) {
@@ -58,7 +82,6 @@ void as_caller(DbExecutor& executor, TenantRateLimit& limit, const Rest::Request
                            }
                            return p.error(Http::Code::Unauthorized, "missing or invalid API key");
                          }
-                         if (refused_by_rate_limit(limit, tenant->id, r, ctx)) return;
                          work(connection, store::Caller{tenant->id, tenant->prefix}, p);
                        });
 }
@@ -101,14 +124,18 @@ std::variant<store::LeadQuery, store::FieldError> parse_query(const Rest::Reques
 
 void TenantApi::register_routes(HttpServer& server) {
   server.add_route("POST", "/v1/leads", [this](const Rest::Request& request, Http::ResponseWriter response) {
-    auto input = store::parse_lead_input(request.body());
+    const auto caller = known_caller(credentials_, rate_limit_, request, response);
+    if (!caller) return Rest::Route::Result::Ok;
+    auto input = store::parse_lead_input(request.body(), max_json_depth_);
+    if (const auto* bad = std::get_if<store::FieldError>(&input)) {
+      send_error(response, ReplyContext::of(request), Http::Code::Bad_Request, bad->message, bad->field);
+      return Rest::Route::Result::Ok;
+    }
     const auto policy = duplicate_policy_;
-    as_caller(executor_, rate_limit_, request, std::move(response),
-              [input = std::move(input), policy](pqxx::connection& connection, const store::Caller& caller, Reply& p) {
-                if (const auto* bad = std::get_if<store::FieldError>(&input)) {
-                  return p.error(Http::Code::Bad_Request, bad->message, bad->field);
-                }
-                const auto capture = store::LeadStore(connection).capture(caller, std::get<store::LeadInput>(input), policy);
+    as_caller(executor_, request, std::move(response), *caller,
+              [input = std::get<store::LeadInput>(std::move(input)), policy](pqxx::connection& connection,
+                                                                            const store::Caller& caller, Reply& p) {
+                const auto capture = store::LeadStore(connection).capture(caller, input, policy);
                 switch (capture.outcome) {
                   case store::CaptureOutcome::created: return p.reply(Http::Code::Created, store::to_json(*capture.lead));
                   case store::CaptureOutcome::existing: return p.reply(Http::Code::Ok, store::to_json(*capture.lead));
@@ -119,13 +146,17 @@ void TenantApi::register_routes(HttpServer& server) {
     return Rest::Route::Result::Ok;
   });
   server.add_route("GET", "/v1/leads", [this](const Rest::Request& request, Http::ResponseWriter response) {
+    const auto caller = known_caller(credentials_, rate_limit_, request, response);
+    if (!caller) return Rest::Route::Result::Ok;
     auto query = parse_query(request);
-    as_caller(executor_, rate_limit_, request, std::move(response),
-              [query = std::move(query)](pqxx::connection& connection, const store::Caller& caller, Reply& p) {
-                if (const auto* bad = std::get_if<store::FieldError>(&query)) {
-                  return p.error(Http::Code::Bad_Request, bad->message, bad->field);
-                }
-                auto page = store::LeadStore(connection).list(caller, std::get<store::LeadQuery>(query));
+    if (const auto* bad = std::get_if<store::FieldError>(&query)) {
+      send_error(response, ReplyContext::of(request), Http::Code::Bad_Request, bad->message, bad->field);
+      return Rest::Route::Result::Ok;
+    }
+    as_caller(executor_, request, std::move(response), *caller,
+              [query = std::get<store::LeadQuery>(std::move(query))](pqxx::connection& connection,
+                                                                    const store::Caller& caller, Reply& p) {
+                auto page = store::LeadStore(connection).list(caller, query);
                 if (!page) return p.error(Http::Code::Bad_Request, page.error().message, "cursor");
                 json items = json::array();
                 for (const auto& lead : page->items) items.push_back(store::to_json(lead));
@@ -135,8 +166,10 @@ void TenantApi::register_routes(HttpServer& server) {
     return Rest::Route::Result::Ok;
   });
   server.add_route("GET", "/v1/leads/:id", [this](const Rest::Request& request, Http::ResponseWriter response) {
+    const auto caller = known_caller(credentials_, rate_limit_, request, response);
+    if (!caller) return Rest::Route::Result::Ok;
     const std::string id = request.param(":id").as<std::string>();
-    as_caller(executor_, rate_limit_, request, std::move(response),
+    as_caller(executor_, request, std::move(response), *caller,
               [id](pqxx::connection& connection, const store::Caller& caller, Reply& p) {
                 auto found = store::LeadStore(connection).get(caller, id);
                 if (!found) return p.error(Http::Code::Not_Found, "lead not found");
@@ -148,7 +181,9 @@ void TenantApi::register_routes(HttpServer& server) {
     return Rest::Route::Result::Ok;
   });
   server.add_route("GET", "/v1/stats", [this](const Rest::Request& request, Http::ResponseWriter response) {
-    as_caller(executor_, rate_limit_, request, std::move(response),
+    const auto caller = known_caller(credentials_, rate_limit_, request, response);
+    if (!caller) return Rest::Route::Result::Ok;
+    as_caller(executor_, request, std::move(response), *caller,
               [](pqxx::connection& connection, const store::Caller& caller, Reply& p) {
                 const auto stats = store::LeadStore(connection).stats(caller);
                 p.reply(Http::Code::Ok, {{"total_leads", stats.total_leads},

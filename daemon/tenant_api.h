@@ -4,16 +4,19 @@
 //   GET  /v1/leads            the caller's leads, newest first, with a cursor
 //   GET  /v1/leads/{id}       one lead and its timeline (404 alike for absent and not yours)
 //   GET  /v1/stats            counts for the caller's dashboard
-// Handlers check what needs no database, then hand the request to the DbExecutor; every query
-// runs bound to the caller's tenant (row-level security). Each tenant is held to
-// api.requests_per_second_per_tenant (429 with Retry-After beyond it, see TenantRateLimit).
-// Errors are {"error", "field"?}.
+// Each request is checked in this order: size (before the handler, daemon/request_framing.h),
+// the API key against the in-memory CredentialFilter (401 without a query when no tenant holds
+// it), the tenant's rate limit (api.requests_per_second_per_tenant: 429 with Retry-After, see
+// TenantRateLimit), nesting depth (http.max_json_depth, 400) and the body's fields (400), all
+// without the database; then the DbExecutor confirms the key and does the work, every query bound
+// to the caller's tenant (row-level security). Errors are {"error", "field"?}.
 #pragma once
 
 #include "daemon/http_server.h"
 
 #include "common/clock.h"
 #include "config/config.h"
+#include "daemon/credential_filter.h"
 #include "daemon/db_executor.h"
 #include "daemon/tenant_rate_limit.h"
 
@@ -21,8 +24,9 @@ namespace cf::daemon {
 
 class TenantApi {
  public:
-  TenantApi(DuplicatePolicy duplicate_policy, DbExecutor& executor, const ApiConfig& limits = {})
-      : duplicate_policy_(duplicate_policy), executor_(executor),
+  TenantApi(DuplicatePolicy duplicate_policy, int max_json_depth, CredentialFilter& credentials, DbExecutor& executor,
+            const ApiConfig& limits = {})
+      : duplicate_policy_(duplicate_policy), max_json_depth_(max_json_depth), credentials_(credentials), executor_(executor),
         rate_limit_(limits.requests_per_second_per_tenant, limits.burst_per_tenant, clock_) {}
 
   void register_routes(HttpServer& server);
@@ -33,6 +37,8 @@ class TenantApi {
 
  private:
   DuplicatePolicy duplicate_policy_;
+  int max_json_depth_;
+  CredentialFilter& credentials_;
   DbExecutor& executor_;
   SystemClock clock_;
   TenantRateLimit rate_limit_;

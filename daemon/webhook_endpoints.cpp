@@ -30,8 +30,13 @@ bool is_token_shape(const std::string& token) {
 
 }  // namespace
 
-WebhookEndpoints::WebhookEndpoints(WebhookSettings settings, IngestWriter& writer, const Clock& clock)
-    : settings_(std::move(settings)), secrets_(settings_.webhook_secrets), writer_(writer), clock_(clock) {}
+WebhookEndpoints::WebhookEndpoints(WebhookSettings settings, IngestWriter& writer, CredentialFilter& credentials,
+                                   const Clock& clock)
+    : settings_(std::move(settings)),
+      secrets_(settings_.webhook_secrets),
+      writer_(writer),
+      credentials_(credentials),
+      clock_(clock) {}
 
 void WebhookEndpoints::register_routes(HttpServer& server) {
   server.add_route("POST", "/webhooks/systeme", [this](const Rest::Request& request, Http::ResponseWriter response) {
@@ -49,10 +54,6 @@ void WebhookEndpoints::account(const Rest::Request& request, Http::ResponseWrite
   const auto context = ReplyContext::of(request);
   const Meter meter{"account", metrics::event_type_label(header(request, "X-Webhook-Event"))};
   const std::string& body = request.body();
-  if (body.size() > settings_.max_body_bytes) {
-    meter.answered("too_large");
-    return send_json(response, context, Http::Code::Request_Entity_Too_Large, {{"error", "body too large"}});
-  }
   if (!ingest::signature_matches(header(request, "X-Webhook-Signature"), body, *secrets_.get())) {
     meter.answered("unauthorized");
     return send_json(response, context, Http::Code::Unauthorized, {{"error", "invalid signature"}});
@@ -63,7 +64,7 @@ void WebhookEndpoints::account(const Rest::Request& request, Http::ResponseWrite
   delivery.dedup_key = ingest::account_dedup_key(header(request, "X-Webhook-Message-Id"), delivery.event_type, body);
   delivery.body = body;
   delivery.received_at = clock_.now_ms();
-  delivery.parsed = ingest::parse_account_event(delivery.event_type, body);
+  delivery.parsed = ingest::parse_account_event(delivery.event_type, body, settings_.parse);
   if (auto at = parse_iso8601(header(request, "X-Webhook-Event-Timestamp"))) delivery.parsed.event.occurred_at = at;
   if (ingest::stated_beyond_skew(delivery.parsed.event.occurred_at, delivery.received_at, settings_.max_clock_skew_ms)) {
     metrics::clock_skewed();
@@ -79,22 +80,23 @@ void WebhookEndpoints::rule(const Rest::Request& request, Http::ResponseWriter r
     return send_json(response, context, Http::Code::Not_Found, {{"error", "not found"}});
   }
   const Meter meter{"rule", "rule"};
-  const std::string& body = request.body();
-  if (body.size() > settings_.max_body_bytes) {
-    meter.answered("too_large");
-    return send_json(response, context, Http::Code::Request_Entity_Too_Large, {{"error", "body too large"}});
-  }
-  if (!is_token_shape(token)) {
+  const auto verdict = is_token_shape(token) ? credentials_.rule_token(token).verdict : CredentialFilter::Verdict::unknown;
+  if (verdict == CredentialFilter::Verdict::unknown) {
     meter.answered("unauthorized");
     return send_json(response, context, Http::Code::Unauthorized, {{"error", "unknown rule token"}});
+  }
+  if (verdict == CredentialFilter::Verdict::unavailable) {
+    meter.answered("unavailable");
+    return send_json(response, context, Http::Code::Service_Unavailable, {{"error", "unavailable, retry later"}},
+                     kRetryAfterSeconds);
   }
   ingest::Delivery delivery;
   delivery.source = ingest::Source::rule;
   delivery.event_type = "rule:" + kind;
   delivery.rule_token = token;
-  delivery.body = body;
+  delivery.body = request.body();
   delivery.received_at = clock_.now_ms();
-  delivery.parsed = ingest::parse_rule_event(kind, body);
+  delivery.parsed = ingest::parse_rule_event(kind, delivery.body, settings_.parse);
   submit(std::move(delivery), meter, request, std::move(response));
 }
 

@@ -2,9 +2,12 @@
 //   POST /webhooks/systeme                         account webhooks, HMAC-signed
 //   POST /webhooks/systeme/rules/{token}/{kind}    workflow / automation-rule webhooks (unsigned;
 //                                                  the token names and authenticates the tenant)
-// Handlers are thin: they check size, signature or token shape, parse the body, and hand the
-// delivery to the IngestWriter, which answers after its batch commits. Registered once on the
-// server's router; stop_accepting() is safe from any thread.
+// Handlers are thin and check in this order: the body's size (before the handler runs, see
+// daemon/request_framing.h), the signature or the rule token (shape, then the in-memory
+// CredentialFilter: an unknown token is 401 without a query or a queue slot), then nesting depth
+// and parsing (ingest::ParseOptions), and hand the delivery to the IngestWriter, which answers
+// after its batch commits. Registered once on the server's router; stop_accepting() is safe
+// from any thread.
 #pragma once
 
 #include <atomic>
@@ -17,19 +20,20 @@
 #include "common/clock.h"
 #include "common/reloadable.h"
 #include "config/secret.h"
+#include "daemon/credential_filter.h"
 #include "daemon/ingest_writer.h"
 
 namespace cf::daemon {
 
 struct WebhookSettings {
   std::vector<Secret> webhook_secrets;
-  std::size_t max_body_bytes = 1024 * 1024;
+  ingest::ParseOptions parse;  // http.max_json_depth
   EpochMs max_clock_skew_ms = 300 * 1000;  // ingest.max_clock_skew_seconds, for counting skewed events
 };
 
 class WebhookEndpoints {
  public:
-  WebhookEndpoints(WebhookSettings settings, IngestWriter& writer, const Clock& clock);
+  WebhookEndpoints(WebhookSettings settings, IngestWriter& writer, CredentialFilter& credentials, const Clock& clock);
 
   void register_routes(HttpServer& server);
   // From now on every delivery is answered 503 (shutting down).
@@ -53,6 +57,7 @@ class WebhookEndpoints {
   WebhookSettings settings_;
   Reloadable<std::vector<Secret>> secrets_;
   IngestWriter& writer_;
+  CredentialFilter& credentials_;
   const Clock& clock_;
   std::atomic<bool> accepting_{true};
 };

@@ -1,5 +1,6 @@
 // Fuzzes the webhook body parsers and the routing rules: the first byte picks the event type
-// header (one of the known ones, an unknown one, or none), the rest is the body. Whatever parses
+// header (one of the known ones, an unknown one, or none), the rest is the body, parsed with the
+// nesting limit the daemon applies. Whatever parses
 // is routed against two tenants with a lead each, so the routing code sees hostile events too.
 #include <cstddef>
 #include <cstdint>
@@ -17,7 +18,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                                        "SOMETHING_ELSE",      ""};
   const std::string type = kTypes[data[0] % 8];
   const std::string body(reinterpret_cast<const char*>(data + 1), size - 1);
-  for (const auto& parsed : {cf::ingest::parse_account_event(type, body), cf::ingest::parse_rule_event("email-opened", body)}) {
+  // With the nesting limit the daemon uses by default (http.max_json_depth).
+  const cf::ingest::ParseOptions options{64};
+  for (const auto& parsed : {cf::ingest::parse_account_event(type, body, options),
+                             cf::ingest::parse_rule_event("email-opened", body, options)}) {
     if (parsed.status != cf::ingest::ParseStatus::ok) continue;
     // What parses must be storable: PostgreSQL text and jsonb cannot hold U+0000.
     const auto& contact = parsed.event.contact;

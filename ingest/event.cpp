@@ -1,10 +1,12 @@
 #include "ingest/event.h"
 
 #include <algorithm>
+#include <variant>
 
 #include <nlohmann/json.hpp>
 
 #include "common/email.h"
+#include "common/json_depth.h"
 
 namespace cf::ingest {
 
@@ -113,6 +115,18 @@ bool read_contact(const json& object, const char* id_key, Contact& out, std::str
   return true;
 }
 
+// The body as JSON, or the refusal: too deep (checked first, without recursion), not JSON, not
+// an object.
+std::variant<json, ParseOutcome> read_object(std::string_view body, const ParseOptions& options) {
+  if (!json_depth_within(body, options.max_json_depth)) {
+    return refuse(ParseStatus::malformed, too_deep_message(options.max_json_depth));
+  }
+  json root = json::parse(body.begin(), body.end(), nullptr, false);
+  if (root.is_discarded()) return refuse(ParseStatus::malformed, "body is not valid JSON");
+  if (!root.is_object()) return refuse(ParseStatus::malformed, "body is not a JSON object");
+  return root;
+}
+
 // Systeme's documentation nests {"contact": {"contact": {...}}}; live deliveries do not.
 const json& unwrap_contact(const json& contact) {
   if (contact.is_object() && contact.contains("contact") && contact["contact"].is_object() &&
@@ -153,15 +167,15 @@ bool is_rule_kind(std::string_view text) {
   return true;
 }
 
-ParseOutcome parse_account_event(std::string_view event_header, std::string_view body) {
+ParseOutcome parse_account_event(std::string_view event_header, std::string_view body, const ParseOptions& options) {
   if (event_header.empty()) return refuse(ParseStatus::unsupported, "no X-Webhook-Event header");
   const auto kind = account_kinds().find(event_header);
   if (kind == account_kinds().end()) {
     return refuse(ParseStatus::unsupported, "event type not handled by this version");
   }
-  const json root = json::parse(body.begin(), body.end(), nullptr, false);
-  if (root.is_discarded()) return refuse(ParseStatus::malformed, "body is not valid JSON");
-  if (!root.is_object()) return refuse(ParseStatus::malformed, "body is not a JSON object");
+  auto read = read_object(body, options);
+  if (auto* refused = std::get_if<ParseOutcome>(&read)) return std::move(*refused);
+  const json& root = std::get<json>(read);
 
   ParseOutcome out;
   out.status = ParseStatus::ok;
@@ -197,10 +211,10 @@ ParseOutcome parse_account_event(std::string_view event_header, std::string_view
   return out;
 }
 
-ParseOutcome parse_rule_event(std::string_view rule_kind, std::string_view body) {
-  const json root = json::parse(body.begin(), body.end(), nullptr, false);
-  if (root.is_discarded()) return refuse(ParseStatus::malformed, "body is not valid JSON");
-  if (!root.is_object()) return refuse(ParseStatus::malformed, "body is not a JSON object");
+ParseOutcome parse_rule_event(std::string_view rule_kind, std::string_view body, const ParseOptions& options) {
+  auto read = read_object(body, options);
+  if (auto* refused = std::get_if<ParseOutcome>(&read)) return std::move(*refused);
+  const json& root = std::get<json>(read);
   const json* contact = nullptr;
   if (root.contains("data") && root["data"].is_object() && root["data"].contains("contact")) {
     contact = &root["data"]["contact"];

@@ -53,11 +53,16 @@ struct ParseOutcome {
   std::string reason;   // why, when not ok
 };
 
+// What parsing allows. The daemon passes http.max_json_depth; the default is that key's default.
+struct ParseOptions {
+  int max_json_depth = 64;
+};
+
 // An account webhook: `event_header` is X-Webhook-Event (empty when missing), `body` the raw bytes.
-ParseOutcome parse_account_event(std::string_view event_header, std::string_view body);
+ParseOutcome parse_account_event(std::string_view event_header, std::string_view body, const ParseOptions& options = {});
 
 // A workflow / automation-rule webhook posted to .../rules/{token}/{kind}.
-ParseOutcome parse_rule_event(std::string_view rule_kind, std::string_view body);
+ParseOutcome parse_rule_event(std::string_view rule_kind, std::string_view body, const ParseOptions& options = {});
 
 // True for a rule kind slug: [a-z0-9-]{1,40}.
 bool is_rule_kind(std::string_view text);

@@ -568,9 +568,9 @@ ReplayPage IngestStore::replay_rows(pqxx::work& tx, const pqxx::result& rows) {
     d.body = body.str();
     d.received_at = row[7].as<long long>();
     if (d.source == ingest::Source::rule) {
-      d.parsed = ingest::parse_rule_event(d.event_type.substr(d.event_type.find(':') + 1), d.body);
+      d.parsed = ingest::parse_rule_event(d.event_type.substr(d.event_type.find(':') + 1), d.body, options_.parse);
     } else {
-      d.parsed = ingest::parse_account_event(d.event_type, d.body);
+      d.parsed = ingest::parse_account_event(d.event_type, d.body, options_.parse);
       if (!row[6].is_null()) d.parsed.event.occurred_at = row[6].as<long long>();
     }
     deliveries.push_back(std::move(d));

@@ -34,9 +34,11 @@ struct ReplayPage {
 void lock_people(pqxx::work& tx, const std::vector<std::string>& emails, const std::vector<long long>& contact_ids);
 
 // How the store routes: the clock skew a signed event's stated time is believed within
-// (ingest.max_clock_skew_seconds; see ingest::ordered_at).
+// (ingest.max_clock_skew_seconds; see ingest::ordered_at), and what replays re-parse stored
+// bodies with (the daemon's http.max_json_depth).
 struct IngestOptions {
   EpochMs max_clock_skew_ms = 300 * 1000;
+  ingest::ParseOptions parse;
 };
 
 class IngestStore {

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "common/email.h"
+#include "common/json_depth.h"
 #include "common/text.h"
 #include "store/tenant_scope.h"
 
@@ -70,7 +71,8 @@ bool is_phone(const std::string& text) {
 
 }  // namespace
 
-std::variant<LeadInput, FieldError> parse_lead_input(const std::string& body) {
+std::variant<LeadInput, FieldError> parse_lead_input(const std::string& body, int max_json_depth) {
+  if (!json_depth_within(body, max_json_depth)) return FieldError{"", too_deep_message(max_json_depth)};
   const json root = json::parse(body, nullptr, false);
   if (root.is_discarded() || !root.is_object()) return FieldError{"", "body must be a JSON object"};
   static const std::set<std::string> known{"email", "name", "phone", "ib_type", "monthly_leads", "broker_network"};
@@ -173,7 +175,9 @@ Result<LeadPage> LeadStore::list(const Caller& caller, const LeadQuery& query) {
   long long cursor_micros = 0;
   std::string cursor_id;
   if (!query.cursor.empty()) {
-    static const std::regex shape("^(-?[0-9]{1,19})_([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$");
+    // Microseconds since 1970 (16 digits reach the year 2286): never more than a bigint holds, nor
+    // than the timestamp arithmetic below can take.
+    static const std::regex shape("^([0-9]{1,16})_([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$");
     std::smatch match;
     if (!std::regex_match(query.cursor, match, shape)) return invalid_input("cursor is not one this API gave");
     cursor_micros = std::stoll(match[1]);

@@ -34,8 +34,9 @@ struct FieldError {
   std::string message;
 };
 
-// Parses a POST /v1/leads body; the first problem found when it is not acceptable.
-std::variant<LeadInput, FieldError> parse_lead_input(const std::string& body);
+// Parses a POST /v1/leads body; the first problem found when it is not acceptable. A body nested
+// deeper than `max_json_depth` (http.max_json_depth) is refused before it is parsed.
+std::variant<LeadInput, FieldError> parse_lead_input(const std::string& body, int max_json_depth = 64);
 
 struct LeadEvent {
   std::string kind;

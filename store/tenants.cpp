@@ -170,4 +170,19 @@ Result<Tenant> TenantStore::find_by_rule_token(const std::string& rule_token) {
   return find_by_hash("rule_token_hash", rule_token);
 }
 
+Result<CredentialHashes> TenantStore::credential_hashes() {
+  try {
+    pqxx::read_transaction tx(connection_);
+    CredentialHashes hashes;
+    for (const auto& row : tx.exec("SELECT id::text, rule_token_hash, api_key_hash FROM tenants")) {
+      const std::string id = row[0].as<std::string>();
+      hashes.rule_tokens.emplace(pqxx::binarystring(row[1]).str(), id);
+      hashes.api_keys.emplace(pqxx::binarystring(row[2]).str(), id);
+    }
+    return hashes;
+  } catch (const std::exception& e) {
+    return database_error(e, "credential hashes");
+  }
+}
+
 }  // namespace cf::store

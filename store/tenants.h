@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <pqxx/pqxx>
@@ -51,6 +52,17 @@ struct TenantDraft {
                                   const std::string& prefix);
 };
 
+// Every tenant's credentials as their SHA-256 (32 raw bytes), each mapped to its tenant's id: what
+// an in-memory pre-filter needs (daemon/credential_filter.h), and nothing it could leak.
+struct CredentialHashes {
+  std::unordered_map<std::string, std::string> rule_tokens;
+  std::unordered_map<std::string, std::string> api_keys;
+};
+
+// The channel PostgreSQL notifies, with an empty payload, when a tenant's credentials appear,
+// change or go (migration 007).
+inline constexpr const char* kCredentialsChannel = "clientflow_credentials";
+
 class TenantStore {
  public:
   explicit TenantStore(pqxx::connection& connection) : connection_(connection) {}
@@ -72,6 +84,9 @@ class TenantStore {
   // The tenant holding this API key / rule token; not_found otherwise.
   Result<Tenant> find_by_api_key(const std::string& api_key);
   Result<Tenant> find_by_rule_token(const std::string& rule_token);
+
+  // Every tenant's credential hashes, in one read; unavailable when the database is not reachable.
+  Result<CredentialHashes> credential_hashes();
 
  private:
   Result<Tenant> find_by_hash(const char* column, const std::string& secret);

@@ -54,6 +54,15 @@ BOOST_AUTO_TEST_CASE(each_field_is_validated) {
   BOOST_TEST(std::get<LeadInput>(parse_lead_input(R"({"email": " Jo@Example.COM ", )" + ok + "}")).email == "jo@example.com");
   BOOST_TEST(field_of("[]") == ": body must be a JSON object");
   BOOST_TEST(field_of("{nope") == ": body must be a JSON object");
+  // Nested past the limit: refused before it is parsed (64 levels by default, or the caller's).
+  const auto nested = [&ok](int levels) {
+    return R"({"email": "jo@x.co", "phone": )" + std::string(static_cast<std::size_t>(levels), '[') +
+           std::string(static_cast<std::size_t>(levels), ']') + ", " + ok + "}";
+  };
+  BOOST_TEST(field_of(nested(63)) == "phone: must be a string");
+  BOOST_TEST(field_of(nested(64)) == ": body nested deeper than 64 levels");
+  BOOST_TEST(field_of(nested(100000)) == ": body nested deeper than 64 levels");
+  BOOST_TEST(std::get<FieldError>(parse_lead_input(nested(8), 8)).message == "body nested deeper than 8 levels");
   BOOST_TEST(field_of(R"({"email": "jo", )" + ok + "}") == "email: email must have the form name@domain.tld");
   BOOST_TEST(field_of(R"({"email": 5, )" + ok + "}") == "email: must be a string");
   BOOST_TEST(field_of(R"({"email": "jo@x.co", "name": "", "ib_type": "forex-ib", "monthly_leads": "0-50"})") == "name: name is required");
@@ -144,6 +153,13 @@ BOOST_FIXTURE_TEST_CASE(listing_pages_newest_first_and_filters, TwoIbs) {
   LeadQuery bad;
   bad.cursor = "garbage";
   BOOST_TEST(!LeadStore(*c).list(a, bad).ok());
+  // Numbers a bigint, or the timestamp arithmetic, cannot hold: refused, not thrown.
+  for (const std::string number : {"99999999999999999999", "9999999999999999999", "9223372036854775807", "99999999999999999", "-1"}) {
+    bad.cursor = number + "_00000000-0000-4000-8000-000000000000";
+    const auto refused = LeadStore(*c).list(a, bad);
+    BOOST_TEST(!refused.ok(), number);
+    if (!refused.ok()) BOOST_TEST((refused.error().kind == cf::ErrorKind::invalid_input), number);
+  }
 
   const auto stats = LeadStore(*c).stats(a);
   BOOST_TEST(stats.total_leads == 7);

@@ -168,3 +168,22 @@ BOOST_AUTO_TEST_CASE(account_event_types) {
   BOOST_TEST(account_event_type(std::string(101, 'A')).rfind("unreadable:", 0) == 0u);
   BOOST_TEST((parse_account_event(unreadable, "{}").status == ParseStatus::unsupported));
 }
+
+BOOST_AUTO_TEST_CASE(bodies_nested_past_the_limit_are_malformed_before_parsing) {
+  // The field holds `levels` arrays; the contact object and the body add three levels.
+  const auto body = [](int levels) {
+    return R"({"contact":{"id":1,"fields":{"a":)" + std::string(static_cast<std::size_t>(levels), '[') +
+           std::string(static_cast<std::size_t>(levels), ']') + "}}}";
+  };
+  BOOST_TEST((parse_account_event("CONTACT_CREATED", body(61)).status == ParseStatus::ok));
+  const auto deeper = parse_account_event("CONTACT_CREATED", body(62));
+  BOOST_TEST((deeper.status == ParseStatus::malformed));
+  BOOST_TEST(deeper.reason == "body nested deeper than 64 levels");
+  BOOST_TEST((parse_rule_event("email-opened", body(62)).status == ParseStatus::malformed));
+  // 200,000 levels: refused without recursing (this used to overflow the stack in dump()).
+  BOOST_TEST(parse_account_event("CONTACT_CREATED", body(200000)).reason == "body nested deeper than 64 levels");
+  BOOST_TEST(parse_rule_event("email-opened", body(200000)).reason == "body nested deeper than 64 levels");
+  // The limit is the caller's (http.max_json_depth).
+  BOOST_TEST((parse_account_event("CONTACT_CREATED", body(62), {70}).status == ParseStatus::ok));
+  BOOST_TEST(parse_rule_event("email-opened", body(6), {8}).reason == "body nested deeper than 8 levels");
+}

@@ -10,6 +10,7 @@
 
 #include "common/clock.h"
 #include "daemon/admin_api.h"
+#include "daemon/credential_filter.h"
 #include "daemon/db_executor.h"
 #include "daemon/http_server.h"
 #include "daemon/ingest_writer.h"
@@ -35,10 +36,11 @@ BOOST_AUTO_TEST_CASE(spec_and_server_name_the_same_routes) {
   HttpServer server(HttpConfig{}, readiness);
   IngestWriter writer({Secret("postgresql:///unused"), 1, 16, 16});
   SystemClock clock;
-  WebhookEndpoints webhooks({{}, 1024}, writer, clock);
+  CredentialFilter credentials({Secret("postgresql:///unused")});
+  WebhookEndpoints webhooks({}, writer, credentials, clock);
   DbExecutor executor(Secret("postgresql:///unused"), 1, 16);
-  TenantApi api(DuplicatePolicy::allow, executor);
-  AdminApi admin(Secret("a-token-of-at-least-thirty-two-chars"), executor, false);
+  TenantApi api(DuplicatePolicy::allow, 64, credentials, executor);
+  AdminApi admin(Secret("a-token-of-at-least-thirty-two-chars"), executor, false, 64);
   webhooks.register_routes(server);
   api.register_routes(server);
   admin.register_routes(server);
