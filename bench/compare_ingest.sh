@@ -55,10 +55,11 @@ YAML
   local connections ticks rate
   for connections in 64 256; do
     ticks="$(cpu_ticks)"
-    rate=$("$LOAD" --port "$HTTP_PORT" --secret bench-secret --prefixes "$WORK/prefixes.txt" \
-      --connections "$connections" --seconds "$SECONDS_PER_RUN" --run-id "$label-$connections" |
-      awk '/^requests/{print $(NF - 1)}')
-    echo "$label $connections $rate $(steal_since "$ticks")" | tee -a "$RESULTS"
+    "$LOAD" --port "$HTTP_PORT" --secret bench-secret --prefixes "$WORK/prefixes.txt" \
+      --connections "$connections" --seconds "$SECONDS_PER_RUN" --run-id "$label-$connections" > "$WORK/load.out"
+    # Deliveries answered 200 per second; any other answer is shown beside it.
+    rate=$(awk '/^requests/{seconds = $4} /^ok_200/{ok = $2} END { printf "%.0f", (seconds > 0 ? ok / seconds : 0) }' "$WORK/load.out")
+    echo "$label $connections $rate $(steal_since "$ticks") $(grep '^status' "$WORK/load.out" | tr '\n' ' ')" | tee -a "$RESULTS"
   done
   bench_stop_daemon
 }
@@ -66,7 +67,7 @@ YAML
 echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)  host: $(nproc) cores  commit: $(git -C "$ROOT" rev-parse --short HEAD)"
 echo "before: $BEFORE ($("$BEFORE" --version 2>/dev/null | head -1))"
 echo "after:  $AFTER ($("$AFTER" --version 2>/dev/null | head -1))"
-echo "binary connections deliveries/s steal"
+echo "binary connections deliveries/s(200) steal answers"
 for round in $(seq 1 "$RUNS"); do
   run_one before "$BEFORE"
   run_one after "$AFTER"
