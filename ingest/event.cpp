@@ -101,6 +101,12 @@ bool read_contact(const json& object, const char* id_key, Contact& out, std::str
       return false;
     }
     out.email = Email::normalize(email);
+    // No address is longer (RFC 5321); a longer one would not fit the indexes on emails, and
+    // would fail the whole batch it came in.
+    if (out.email.size() > 254) {
+      reason = "contact email longer than 254 bytes";
+      return false;
+    }
   }
   out.tags = read_tags(object);
   if (out.tags && !std::all_of(out.tags->begin(), out.tags->end(), [](const std::string& tag) { return is_printable_utf8(tag); })) {

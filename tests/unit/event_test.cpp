@@ -103,6 +103,10 @@ BOOST_AUTO_TEST_CASE(malformed_bodies) {
   BOOST_TEST(reason("CONTACT_CREATED", "{\"x\": 1}") == "body has no contact");
   BOOST_TEST(reason("CONTACT_CREATED", "{\"contact\": {\"locale\": \"en\"}}") == "contact has neither an id nor an email");
   BOOST_TEST(reason("CONTACT_CREATED", "{\"contact\": \"x\"}") == "contact is not an object");
+  BOOST_TEST(reason("CONTACT_CREATED", "{\"contact\": {\"email\": \"" + std::string(250, 'a') + "@x.io\"}}") ==
+             "contact email longer than 254 bytes");
+  BOOST_TEST((parse_account_event("CONTACT_CREATED", "{\"contact\": {\"email\": \"" + std::string(249, 'a') + "@x.io\"}}").status ==
+              ParseStatus::ok));
   BOOST_TEST(reason("CONTACT_TAG_ADDED", "{\"contact\": {\"id\": 1}}") == "tag event without tag.name");
   BOOST_TEST(reason("CONTACT_TAG_ADDED", "{\"contact\": {\"id\": 1}, \"tag\": {\"name\": \"\"}}") == "tag event without tag.name");
   BOOST_TEST(reason("SALE_NEW", "{\"order\": {}}") == "sale has no customer");
