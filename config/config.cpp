@@ -324,11 +324,19 @@ void read_document(Reader& in, const YAML::Node& root, Config& config) {
     config.database.pool_size = static_cast<int>(pool);
   });
 
-  section("ingest", {"max_clock_skew_seconds"}, [&](const YAML::Node& n) {
-    long long skew = config.ingest.max_clock_skew_seconds;
-    in.read_int(n, "ingest", "max_clock_skew_seconds", 0, 86400, skew);
-    config.ingest.max_clock_skew_seconds = static_cast<int>(skew);
-  });
+  section("ingest", {"max_clock_skew_seconds", "rule_webhooks_per_second_per_tenant", "rule_webhook_burst_per_tenant"},
+          [&](const YAML::Node& n) {
+            long long skew = config.ingest.max_clock_skew_seconds;
+            in.read_int(n, "ingest", "max_clock_skew_seconds", 0, 86400, skew);
+            config.ingest.max_clock_skew_seconds = static_cast<int>(skew);
+            in.read_number(n, "ingest", "rule_webhooks_per_second_per_tenant", 0.0, 100000.0,
+                           config.ingest.rule_webhooks_per_second_per_tenant);
+            in.read_number(n, "ingest", "rule_webhook_burst_per_tenant", 0.0, 1000000.0,
+                           config.ingest.rule_webhook_burst_per_tenant);
+            if (config.ingest.rule_webhook_burst_per_tenant < 1.0) {
+              in.fail(n["rule_webhook_burst_per_tenant"], "ingest.rule_webhook_burst_per_tenant", "must be at least 1");
+            }
+          });
 
   section("api", {"requests_per_second_per_tenant", "burst_per_tenant"}, [&](const YAML::Node& n) {
     in.read_number(n, "api", "requests_per_second_per_tenant", 0.0, 100000.0, config.api.requests_per_second_per_tenant);

@@ -48,6 +48,9 @@ struct DatabaseConfig {
 struct IngestConfig {
   // A signed event stamped further than this past its receipt is ordered by its receipt.
   int max_clock_skew_seconds = 300;
+  // Rule webhooks each tenant may send this daemon a second, and the burst above that rate.
+  double rule_webhooks_per_second_per_tenant = 100;
+  double rule_webhook_burst_per_tenant = 1000;
 };
 
 struct ApiConfig {

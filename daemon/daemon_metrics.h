@@ -22,7 +22,8 @@ namespace cf::daemon::metrics {
 std::string event_type_label(const std::string& header);
 
 // One delivery answered. endpoint: account or rule; outcome: a routing status, duplicate,
-// unauthorized or unavailable (a body too large never reaches an endpoint: see request_refused);
+// unauthorized, unavailable, or for rule webhooks rate_limited (429) and too_large (a body over
+// 64 KiB; a body over http.max_body_bytes never reaches an endpoint: see request_refused);
 // seconds: receipt to answer.
 void delivery_answered(const std::string& endpoint, const std::string& event_type, const std::string& outcome,
                        double seconds);

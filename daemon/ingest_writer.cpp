@@ -10,6 +10,12 @@ namespace cf::daemon {
 namespace {
 constexpr std::chrono::milliseconds kIdleWait{500};
 
+// Whether `bytes` more fit beside `count` deliveries of `used` bytes within `max_count` and
+// `max_bytes` (a single body larger than max_bytes fits only where nothing is queued).
+bool fits(std::size_t count, std::size_t used, std::size_t bytes, std::size_t max_count, std::size_t max_bytes) {
+  return count < max_count && (count == 0 || used + bytes <= max_bytes);
+}
+
 void reply_all(std::vector<std::optional<ingest::DeliveryResult>> results, std::vector<IngestWriter::Reply>& replies) {
   for (std::size_t i = 0; i < replies.size(); ++i) replies[i](results[i]);
 }
@@ -37,8 +43,17 @@ bool IngestWriter::submit(ingest::Delivery delivery, Reply reply) {
   const std::size_t bytes = delivery.body.size();
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (draining_ || !database_up_ || queued_ >= options_.max_pending) return false;
-    if (queued_ > 0 && queued_bytes_ + bytes > options_.max_pending_bytes) return false;
+    if (draining_ || !database_up_) return false;
+    if (!fits(queued_, queued_bytes_, bytes, options_.max_pending, options_.max_pending_bytes)) return false;
+    const bool rule = delivery.source == ingest::Source::rule;
+    if (rule && !fits(queued_rules_, queued_rule_bytes_, bytes, std::max<std::size_t>(1, options_.max_pending / 2),
+                      options_.max_pending_bytes / 2)) {
+      return false;
+    }
+    if (rule) {
+      ++queued_rules_;
+      queued_rule_bytes_ += bytes;
+    }
     shard.queue.push_back({std::move(delivery), std::move(reply)});
     metrics::queue_depth(++queued_);
     metrics::queue_bytes(queued_bytes_ += bytes);
@@ -74,8 +89,7 @@ void IngestWriter::drain(std::chrono::milliseconds deadline) {
           for (auto& item : shard->queue) item.reply(std::nullopt);
           shard->queue.clear();
         }
-        queued_ = 0;
-        queued_bytes_ = 0;
+        queued_ = queued_bytes_ = queued_rules_ = queued_rule_bytes_ = 0;
         break;
       }
     }
@@ -93,7 +107,12 @@ std::vector<IngestWriter::Item> IngestWriter::take(Shard& shard, std::chrono::mi
   const std::size_t count = std::min(shard.queue.size(), options_.max_batch);
   batch.reserve(count);
   for (std::size_t i = 0; i < count; ++i) {
-    queued_bytes_ -= shard.queue.front().delivery.body.size();
+    const ingest::Delivery& next = shard.queue.front().delivery;
+    queued_bytes_ -= next.body.size();
+    if (next.source == ingest::Source::rule) {
+      --queued_rules_;
+      queued_rule_bytes_ -= next.body.size();
+    }
     batch.push_back(std::move(shard.queue.front()));
     shard.queue.pop_front();
   }

@@ -5,9 +5,11 @@
 // so two writers never wait on each other for the same person and one person's events keep
 // their order. So no HTTP thread waits on the database, and a reply
 // of success always follows a commit. The queue is bounded in deliveries (max_pending) and in
-// their bodies' bytes (max_pending_bytes); over either, or when PostgreSQL is unreachable,
-// submit() refuses at once (the caller answers 503) and the writers reconnect by themselves. submit(), accepting() and
-// database_up() are safe from any thread; start() and drain() from the owning thread.
+// their bodies' bytes (max_pending_bytes), and unsigned rule webhooks may fill at most half of
+// each, so that Systeme.io's signed deliveries always find room; over a bound, or when
+// PostgreSQL is unreachable, submit() refuses at once (the caller answers 503) and the writers
+// reconnect by themselves. submit(), accepting() and database_up() are safe from any thread;
+// start() and drain() from the owning thread.
 #pragma once
 
 #include <atomic>
@@ -78,6 +80,9 @@ class IngestWriter {
   std::vector<std::unique_ptr<Shard>> shards_;  // one per writer
   std::size_t queued_ = 0;
   std::size_t queued_bytes_ = 0;
+  // Rule webhooks among them (at most half of either bound).
+  std::size_t queued_rules_ = 0;
+  std::size_t queued_rule_bytes_ = 0;
   bool draining_ = false;
   std::atomic<bool> database_up_{false};
   std::vector<std::thread> threads_;

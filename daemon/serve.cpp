@@ -136,8 +136,9 @@ int serve(const std::string& config_path, std::optional<log::Level> log_level) {
   CredentialFilter credentials({config.database.url});
   credentials.start();
   SystemClock clock;
-  WebhookEndpoints webhooks({config.systeme.webhook_secrets, ingest.parse, ingest.max_clock_skew_ms}, writer, credentials,
-                            clock);
+  WebhookEndpoints webhooks({config.systeme.webhook_secrets, ingest.parse, ingest.max_clock_skew_ms,
+                             config.ingest.rule_webhooks_per_second_per_tenant, config.ingest.rule_webhook_burst_per_tenant},
+                            writer, credentials, clock);
   if (config.systeme.webhook_secrets.empty()) {
     log::warn("systeme.webhook_secrets is empty: every account webhook will be refused with 401");
   }
@@ -253,12 +254,14 @@ int serve(const std::string& config_path, std::optional<log::Level> log_level) {
     webhooks.set_secrets(next->systeme.webhook_secrets);
     admin_api.set_token(next->admin.token);
     tenant_api.set_limits(next->api);
+    webhooks.set_rule_rate(next->ingest.rule_webhooks_per_second_per_tenant, next->ingest.rule_webhook_burst_per_tenant);
     outbox.reload(next->systeme);
     if (!outbox.running() && !next->systeme.api_key.empty()) outbox.start();
     if (!log_level) log::init(next->log.level);
     log::info("config reloaded", {{"applied", {"systeme.webhook_secrets", "admin.token", "systeme.api_key",
                                                "systeme.requests_per_second", "api.requests_per_second_per_tenant",
-                                               "api.burst_per_tenant", "log.level"}},
+                                               "api.burst_per_tenant", "ingest.rule_webhooks_per_second_per_tenant",
+                                               "ingest.rule_webhook_burst_per_tenant", "log.level"}},
                                   {"needs_restart", needing_restart(config, *next)}});
   });
   // New deliveries get 503 from now on; what is queued is stored and answered, then we exit.

@@ -36,7 +36,8 @@ WebhookEndpoints::WebhookEndpoints(WebhookSettings settings, IngestWriter& write
       secrets_(settings_.webhook_secrets),
       writer_(writer),
       credentials_(credentials),
-      clock_(clock) {}
+      clock_(clock),
+      rule_rate_(settings_.rule_webhooks_per_second, settings_.rule_webhook_burst, clock) {}
 
 void WebhookEndpoints::register_routes(HttpServer& server) {
   server.add_route("POST", "/webhooks/systeme", [this](const Rest::Request& request, Http::ResponseWriter response) {
@@ -80,15 +81,26 @@ void WebhookEndpoints::rule(const Rest::Request& request, Http::ResponseWriter r
     return send_json(response, context, Http::Code::Not_Found, {{"error", "not found"}});
   }
   const Meter meter{"rule", "rule"};
-  const auto verdict = is_token_shape(token) ? credentials_.rule_token(token).verdict : CredentialFilter::Verdict::unknown;
-  if (verdict == CredentialFilter::Verdict::unknown) {
+  if (request.body().size() > kMaxRuleBodyBytes) {
+    meter.answered("too_large");
+    return send_json(response, context, Http::Code::Request_Entity_Too_Large, {{"error", "body too large"}});
+  }
+  const auto match = is_token_shape(token) ? credentials_.rule_token(token) : CredentialFilter::Match{};
+  if (match.verdict == CredentialFilter::Verdict::unknown) {
     meter.answered("unauthorized");
     return send_json(response, context, Http::Code::Unauthorized, {{"error", "unknown rule token"}});
   }
-  if (verdict == CredentialFilter::Verdict::unavailable) {
+  if (match.verdict == CredentialFilter::Verdict::unavailable) {
     meter.answered("unavailable");
     return send_json(response, context, Http::Code::Service_Unavailable, {{"error", "unavailable, retry later"}},
                      kRetryAfterSeconds);
+  }
+  // One tenant's workflows may not take the parsing and the queue every tenant needs.
+  if (const auto admitted = rule_rate_.admit(match.tenant_id); !admitted.admitted) {
+    meter.answered("rate_limited");
+    return send_json(response, context, Http::Code::Too_Many_Requests,
+                     {{"error", "too many rule webhooks for this tenant: retry after the seconds in Retry-After"}},
+                     admitted.retry_after_seconds);
   }
   ingest::Delivery delivery;
   delivery.source = ingest::Source::rule;

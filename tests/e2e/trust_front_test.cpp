@@ -49,11 +49,11 @@ struct Front : TwoTenants {
   std::string base, config, metrics_url;
   int delivered = 0;
 
-  // `http` and `database` extend those sections of the config.
-  explicit Front(const std::string& http = "", const std::string& database = "") {
+  // `http` and `database` extend those sections of the config; `sections` adds others.
+  explicit Front(const std::string& http = "", const std::string& database = "", const std::string& sections = "") {
     config = write_relay_config(db.url(), database + "http:\n  listen: \"127.0.0.1:0\"\n  max_body_bytes: 4194304\n" + http +
                                               "metrics:\n  listen: \"127.0.0.1:0\"\nadmin:\n  token: " + admin_token +
-                                              "\nsysteme:\n  webhook_secrets: [" + secret + "]\n");
+                                              "\nsysteme:\n  webhook_secrets: [" + secret + "]\n" + sections);
     auto serving = serve(config);
     daemon = std::move(serving.daemon);
     base = serving.base;
@@ -91,15 +91,23 @@ struct Front : TwoTenants {
 }  // namespace
 
 BOOST_FIXTURE_TEST_CASE(a_body_nested_200000_levels_deep_on_a_rule_url_is_refused_cheaply, Front) {
+  // 400 KB: over the 64 KiB a rule webhook may carry, so 413 whatever the token.
   const std::string deep = nested_fields_body(200000);
   BOOST_REQUIRE_GT(deep.size(), 400000u);
-  // With a token nobody holds: 401, and nothing is stored.
-  const auto unknown = http_request("POST", base + "/webhooks/systeme/rules/" + std::string(40, 'x') + "/email-opened", deep);
+  for (const std::string& token : {std::string(40, 'x'), *a.keys.rule_token}) {
+    const auto refused = http_request("POST", base + "/webhooks/systeme/rules/" + token + "/email-opened", deep);
+    BOOST_TEST(refused.status == 413);
+    BOOST_TEST(refused.body == R"({"error":"body too large"})");
+  }
+  still_serving("a deep 400 KB body on a rule URL");
+  // 20,000 levels (40 KB): with a token nobody holds, 401, and nothing is stored.
+  const std::string deep_but_small = nested_fields_body(20000);
+  const auto unknown = http_request("POST", base + "/webhooks/systeme/rules/" + std::string(40, 'x') + "/email-opened", deep_but_small);
   BOOST_TEST(unknown.status == 401);
   BOOST_TEST(unknown.body == R"({"error":"unknown rule token"})");
   still_serving("a deep body on an unknown rule token");
   // With a real token: kept as malformed, 200.
-  kept_as_malformed(http_request("POST", base + "/webhooks/systeme/rules/" + *a.keys.rule_token + "/email-opened", deep));
+  kept_as_malformed(http_request("POST", base + "/webhooks/systeme/rules/" + *a.keys.rule_token + "/email-opened", deep_but_small));
 }
 
 BOOST_FIXTURE_TEST_CASE(a_body_nested_200000_levels_deep_signed_on_the_account_endpoint_is_kept_as_malformed, Front) {
@@ -260,4 +268,83 @@ BOOST_FIXTURE_TEST_CASE(a_cursor_number_that_does_not_fit_is_400_naming_cursor, 
     BOOST_TEST(json::parse(r.body, nullptr, false).value("field", "") == "cursor", number);
   }
   still_serving("cursors that do not fit");
+}
+
+// --- One tenant's rule URL cannot take what the others need -------------------------------------
+
+namespace {
+// A rule webhook body for contact `n`, distinct per n.
+std::string rule_call(int n) { return rule_body(7000 + n, "flood" + std::to_string(n) + "@example.com"); }
+
+HttpResponse post_rule(const std::string& base, const std::string& token, const std::string& body) {
+  return http_request("POST", base + "/webhooks/systeme/rules/" + token + "/email-opened", body,
+                      {{"Content-Type", "application/json"}});
+}
+
+struct RuleLimits : Front {
+  // Each tenant's rule URL takes a burst of 5, then (almost) nothing: 0.01 a second.
+  RuleLimits() : Front("", "", "ingest:\n  rule_webhooks_per_second_per_tenant: 0.01\n  rule_webhook_burst_per_tenant: 5\n") {}
+};
+}  // namespace
+
+BOOST_FIXTURE_TEST_CASE(a_flood_on_one_tenants_rule_url_is_held_to_its_rate, RuleLimits) {
+  int admitted = 0, limited = 0, limited_with_retry_after = 0;
+  for (int n = 0; n < 20; ++n) {
+    const auto r = post_rule(base, *a.keys.rule_token, rule_call(n));
+    if (r.status == 200) ++admitted;
+    if (r.status == 429) {
+      ++limited;
+      if (r.headers.count("retry-after") == 1) ++limited_with_retry_after;
+    }
+  }
+  BOOST_TEST(admitted == 5);
+  BOOST_TEST(limited == 15);
+  BOOST_TEST(limited_with_retry_after == 15);
+  // Another tenant's workflows, and Systeme.io's signed deliveries, go on as before.
+  for (int n = 100; n < 103; ++n) BOOST_TEST(post_rule(base, *b.keys.rule_token, rule_call(n)).status == 200);
+  still_serving("a flood on A's rule URL");
+  BOOST_TEST(count("SELECT count(*) FROM webhook_events WHERE rule_tenant_id = '" + a.tenant.id + "'") == 5);
+  BOOST_TEST(count("SELECT count(*) FROM webhook_events WHERE rule_tenant_id = '" + b.tenant.id + "'") == 3);
+  BOOST_TEST(metric_now(R"(clientflow_webhook_deliveries_total{endpoint="rule",event_type="rule",outcome="rate_limited"})") == 15);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_rule_body_over_64_kib_is_413_and_stores_nothing, Front) {
+  const std::string padded = json{{"data", {{"contact", {{"id", 1}, {"email", "pad@example.com"},
+                                                          {"fields", {{"notes", std::string(70 * 1024, 'x')}}}}}}}}.dump();
+  const auto r = post_rule(base, *a.keys.rule_token, padded);
+  BOOST_TEST(r.status == 413);
+  BOOST_TEST(r.body == R"({"error":"body too large"})");
+  still_serving("a 70 KiB rule body");
+  BOOST_TEST(count("SELECT count(*) FROM webhook_events WHERE source = 'rule'") == 0);
+}
+
+BOOST_AUTO_TEST_CASE(rule_webhooks_cannot_fill_the_queue_signed_deliveries_need) {
+  // One writer, a queue of 4 deliveries, held on a person's lock: rule webhooks may take half.
+  Front small("  max_pending: 4\n", "  pool_size: 2\n");
+  auto holder = small.db.connect();
+  pqxx::work held(*holder);
+  cf::store::lock_people(held, {"held@example.com"}, {});
+  std::vector<std::thread> waiting;
+  std::vector<long> statuses(4, 0);
+  waiting.emplace_back([&] {
+    statuses[0] = post_account_webhook(small.base, small.secret, "CONTACT_CREATED", contact_body(1, "held@example.com", {}), "h-0").status;
+  });
+  BOOST_REQUIRE(eventually([&] { return small.count("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted") == 1; }));
+  for (int n = 1; n <= 2; ++n) {
+    waiting.emplace_back([&, n] { statuses[static_cast<std::size_t>(n)] = post_rule(small.base, *small.a.keys.rule_token, rule_call(n)).status; });
+    BOOST_REQUIRE(eventually([&] { return small.metric_now("clientflow_ingest_queue_deliveries") == n; }));
+  }
+  // A third rule webhook finds the rule webhooks' half taken: 503, nothing stored.
+  const auto refused = post_rule(small.base, *small.a.keys.rule_token, rule_call(3));
+  BOOST_TEST(refused.status == 503);
+  BOOST_TEST(refused.headers.count("retry-after") == 1u);
+  // A signed delivery still finds room.
+  waiting.emplace_back([&] {
+    statuses[3] = post_account_webhook(small.base, small.secret, "CONTACT_CREATED", contact_body(2, "signed@example.com", {}), "h-1").status;
+  });
+  BOOST_REQUIRE(eventually([&] { return small.metric_now("clientflow_ingest_queue_deliveries") == 3; }));
+  held.abort();
+  for (auto& thread : waiting) thread.join();
+  BOOST_TEST((statuses == std::vector<long>{200, 200, 200, 200}));
+  BOOST_TEST(small.count("SELECT count(*) FROM webhook_events") == 4);
 }

@@ -45,6 +45,8 @@ BOOST_AUTO_TEST_CASE(minimal_file_takes_documented_defaults) {
   BOOST_TEST(config->http.max_json_depth == 64);
   BOOST_TEST(config->database.migration_url.empty());
   BOOST_TEST(config->ingest.max_clock_skew_seconds == 300);
+  BOOST_TEST(config->ingest.rule_webhooks_per_second_per_tenant == 100.0);
+  BOOST_TEST(config->ingest.rule_webhook_burst_per_tenant == 1000.0);
   BOOST_TEST(config->api.requests_per_second_per_tenant == 20.0);
   BOOST_TEST(config->api.burst_per_tenant == 40.0);
 }
@@ -67,6 +69,8 @@ database:
   pool_size: 16
 ingest:
   max_clock_skew_seconds: 60
+  rule_webhooks_per_second_per_tenant: 7.5
+  rule_webhook_burst_per_tenant: 30
 api:
   requests_per_second_per_tenant: 5
   burst_per_tenant: 10
@@ -111,6 +115,8 @@ log:
   BOOST_TEST(config->http.max_json_depth == 32);
   BOOST_TEST(config->database.migration_url.reveal() == "postgresql://owner:q@db/clientflow");
   BOOST_TEST(config->ingest.max_clock_skew_seconds == 60);
+  BOOST_TEST(config->ingest.rule_webhooks_per_second_per_tenant == 7.5);
+  BOOST_TEST(config->ingest.rule_webhook_burst_per_tenant == 30.0);
   BOOST_TEST(config->api.requests_per_second_per_tenant == 5.0);
   BOOST_TEST(config->api.burst_per_tenant == 10.0);
 }
