@@ -20,7 +20,8 @@ CREATE INDEX webhook_events_waiting_by_contact ON webhook_events (rule_tenant_id
 -- (p_tenant, p_lead) (same email, or same Systeme.io contact id) to that lead, as ingest would
 -- have: a timeline entry each (ordered by receipt), and for email-opened the open count. Called in
 -- the transaction that created the lead (ingest, capture, assignment), which holds the person's
--- lock. Returns how many it routed. The tenant role may call it for its own tenant only.
+-- lock. Returns how many it routed. The tenant role may call it only for the tenant its
+-- transaction is bound to.
 CREATE FUNCTION clientflow_route_waiting_rule_deliveries(p_tenant uuid, p_lead uuid) RETURNS integer
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
 DECLARE
@@ -28,7 +29,9 @@ DECLARE
   lead_contact bigint;
   routed integer;
 BEGIN
-  IF public.clientflow_current_tenant() IS NOT NULL AND public.clientflow_current_tenant() <> p_tenant THEN
+  -- A caller that took a role (the tenant role, by SET LOCAL ROLE) must be bound to p_tenant;
+  -- the `role` setting keeps what SET ROLE chose inside a SECURITY DEFINER function.
+  IF current_setting('role') <> 'none' AND public.clientflow_current_tenant() IS DISTINCT FROM p_tenant THEN
     RAISE EXCEPTION 'a tenant may route only its own deliveries' USING ERRCODE = '42501';
   END IF;
   SELECT email, systeme_contact_id INTO lead_email, lead_contact

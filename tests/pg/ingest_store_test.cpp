@@ -134,6 +134,32 @@ BOOST_FIXTURE_TEST_CASE(a_rule_webhook_waits_for_the_lead_its_tenant_gets, Inges
   BOOST_TEST(count("SELECT count(*) FROM leads") == 2);
 }
 
+BOOST_FIXTURE_TEST_CASE(the_tenant_role_may_route_waiting_deliveries_only_to_its_own_leads, Ingest) {
+  // B has a lead with a rule webhook waiting for it.
+  write({rule_delivery(*b.keys.rule_token, "email-opened", rule_body(9, "z@example.com"))});
+  {
+    pqxx::work tx(*c);
+    tx.exec_params("INSERT INTO leads (tenant_id, id, email) VALUES ($1::uuid, '00000000-0000-4000-8000-00000000000b', 'z@example.com')",
+                   b.tenant.id);
+    tx.commit();
+  }
+  const auto as_tenant_role = [&](const std::string& bound_to) {
+    pqxx::work tx(*c);
+    tx.exec0("SET LOCAL ROLE clientflow_tenant");
+    if (!bound_to.empty()) tx.exec_params("SELECT set_config('app.tenant_id', $1, true)", bound_to);
+    tx.exec_params("SELECT clientflow_route_waiting_rule_deliveries($1::uuid, '00000000-0000-4000-8000-00000000000b')", b.tenant.id);
+    tx.commit();
+  };
+  // Bound to A, or bound to no tenant at all: refused, nothing routed.
+  for (const std::string& bound_to : {a.tenant.id, std::string()}) {
+    BOOST_CHECK_THROW(as_tenant_role(bound_to), pqxx::sql_error);
+    BOOST_TEST(count("SELECT count(*) FROM webhook_events WHERE status = 'no_lead'") == 1);
+  }
+  // Bound to B itself: routed.
+  as_tenant_role(b.tenant.id);
+  BOOST_TEST(count("SELECT count(*) FROM webhook_events WHERE status = 'routed' AND lead_id = '00000000-0000-4000-8000-00000000000b'") == 1);
+}
+
 BOOST_FIXTURE_TEST_CASE(an_email_too_long_for_an_index_cannot_fail_the_batch, Ingest) {
   // A's rule URL with an email of 6,000 random characters: kept as no_lead, it would go into an
   // index whose rows PostgreSQL limits to about 2.7 kB, failing the whole batch (others' signed
