@@ -208,6 +208,15 @@ void check_declared_functions(pqxx::transaction_base& tx, Problems& problems) {
   }
 }
 
+// True for a function of the current schema named `name` taking `argument_types` that is declared
+// (check_declared_functions() compares it).
+bool declared_function(const std::string& name, const std::string& argument_types) {
+  for (const auto& function : kDeclaredFunctions) {
+    if (name == function.name && argument_types == function.argument_types) return true;
+  }
+  return false;
+}
+
 // SECURITY DEFINER functions, in any schema, that `tenant_role`, or `runtime_role` when given,
 // may execute and that are not declared.
 void check_security_definers(pqxx::transaction_base& tx, const std::string& tenant_role,
@@ -226,14 +235,42 @@ void check_security_definers(pqxx::transaction_base& tx, const std::string& tena
        ORDER BY 1)sql",
                                    tenant_role, runtime_role.value_or(tenant_role), runtime_role.has_value());
   for (const auto& row : rows) {
-    bool declared = false;  // then check_declared_functions() compares it
-    for (const auto& function : kDeclaredFunctions) {
-      declared = declared || (row[1].as<bool>() && row[2].as<std::string>() == function.name &&
-                              row[3].as<std::string>() == function.argument_types);
-    }
-    if (declared) continue;
+    if (row[1].as<bool>() && declared_function(row[2].as<std::string>(), row[3].as<std::string>())) continue;
     problems.add("function " + row[0].as<std::string>() + " runs with its owner's rights (SECURITY DEFINER) and is "
                  "open to " + row[4].as<std::string>() + "; it is not one of the declared ones");
+  }
+}
+
+// What runs with someone else's rights when a tenant's statement fires it: any rule on a table of
+// the current schema (rule actions run with the table owner's rights), and undeclared SECURITY
+// DEFINER trigger functions on tables the tenant role may change (a trigger runs its function
+// whether or not the role that fires it may execute it).
+void check_actions_fired_by_tenants(pqxx::transaction_base& tx, const std::string& tenant_role, Problems& problems) {
+  const auto rules = tx.exec(R"sql(
+      SELECT c.relname, r.rulename FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class
+       WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema()) AND c.relkind IN ('r', 'p')
+       ORDER BY 1, 2)sql");
+  for (const auto& row : rules) {
+    problems.add("table " + row[0].as<std::string>() + " has rule " + row[1].as<std::string>() +
+                 ", whose actions run with the table owner's rights");
+  }
+  const auto triggers = tx.exec_params(std::string(R"sql(
+      SELECT p.oid::regprocedure::text, pn.nspname = current_schema(), p.proname, oidvectortypes(p.proargtypes),
+             t.tgname, c.oid::regclass::text
+        FROM pg_trigger t
+        JOIN pg_proc p ON p.oid = t.tgfoid JOIN pg_namespace pn ON pn.oid = p.pronamespace
+        JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE p.prosecdef AND NOT t.tgisinternal AND has_schema_privilege($1, n.oid, 'USAGE') AND )sql") +
+                                           kUserSchema + R"sql(
+         AND (has_table_privilege($1, c.oid, 'INSERT, UPDATE, DELETE, TRUNCATE')
+              OR has_any_column_privilege($1, c.oid, 'INSERT, UPDATE'))
+       ORDER BY 6, 5)sql",
+                                       tenant_role);
+  for (const auto& row : triggers) {
+    if (row[1].as<bool>() && declared_function(row[2].as<std::string>(), row[3].as<std::string>())) continue;
+    problems.add("function " + row[0].as<std::string>() + " runs with its owner's rights (SECURITY DEFINER) as trigger " +
+                 row[4].as<std::string>() + " on table " + row[5].as<std::string>() + ", which " + tenant_role +
+                 " may change");
   }
 }
 
@@ -369,6 +406,7 @@ Status check_isolation(pqxx::connection& connection) {
   }
   check_declared_functions(tx, problems);
   check_security_definers(tx, tenant_role, runtime_role, problems);
+  check_actions_fired_by_tenants(tx, tenant_role, problems);
   check_tables(tx, tenant_role, problems);
   check_relations_past_the_policies(tx, tenant_role, problems);
   check_shadows(tx, tenant_role, problems);

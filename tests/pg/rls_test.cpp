@@ -1,7 +1,9 @@
 // The isolation proof at the database layer: as clientflow_tenant with tenant A bound, queries
 // with no WHERE clause see and touch only A's rows. The same checks fail when a policy is
 // dropped or forcing is switched off, and the catalog check behind /readyz (check_isolation)
-// catches every way of weakening the policies, which the last cases show.
+// catches every way of weakening the policies, and of going round them (views, SECURITY DEFINER
+// functions, rules, triggers, schemas that come first on the search path), which the last cases
+// show.
 #define BOOST_TEST_MODULE rls
 #include <boost/test/unit_test.hpp>
 
@@ -54,6 +56,14 @@ struct TwoTenants {
   int count_as_system(const std::string& sql) {
     pqxx::read_transaction tx(*c);
     return tx.exec1(sql)[0].as<int>();
+  }
+
+  // One timeline entry for one of `tenant`'s leads, written as that tenant.
+  void add_timeline_entry_as(const std::string& tenant) {
+    pqxx::work tx(*c);
+    cf::store::bind_to_tenant(tx, tenant);
+    tx.exec("INSERT INTO lead_events (tenant_id, lead_id, kind) SELECT tenant_id, id, 'x' FROM leads LIMIT 1");
+    tx.commit();
   }
 
   // Runs `sql` as the login role (the schema's owner here), then the catalog check: its
@@ -402,4 +412,25 @@ BOOST_FIXTURE_TEST_CASE(a_security_definer_function_without_its_pinned_search_pa
   BOOST_TEST(problems_after("ALTER FUNCTION clientflow_lead_exists_elsewhere(text) RESET search_path") ==
              "function clientflow_lead_exists_elsewhere(text) has settings none, declared search_path=pg_catalog, public "
              "(it runs with its owner's rights for clientflow_tenant)");
+}
+
+BOOST_FIXTURE_TEST_CASE(a_rule_on_a_tenant_table_is_caught, TwoTenants) {
+  // A rule's actions run with the table owner's rights: one tenant's insert changes every lead.
+  BOOST_TEST(problems_after("CREATE RULE touch AS ON INSERT TO lead_events DO ALSO UPDATE leads SET name = 'touched'") ==
+             "table lead_events has rule touch, whose actions run with the table owner's rights");
+  add_timeline_entry_as(a);
+  BOOST_TEST(count_as_system("SELECT count(*) FROM leads WHERE name = 'touched'") == 7);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_security_definer_trigger_on_a_tenant_table_is_caught, TwoTenants) {
+  // A trigger runs its function whoever may execute it, and this one with its owner's rights.
+  BOOST_TEST(problems_after("CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER "
+                            "SET search_path = pg_catalog, public "
+                            "AS $$ BEGIN UPDATE leads SET name = 'touched'; RETURN NEW; END $$;"
+                            "REVOKE ALL ON FUNCTION touch() FROM PUBLIC;"
+                            "CREATE TRIGGER touch AFTER INSERT ON lead_events FOR EACH ROW EXECUTE FUNCTION touch()") ==
+             "function touch() runs with its owner's rights (SECURITY DEFINER) as trigger touch on table lead_events, "
+             "which clientflow_tenant may change");
+  add_timeline_entry_as(a);
+  BOOST_TEST(count_as_system("SELECT count(*) FROM leads WHERE name = 'touched'") == 7);
 }
