@@ -2,6 +2,7 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <cctype>
 #include <map>
 #include <memory>
@@ -66,6 +67,37 @@ bool holds(pqxx::transaction_base& tx, const std::string& sql, const std::string
   return tx.exec_params1(sql, role)[0].as<bool>();
 }
 
+bool listed(const std::vector<std::string>& names, const std::string& name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+// What a membership in `group` gives, for role_powers().
+std::string what_membership_gives(const std::string& group) {
+  if (group == kSystemRole) return "whose policies admit every row";
+  if (group == kOwnerRole) return "which owns the schema";
+  if (group.rfind("pg_", 0) == 0) return "a predefined role with powers over the server or every table";
+  return "whose privileges it may use";
+}
+
+// The roles `role` is a member of, directly or through others (a member may act as any of them),
+// each with the direct membership it comes through ("" for a direct one), by name.
+std::vector<std::pair<std::string, std::string>> memberships(pqxx::transaction_base& tx, const std::string& role) {
+  const auto rows = tx.exec_params(R"sql(
+      WITH RECURSIVE member_of(roleid, through) AS (
+        SELECT m.roleid, NULL::oid FROM pg_auth_members m
+         WHERE m.member = (SELECT oid FROM pg_roles WHERE rolname = $1)
+        UNION
+        SELECT m.roleid, coalesce(p.through, p.roleid) FROM pg_auth_members m JOIN member_of p ON m.member = p.roleid
+      )
+      SELECT DISTINCT ON (g.rolname) g.rolname, coalesce(pg_get_userbyid(p.through)::text, '')
+        FROM member_of p JOIN pg_roles g ON g.oid = p.roleid
+       ORDER BY g.rolname, p.through IS NOT NULL, 2)sql",
+                                   role);
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& row : rows) out.emplace_back(row[0].as<std::string>(), row[1].as<std::string>());
+  return out;
+}
+
 // libpq's verifier for `password`, as the server at `server` stores passwords.
 Result<std::string> password_verifier(const Secret& server, const std::string& user, const std::string& password) {
   auto info = tagged_conninfo(server);
@@ -98,7 +130,8 @@ Result<RuntimeRole> runtime_role_of(const Secret& url, const Secret& migration_u
   return role;
 }
 
-std::vector<std::string> role_powers(pqxx::transaction_base& tx, const std::string& role) {
+std::vector<std::string> role_powers(pqxx::transaction_base& tx, const std::string& role,
+                                     const std::vector<std::string>& may_be_member_of) {
   std::vector<std::string> powers;
   const std::string who = "role " + role;
   const auto attributes =
@@ -107,9 +140,10 @@ std::vector<std::string> role_powers(pqxx::transaction_base& tx, const std::stri
   if (attributes[0][0].as<bool>()) powers.push_back(who + " is a superuser");
   if (attributes[0][1].as<bool>()) powers.push_back(who + " can bypass row-level security (BYPASSRLS)");
   if (attributes[0][2].as<bool>()) powers.push_back(who + " can create roles (CREATEROLE)");
-  if (holds(tx, "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'clientflow_owner') "
-                "AND pg_has_role($1, 'clientflow_owner', 'MEMBER')", role)) {
-    powers.push_back(who + " is a member of " + kOwnerRole);
+  for (const auto& [group, through] : memberships(tx, role)) {
+    if (listed(may_be_member_of, group)) continue;
+    powers.push_back(who + " is a member of " + group + (through.empty() ? "" : " through " + through) + ", " +
+                     what_membership_gives(group));
   }
 
   const auto owned = tx.exec_params(std::string("SELECT lower(kind) || ' ' || ident FROM (") + kSchemaObjects +
@@ -157,7 +191,7 @@ bool roles_separated(pqxx::transaction_base& tx) {
 
 Status check_runtime_role(pqxx::connection& connection) {
   pqxx::read_transaction tx(connection);
-  const auto powers = role_powers(tx, tx.exec1("SELECT current_user")[0].as<std::string>());
+  const auto powers = role_powers(tx, tx.exec1("SELECT current_user")[0].as<std::string>(), kRuntimeMemberships);
   if (powers.empty()) return Status::success();
   std::string lines;
   for (const auto& power : powers) lines += (lines.empty() ? "" : "\n") + power;
@@ -249,28 +283,27 @@ Result<RoleReport> separate_roles(pqxx::connection& connection, const RuntimeRol
         report.changes.push_back("removed CREATEROLE and CREATEDB from " + runtime.name);
       }
     }
-    // Memberships that would hand it the schema: in the owner role, in a role that owns the
-    // database or anything in the schema, or in a privileged role.
-    const auto memberships = tx.exec_params(std::string(R"sql(
-        SELECT g.rolname FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid
-         WHERE m.member = (SELECT oid FROM pg_roles WHERE rolname = $1)
-           AND g.rolname NOT IN ('clientflow_system', 'clientflow_tenant')
-           AND (g.rolsuper OR g.rolbypassrls OR g.rolcreaterole
-                OR pg_has_role(g.oid, 'clientflow_owner', 'MEMBER')
-                OR pg_has_role(g.oid, (SELECT datdba FROM pg_database WHERE datname = current_database()), 'MEMBER')
-                OR EXISTS (SELECT 1 FROM ()sql") + kSchemaObjects + R"sql() objects
-                            WHERE pg_has_role(g.oid, objects.owner, 'MEMBER')))
-         ORDER BY 1)sql",
-                                            runtime.name);
-    for (const auto& row : memberships) {
-      const std::string group = row[0].as<std::string>();
-      tx.exec0("REVOKE " + tx.quote_name(group) + " FROM " + role);
-      report.changes.push_back("revoked membership in " + group + " from " + runtime.name);
-    }
+    // Memberships, each of which could hand it the schema (an owning or privileged role) or
+    // powers past it (a predefined role): every one but its two roles', and any of those two
+    // roles' own, which are members of nothing.
+    const auto revoke_memberships = [&](const std::string& member, const std::vector<std::string>& keep) {
+      const auto groups = tx.exec_params(R"sql(
+          SELECT DISTINCT g.rolname FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid
+           WHERE m.member = (SELECT oid FROM pg_roles WHERE rolname = $1) ORDER BY 1)sql",
+                                         member);
+      for (const auto& row : groups) {
+        const std::string group = row[0].as<std::string>();
+        if (listed(keep, group)) continue;
+        tx.exec0("REVOKE " + tx.quote_name(group) + " FROM " + tx.quote_name(member));
+        report.changes.push_back("revoked membership in " + group + " from " + member);
+      }
+    };
+    revoke_memberships(runtime.name, kRuntimeMemberships);
+    for (const auto& group : kRuntimeMemberships) revoke_memberships(group, {});
     // Its two roles, once nothing else could hand them over (a revoked role may have).
-    for (const char* group : {"clientflow_system", "clientflow_tenant"}) {
-      if (!holds(tx, std::string("SELECT pg_has_role($1, '") + group + "', 'MEMBER')", runtime.name)) {
-        apply_cluster_wide(tx, std::string("GRANT ") + group + " TO " + role);
+    for (const auto& group : kRuntimeMemberships) {
+      if (!holds(tx, "SELECT pg_has_role($1, " + tx.quote(group) + ", 'MEMBER')", runtime.name)) {
+        apply_cluster_wide(tx, "GRANT " + tx.quote_name(group) + " TO " + role);
       }
     }
     // Privileges granted to it directly (its roles give it what it needs).
@@ -307,11 +340,12 @@ Result<RoleReport> separate_roles(pqxx::connection& connection, const RuntimeRol
       tx.exec0("GRANT USAGE ON SCHEMA " + schema + " TO clientflow_system, clientflow_tenant");
     }
 
-    const auto left = role_powers(tx, runtime.name);
+    const auto left = role_powers(tx, runtime.name, kRuntimeMemberships);
     if (!left.empty()) {
       std::string lines;
       for (const auto& power : left) lines += (lines.empty() ? "" : "; ") + power;
-      return internal_error("database.url's role could still change the schema: " + lines);
+      return internal_error("database.url's role could still change the schema or reach past it: " + lines +
+                            "; as a superuser, take these away, then migrate again");
     }
     tx.commit();
     return report;

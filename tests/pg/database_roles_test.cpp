@@ -12,9 +12,11 @@
 #include "store/migrations.h"
 #include "store/tenant_scope.h"
 #include "store/tenants.h"
+#include "tests/support/own_cluster.h"
 #include "tests/support/test_role.h"
 #include "tests/support/test_database.h"
 
+using cf::testing::OwnCluster;
 using cf::testing::TestRole;
 using cf::testing::TestDatabase;
 
@@ -43,14 +45,16 @@ bool mentions(const std::vector<std::string>& lines, const std::string& text) {
   return false;
 }
 
-// A database migrated the one-role way, and a runtime role for it (made by the tests).
+// A database migrated the one-role way, and a runtime role for it (made by the tests); in the
+// suite's cluster, or in `cluster`.
 struct OneRole {
   TestRole runtime;  // before the database: dropped after it
   TestDatabase db;
   std::unique_ptr<pqxx::connection> c;
   std::string login_role;
 
-  OneRole() {
+  OneRole() : OneRole(cf::testing::cluster_url()) {}
+  explicit OneRole(std::string cluster) : db(std::move(cluster)) {
     db.migrate();
     c = db.connect();
     login_role = one_value(*c, "SELECT current_user");
@@ -147,7 +151,7 @@ BOOST_FIXTURE_TEST_CASE(an_existing_runtime_role_loses_what_could_change_the_sch
               "GRANT " + login_role + " TO " + rt);
   {
     pqxx::read_transaction tx(*c);
-    const auto before = cf::store::role_powers(tx, rt);
+    const auto before = cf::store::role_powers(tx, rt, cf::store::kRuntimeMemberships);
     BOOST_TEST(mentions(before, "role " + rt + " can create roles (CREATEROLE)"));
     BOOST_TEST(mentions(before, "role " + rt + " owns, or is a member of the owner of, "));
   }
@@ -159,7 +163,7 @@ BOOST_FIXTURE_TEST_CASE(an_existing_runtime_role_loses_what_could_change_the_sch
   BOOST_TEST(mentions(changes, "revoked membership in " + login_role + " from " + rt));
   BOOST_TEST(mentions(changes, "revoked the privileges granted to " + rt + " itself"));
   pqxx::read_transaction tx(*c);
-  BOOST_TEST(cf::store::role_powers(tx, rt).empty());
+  BOOST_TEST(cf::store::role_powers(tx, rt, cf::store::kRuntimeMemberships).empty());
   BOOST_TEST(tx.exec1("SELECT (SELECT count(*) FROM pg_class c, aclexplode(c.relacl) a "
                       "         WHERE c.oid = 'leads'::regclass AND a.grantee = '" + rt + "'::regrole) + "
                       "       (SELECT count(*) FROM pg_attribute at, aclexplode(at.attacl) a "
@@ -252,4 +256,121 @@ BOOST_AUTO_TEST_CASE(two_databases_separate_their_roles_at_once) {
   b.join();
   BOOST_TEST(error_first == "");
   BOOST_TEST(error_second == "");
+}
+
+BOOST_FIXTURE_TEST_CASE(a_runtime_role_given_other_roles_is_refused_and_migrate_takes_them_back, OneRole) {
+  BOOST_REQUIRE(migrate_with_role().ok());
+  const std::string rt = runtime.name();
+  TestRole group_name;  // a NOLOGIN role that carries a predefined one
+  const std::string group = group_name.name();
+  run_sql(*c, "CREATE ROLE " + group + " NOLOGIN; GRANT pg_read_all_data TO " + group + ";"
+              "GRANT pg_read_server_files, pg_execute_server_program, " + group + " TO " + rt);
+  pqxx::connection as_runtime(runtime.url_for(db));
+  {
+    // What such a membership gives: a program run on the server, as the server's own user.
+    pqxx::work tx(as_runtime);
+    tx.exec0("CREATE TEMP TABLE out (line text)");
+    tx.exec0("COPY out FROM PROGRAM 'echo ran'");
+    BOOST_TEST(tx.exec1("SELECT line FROM out")[0].as<std::string>() == "ran");
+  }
+  auto status = cf::store::check_isolation(as_runtime);
+  BOOST_REQUIRE(!status.ok());
+  BOOST_TEST(status.error().message ==
+             "role " + rt + " is a member of " + group + ", whose privileges it may use\n"
+             "role " + rt + " is a member of pg_execute_server_program, a predefined role with powers over the server "
+             "or every table\n"
+             "role " + rt + " is a member of pg_read_all_data through " + group + ", a predefined role with powers over "
+             "the server or every table\n"
+             "role " + rt + " is a member of pg_read_server_files, a predefined role with powers over the server or "
+             "every table");
+
+  auto repaired = migrate_with_role();
+  BOOST_REQUIRE_MESSAGE(repaired.ok(), (repaired.ok() ? "" : repaired.error().message));
+  for (const auto& revoked : {group, std::string("pg_read_server_files"), std::string("pg_execute_server_program")}) {
+    BOOST_TEST(mentions(repaired->roles->changes, "revoked membership in " + revoked + " from " + rt), revoked);
+  }
+  auto after = cf::store::check_isolation(as_runtime);
+  BOOST_TEST(after.ok(), (after.ok() ? "" : after.error().message));
+  BOOST_TEST(one_value(*c, "SELECT count(*) FROM pg_auth_members WHERE member = '" + rt + "'::regrole") == "2");
+}
+
+BOOST_FIXTURE_TEST_CASE(a_security_definer_function_open_to_the_runtime_role_is_refused, OneRole) {
+  BOOST_REQUIRE(migrate_with_role().ok());
+  const std::string rt = runtime.name();
+  run_sql(*c, "CREATE FUNCTION unforce(target regclass) RETURNS void LANGUAGE plpgsql SECURITY DEFINER "
+              "SET search_path = pg_catalog "
+              "AS $$ BEGIN EXECUTE format('ALTER TABLE %s NO FORCE ROW LEVEL SECURITY', target); END $$;"
+              "ALTER FUNCTION unforce(regclass) OWNER TO clientflow_owner;"
+              "REVOKE ALL ON FUNCTION unforce(regclass) FROM PUBLIC;"
+              "GRANT EXECUTE ON FUNCTION unforce(regclass) TO " + rt);
+  pqxx::connection as_runtime(runtime.url_for(db));
+  {
+    // Through it the runtime role changes row-level security, which it cannot do itself.
+    pqxx::work tx(as_runtime);
+    tx.exec("SELECT unforce('leads')");
+    BOOST_TEST(!tx.exec1("SELECT relforcerowsecurity FROM pg_class WHERE oid = 'leads'::regclass")[0].as<bool>());
+    tx.abort();
+  }
+  auto status = cf::store::check_isolation(as_runtime);
+  BOOST_REQUIRE(!status.ok());
+  BOOST_TEST(status.error().message == "function unforce(regclass) runs with its owner's rights (SECURITY DEFINER) and "
+                                       "is open to " + rt + "; it is not one of the declared ones");
+  BOOST_REQUIRE(migrate_with_role().ok());  // takes back privileges granted to the runtime role itself
+  auto after = cf::store::check_isolation(as_runtime);
+  BOOST_TEST(after.ok(), (after.ok() ? "" : after.error().message));
+}
+
+BOOST_AUTO_TEST_CASE(the_shared_roles_given_other_roles_are_refused_and_migrate_takes_them_back) {
+  // clientflow_tenant and clientflow_system are cluster-wide: this test changes them in a cluster
+  // of its own.
+  OwnCluster cluster;
+  OneRole setup(cluster.url());
+  auto& c = *setup.c;
+  run_sql(c, "GRANT pg_execute_server_program TO clientflow_tenant");
+  {
+    // A tenant transaction could now run programs on the server.
+    pqxx::work tx(c);
+    tx.exec0("SET LOCAL ROLE clientflow_tenant");
+    tx.exec0("CREATE TEMP TABLE out (line text)");
+    tx.exec0("COPY out FROM PROGRAM 'echo ran'");
+    BOOST_TEST(tx.exec1("SELECT count(*) FROM out")[0].as<int>() == 1);
+  }
+  {
+    // With one role, the check covers clientflow_tenant, which must be a member of nothing.
+    auto status = cf::store::check_isolation(c);
+    BOOST_REQUIRE(!status.ok());
+    BOOST_TEST(status.error().message == "role clientflow_tenant is a member of pg_execute_server_program, a predefined "
+                                         "role with powers over the server or every table");
+  }
+  auto separated = setup.migrate_with_role();
+  BOOST_REQUIRE_MESSAGE(separated.ok(), (separated.ok() ? "" : separated.error().message));
+  BOOST_TEST(mentions(separated->roles->changes, "revoked membership in pg_execute_server_program from clientflow_tenant"));
+
+  const std::string rt = setup.runtime.name();
+  pqxx::connection as_runtime(setup.runtime.url_for(setup.db));
+  BOOST_TEST(cf::store::check_isolation(as_runtime).ok());
+  run_sql(c, "GRANT pg_read_server_files TO clientflow_system; GRANT pg_signal_backend TO clientflow_tenant");
+  {
+    // What the runtime role now has through clientflow_system: any file the server can read.
+    pqxx::work tx(as_runtime);
+    tx.exec0("CREATE TEMP TABLE lines (line text)");
+    tx.exec0("COPY lines FROM '/etc/passwd'");
+    BOOST_TEST(tx.exec1("SELECT count(*) FROM lines")[0].as<int>() > 0);
+  }
+  auto status = cf::store::check_isolation(as_runtime);
+  BOOST_REQUIRE(!status.ok());
+  BOOST_TEST(status.error().message ==
+             "role clientflow_tenant is a member of pg_signal_backend, a predefined role with powers over the server or "
+             "every table\n"
+             "role " + rt + " is a member of pg_read_server_files through clientflow_system, a predefined role with "
+             "powers over the server or every table\n"
+             "role " + rt + " is a member of pg_signal_backend through clientflow_tenant, a predefined role with powers "
+             "over the server or every table");
+
+  auto repaired = setup.migrate_with_role();
+  BOOST_REQUIRE_MESSAGE(repaired.ok(), (repaired.ok() ? "" : repaired.error().message));
+  BOOST_TEST(mentions(repaired->roles->changes, "revoked membership in pg_read_server_files from clientflow_system"));
+  BOOST_TEST(mentions(repaired->roles->changes, "revoked membership in pg_signal_backend from clientflow_tenant"));
+  auto after = cf::store::check_isolation(as_runtime);
+  BOOST_TEST(after.ok(), (after.ok() ? "" : after.error().message));
 }

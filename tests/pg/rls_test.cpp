@@ -1,7 +1,9 @@
 // The isolation proof at the database layer: as clientflow_tenant with tenant A bound, queries
 // with no WHERE clause see and touch only A's rows. The same checks fail when a policy is
 // dropped or forcing is switched off, and the catalog check behind /readyz (check_isolation)
-// catches every way of weakening the policies, which the last cases show.
+// catches every way of weakening the policies, and of going round them (views, SECURITY DEFINER
+// functions, rules, triggers, schemas that come first on the search path), which the last cases
+// show.
 #define BOOST_TEST_MODULE rls
 #include <boost/test/unit_test.hpp>
 
@@ -54,6 +56,14 @@ struct TwoTenants {
   int count_as_system(const std::string& sql) {
     pqxx::read_transaction tx(*c);
     return tx.exec1(sql)[0].as<int>();
+  }
+
+  // One timeline entry for one of `tenant`'s leads, written as that tenant.
+  void add_timeline_entry_as(const std::string& tenant) {
+    pqxx::work tx(*c);
+    cf::store::bind_to_tenant(tx, tenant);
+    tx.exec("INSERT INTO lead_events (tenant_id, lead_id, kind) SELECT tenant_id, id, 'x' FROM leads LIMIT 1");
+    tx.commit();
   }
 
   // Runs `sql` as the login role (the schema's owner here), then the catalog check: its
@@ -299,4 +309,128 @@ BOOST_FIXTURE_TEST_CASE(a_weakened_tenant_function_is_caught, TwoTenants) {
   BOOST_TEST(problems_after("CREATE OR REPLACE FUNCTION clientflow_current_tenant() RETURNS uuid "
                             "LANGUAGE sql STABLE AS $$ SELECT tenant_id FROM leads LIMIT 1 $$") ==
              "function clientflow_current_tenant() differs from the declared one (it decides which rows a tenant sees)");
+}
+
+// Ways round the policies rather than through them: relations that show rows with their owner's
+// rights, SECURITY DEFINER functions, and objects that take the place of ours on the tenant
+// role's search path. Each leaks rows in the count first, then fails the catalog check.
+
+BOOST_FIXTURE_TEST_CASE(a_view_over_leads_open_to_the_tenant_role_is_caught, TwoTenants) {
+  BOOST_TEST(problems_after("CREATE VIEW all_leads AS SELECT * FROM leads;"
+                            "GRANT SELECT ON all_leads TO clientflow_tenant") ==
+             "view all_leads is open to clientflow_tenant and runs with its owner's rights, past row-level security "
+             "(only security_invoker views may be open)");
+  BOOST_TEST(count_as(a, "SELECT count(*) FROM all_leads") == 7);  // every tenant's leads
+}
+
+BOOST_FIXTURE_TEST_CASE(a_materialized_view_open_to_public_is_caught, TwoTenants) {
+  BOOST_TEST(problems_after("CREATE MATERIALIZED VIEW lead_emails AS SELECT tenant_id, email FROM leads;"
+                            "GRANT SELECT ON lead_emails TO PUBLIC") ==
+             "materialized view lead_emails is open to PUBLIC and has no row-level security");
+  BOOST_TEST(count_as(a, "SELECT count(*) FROM lead_emails") == 7);
+}
+
+BOOST_FIXTURE_TEST_CASE(relations_in_another_schema_open_to_the_tenant_role_are_caught, TwoTenants) {
+  BOOST_TEST(problems_after("CREATE SCHEMA reports; GRANT USAGE ON SCHEMA reports TO clientflow_tenant;"
+                            "CREATE TABLE reports.lead_copy AS SELECT * FROM leads;"
+                            "CREATE VIEW reports.findings_seen AS SELECT * FROM findings;"
+                            "GRANT SELECT ON reports.lead_copy, reports.findings_seen TO clientflow_tenant") ==
+             "view reports.findings_seen is open to clientflow_tenant and runs with its owner's rights, past "
+             "row-level security (only security_invoker views may be open)\n"
+             "table reports.lead_copy is open to clientflow_tenant outside schema public, whose policies are the "
+             "ones compared");
+  BOOST_TEST(count_as(a, "SELECT count(*) FROM reports.lead_copy") == 7);
+}
+
+BOOST_FIXTURE_TEST_CASE(views_the_tenant_role_cannot_open_or_that_run_with_its_rights_are_allowed, TwoTenants) {
+  BOOST_TEST(problems_after("CREATE VIEW own_leads WITH (security_invoker) AS SELECT * FROM leads;"
+                            "GRANT SELECT ON own_leads TO clientflow_tenant;"
+                            "CREATE VIEW admin_leads AS SELECT * FROM leads;"
+                            "CREATE MATERIALIZED VIEW admin_counts AS SELECT tenant_id, count(*) FROM leads GROUP BY 1;"
+                            "CREATE SCHEMA reports; CREATE TABLE reports.lead_copy AS SELECT * FROM leads;"
+                            "GRANT SELECT ON reports.lead_copy TO clientflow_tenant") == "");
+  BOOST_TEST(count_as(a, "SELECT count(*) FROM own_leads") == 4);  // the reader's policies apply
+}
+
+BOOST_FIXTURE_TEST_CASE(a_schema_that_takes_the_place_of_ours_for_the_tenant_role_is_caught, TwoTenants) {
+  // "$user" leads the default search_path, and is clientflow_tenant inside a tenant transaction.
+  BOOST_TEST(problems_after("CREATE SCHEMA clientflow_tenant; GRANT USAGE ON SCHEMA clientflow_tenant TO clientflow_tenant;"
+                            "CREATE TABLE clientflow_tenant.leads AS SELECT * FROM public.leads;"
+                            "GRANT SELECT ON clientflow_tenant.leads TO clientflow_tenant;"
+                            "CREATE FUNCTION clientflow_tenant.clientflow_lead_exists_elsewhere(lead_email text) "
+                            "RETURNS boolean LANGUAGE sql AS $$ SELECT false $$") ==
+             "table clientflow_tenant.leads is open to clientflow_tenant outside schema public, whose policies are "
+             "the ones compared\n"
+             "function clientflow_tenant.clientflow_lead_exists_elsewhere(text) has the name of one of ours in a schema "
+             "clientflow_tenant may use, where it can take the place of ours (search_path)\n"
+             "table clientflow_tenant.leads has the name of one of ours in a schema clientflow_tenant may use, where it "
+             "can take the place of ours (search_path)");
+  BOOST_TEST(count_as(a, "SELECT count(*) FROM leads") == 7);
+  pqxx::work tx(*c);
+  cf::store::bind_to_tenant(tx, a);
+  BOOST_TEST(!tx.exec_params1("SELECT clientflow_lead_exists_elsewhere($1)", "b0@x.com")[0].as<bool>());
+}
+
+BOOST_FIXTURE_TEST_CASE(an_undeclared_security_definer_function_for_the_tenant_role_is_caught, TwoTenants) {
+  BOOST_TEST(problems_after("CREATE FUNCTION lead_count() RETURNS bigint LANGUAGE sql SECURITY DEFINER "
+                            "AS $$ SELECT count(*) FROM leads $$;"
+                            "CREATE FUNCTION lead_emails(prefix text) RETURNS SETOF text LANGUAGE sql SECURITY DEFINER "
+                            "SET search_path = pg_catalog, public AS $$ SELECT email FROM leads WHERE email LIKE prefix $$;"
+                            "REVOKE ALL ON FUNCTION lead_emails(text) FROM PUBLIC;"
+                            "GRANT EXECUTE ON FUNCTION lead_emails(text) TO clientflow_tenant;"
+                            "CREATE FUNCTION admin_count() RETURNS bigint LANGUAGE sql SECURITY DEFINER "
+                            "AS $$ SELECT count(*) FROM leads $$;"
+                            "REVOKE ALL ON FUNCTION admin_count() FROM PUBLIC") ==
+             "function lead_count() runs with its owner's rights (SECURITY DEFINER) and is open to PUBLIC; it is not "
+             "one of the declared ones\n"
+             "function lead_emails(text) runs with its owner's rights (SECURITY DEFINER) and is open to "
+             "clientflow_tenant; it is not one of the declared ones");
+  BOOST_TEST(count_as(a, "SELECT lead_count()") == 7);
+  BOOST_TEST(count_as(a, "SELECT count(*) FROM lead_emails('b%')") == 2);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_changed_body_of_a_declared_security_definer_function_is_caught, TwoTenants) {
+  // LIKE instead of =: a tenant could find other tenants' emails letter by letter.
+  BOOST_TEST(problems_after("CREATE OR REPLACE FUNCTION clientflow_lead_exists_elsewhere(lead_email text) RETURNS boolean "
+                            "LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public "
+                            "AS $$ SELECT EXISTS (SELECT 1 FROM public.leads "
+                            "WHERE email LIKE lead_email AND tenant_id <> public.clientflow_current_tenant()) $$;"
+                            "CREATE OR REPLACE FUNCTION clientflow_route_waiting_rule_deliveries(p_tenant uuid, p_lead uuid) "
+                            "RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public "
+                            "AS $$ BEGIN RETURN 0; END $$") ==
+             "function clientflow_lead_exists_elsewhere(text) differs from the declared one (it runs with its owner's "
+             "rights for clientflow_tenant)\n"
+             "function clientflow_route_waiting_rule_deliveries(uuid, uuid) differs from the declared one (it runs with "
+             "its owner's rights for clientflow_tenant)");
+  pqxx::work tx(*c);
+  cf::store::bind_to_tenant(tx, a);
+  BOOST_TEST(tx.exec_params1("SELECT clientflow_lead_exists_elsewhere($1)", "b%")[0].as<bool>());
+}
+
+BOOST_FIXTURE_TEST_CASE(a_security_definer_function_without_its_pinned_search_path_is_caught, TwoTenants) {
+  // Without it, the function resolves operators and functions on the caller's search_path.
+  BOOST_TEST(problems_after("ALTER FUNCTION clientflow_lead_exists_elsewhere(text) RESET search_path") ==
+             "function clientflow_lead_exists_elsewhere(text) has settings none, declared search_path=pg_catalog, public "
+             "(it runs with its owner's rights for clientflow_tenant)");
+}
+
+BOOST_FIXTURE_TEST_CASE(a_rule_on_a_tenant_table_is_caught, TwoTenants) {
+  // A rule's actions run with the table owner's rights: one tenant's insert changes every lead.
+  BOOST_TEST(problems_after("CREATE RULE touch AS ON INSERT TO lead_events DO ALSO UPDATE leads SET name = 'touched'") ==
+             "table lead_events has rule touch, whose actions run with the table owner's rights");
+  add_timeline_entry_as(a);
+  BOOST_TEST(count_as_system("SELECT count(*) FROM leads WHERE name = 'touched'") == 7);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_security_definer_trigger_on_a_tenant_table_is_caught, TwoTenants) {
+  // A trigger runs its function whoever may execute it, and this one with its owner's rights.
+  BOOST_TEST(problems_after("CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER "
+                            "SET search_path = pg_catalog, public "
+                            "AS $$ BEGIN UPDATE leads SET name = 'touched'; RETURN NEW; END $$;"
+                            "REVOKE ALL ON FUNCTION touch() FROM PUBLIC;"
+                            "CREATE TRIGGER touch AFTER INSERT ON lead_events FOR EACH ROW EXECUTE FUNCTION touch()") ==
+             "function touch() runs with its owner's rights (SECURITY DEFINER) as trigger touch on table lead_events, "
+             "which clientflow_tenant may change");
+  add_timeline_entry_as(a);
+  BOOST_TEST(count_as_system("SELECT count(*) FROM leads WHERE name = 'touched'") == 7);
 }
