@@ -69,7 +69,7 @@ const std::vector<DeclaredFunction> kDeclaredFunctions{
      "034c5ab0df153fe29e05bb229d0f016ede401eb5d87b424bcb885c1588269be5", kPinnedSearchPath, kRunsAsOwner},
     // sql/006
     {"clientflow_route_waiting_rule_deliveries", "uuid, uuid", true,
-     "66feb6619e8aae12800985f0e30903556e32f493140d2ff88cee142e9fe1e994", kPinnedSearchPath, kRunsAsOwner},
+     "4b0424d3ce72fac79c4252852deb00b8b8c9156207740c0ec536ed04ac1d2f30", kPinnedSearchPath, kRunsAsOwner},
 };
 
 // True when role $1 holds any privilege on relation `c`, or on one of its columns.
