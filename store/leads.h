@@ -35,7 +35,9 @@ struct FieldError {
 };
 
 // Parses a POST /v1/leads body; the first problem found when it is not acceptable. A body nested
-// deeper than `max_json_depth` (http.max_json_depth) is refused before it is parsed.
+// deeper than `max_json_depth` (http.max_json_depth) is refused before it is parsed. An ib_type
+// holding the shape of a tag prefix (TagPrefix::found_in) is refused: it would give the lead a
+// Systeme.io tag that holds another tenant's tag names.
 std::variant<LeadInput, FieldError> parse_lead_input(const std::string& body, int max_json_depth = 64);
 
 struct LeadEvent {
@@ -66,6 +68,12 @@ struct Caller {
   std::string tenant_id;
   std::string prefix;
 };
+
+// The refusal of `input` for `caller` when the tag its ib_type gives the lead (caller.prefix +
+// ib_type) would hold a prefix-shaped part after its own prefix, as "ib-xib-" + "def456-demo"
+// does: a FieldError naming ib_type; nullopt when the tag is the caller's alone. (parse_lead_input
+// has already refused such a part inside ib_type itself.)
+std::optional<FieldError> look_alike_tag(const Caller& caller, const LeadInput& input);
 
 enum class CaptureOutcome { created, existing, taken_elsewhere };
 
