@@ -10,8 +10,9 @@
 // TenantRateLimit), the tenant's requests in flight (at most kMaxRequestsInFlightPerTenant queued
 // or running at once: 429 with Retry-After, see TenantInFlight), nesting depth
 // (http.max_json_depth, 400) and the body's fields (400), all without the database; then the
-// DbExecutor, in the tenant's own lane (tenants take turns), confirms the key and does the work,
-// every query bound to the caller's tenant (row-level security) and each statement cut at the
+// DbExecutor, in the tenant's own lane (tenants take turns), confirms the key, refuses a capture
+// whose ib_type would make a look-alike tag with the caller's prefix (400, store::look_alike_tag)
+// and does the work, every query bound to the caller's tenant (row-level security) and each statement cut at the
 // tenant statement timeout (store/tenant_scope.h: 503 with Retry-After). Errors are
 // {"error", "field"?}.
 #pragma once

@@ -247,7 +247,9 @@ int waiting_on_a_lock(pqxx::connection& c, const std::string& database) {
 }  // namespace
 
 // IB A, within its rate, keeps the tenant API busy with requests that are slow in the database
-// (here: waiting on a lock a test transaction holds, as an expensive query would). A gets no more
+// (here: waiting on a lock a test transaction holds on the tenants table, which every request
+// reads to confirm its key before its tenant-bound statements, so the wait is not cut by their
+// statement timeout and the test does not depend on how fast it runs). A gets no more
 // than 4 requests queued or running at once: the rest are refused with 429 and Retry-After at
 // once, counted as too_many_in_flight, so A cannot fill the shared queue. B's request in the same
 // moment is admitted and, tenants taking turns, waits only for A's request already running: once
@@ -264,7 +266,7 @@ BOOST_AUTO_TEST_CASE(one_tenant_holding_its_in_flight_cap_gets_429s_while_anothe
   };
   auto locker = api.db.connect();
   pqxx::work hold(*locker);
-  hold.exec0("LOCK TABLE leads IN ACCESS EXCLUSIVE MODE");
+  hold.exec0("LOCK TABLE tenants IN ACCESS EXCLUSIVE MODE");
   for (int i = 0; i < 10; ++i) {
     calls_a.push_back(std::async(std::launch::async, [&] {
       auto answer = api.call("GET", "/v1/leads?tag=zzz&limit=100", key_a);
