@@ -55,4 +55,11 @@ std::optional<TagPrefix> TagPrefix::of_tag(std::string_view tag) {
   return TagPrefix(std::move(text));
 }
 
+bool TagPrefix::found_in(std::string_view text) {
+  for (std::size_t at = 0; at < text.size(); ++at) {
+    if (of_tag(text.substr(at))) return true;
+  }
+  return false;
+}
+
 }  // namespace cf

@@ -23,6 +23,10 @@ class TagPrefix {
   // The prefix-shaped start of a tag (`ib-[a-z0-9]{3,32}-`, any case), lower-cased; nullopt when
   // the tag does not start with one. This says which tenant a tag claims, not that it exists.
   static std::optional<TagPrefix> of_tag(std::string_view tag);
+  // True when a prefix-shaped part (`ib-[a-z0-9]{3,32}-`, any case) starts anywhere in `text`. A
+  // tag that holds one after its first character holds the name of another tenant's tag, and a
+  // substring search for that tag (Systeme.io's GET /tags?query=) finds it too.
+  static bool found_in(std::string_view text);
 
   const std::string& str() const { return text_; }
   // The tag this prefix gives `suffix` (for example "demo-request").

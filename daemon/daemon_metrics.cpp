@@ -236,18 +236,32 @@ static auto& database_reconnects() {
 static auto& tenant_api_requests() {
   static auto& family = BuildCounter()
                             .Name("clientflow_tenant_api_requests_total")
-                            .Help("Tenant API requests of a known tenant, by outcome (admitted, rate_limited)")
+                            .Help("Tenant API requests of a known tenant, by outcome (admitted, rate_limited, "
+                                  "too_many_in_flight)")
                             .Register(registry());
   return family;
 }
 
+static prometheus::Counter& tenant_api_statement_timeouts() {
+  static auto& counter = BuildCounter()
+                             .Name("clientflow_tenant_api_statement_timeouts_total")
+                             .Help("Tenant API requests answered 503 because a statement ran past the tenant "
+                                   "statement timeout")
+                             .Register(registry())
+                             .Add({});
+  return counter;
+}
+
 void initialize() {
   clock_skew();
+  tenant_api_statement_timeouts();
   for (const std::string component : {"ingest", "api", "admin", "sampler", "credentials"}) {
     database_errors().Add({{"component", component}});
     database_reconnects().Add({{"component", component}});
   }
-  for (const std::string outcome : {"admitted", "rate_limited"}) tenant_api_requests().Add({{"outcome", outcome}});
+  for (const std::string outcome : {"admitted", "rate_limited", "too_many_in_flight"}) {
+    tenant_api_requests().Add({{"outcome", outcome}});
+  }
   for (const std::string reason : {"too_large", "head_too_large", "bad_request", "length_required"}) {
     requests_refused().Add({{"reason", reason}});
   }
@@ -256,6 +270,8 @@ void initialize() {
 }
 
 void tenant_api_request(const std::string& outcome) { tenant_api_requests().Add({{"outcome", outcome}}).Increment(); }
+
+void tenant_api_statement_timeout() { tenant_api_statement_timeouts().Increment(); }
 
 void database_error(const std::string& component) { database_errors().Add({{"component", component}}).Increment(); }
 

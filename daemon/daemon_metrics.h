@@ -50,8 +50,12 @@ void credentials_reloaded(const std::string& trigger);
 // before the first failure. Call once at start-up.
 void initialize();
 
-// One tenant API request of a known tenant. outcome: admitted, or rate_limited (answered 429).
+// One tenant API request of a known tenant. outcome: admitted, rate_limited (answered 429: over
+// its rate) or too_many_in_flight (answered 429: its cap of requests queued or running reached).
 void tenant_api_request(const std::string& outcome);
+// A tenant API request answered 503 because PostgreSQL cancelled one of its statements at the
+// tenant statement timeout: clientflow_tenant_api_statement_timeouts_total.
+void tenant_api_statement_timeout();
 
 // component: ingest (the webhook writers), api (the tenant API), admin (the admin API and report
 // page), sampler (the gauges below), credentials (the credential filter's listening connection).

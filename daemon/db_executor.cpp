@@ -31,7 +31,8 @@ void DbExecutor::submit(Job job) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (!stopping_ && queue_.size() < max_queued_) {
-      queue_.push_back(std::move(job));
+      const std::string lane = job.lane;
+      queue_.push(lane, std::move(job));
       ready_.notify_one();
       return;
     }
@@ -43,36 +44,42 @@ void DbExecutor::run() {
   std::unique_ptr<pqxx::connection> connection;
   bool lost_connection = false;
   for (;;) {
-    Job job;
+    std::optional<FairQueue<Job>::Taken> taken;
     {
       std::unique_lock<std::mutex> lock(mutex_);
-      ready_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;
-      job = std::move(queue_.front());
-      queue_.pop_front();
+      ready_.wait(lock, [this] { return stopping_ || queue_.size() > 0; });
+      taken = queue_.take();
+      if (!taken) return;
     }
-    if (!connection || !connection->is_open()) {
-      auto opened = store::connect(database_url_);
-      if (!opened) {
-        metrics::database_error(component_);
-        job.unavailable();
-        continue;
-      }
-      if (lost_connection) metrics::database_reconnect(component_);
-      lost_connection = false;
-      connection = std::move(*opened);
-    }
-    try {
-      job.run(*connection);
-    } catch (const std::exception& e) {
+    run_job(taken->item, connection, lost_connection);
+    taken->item = {};  // destroyed (and what it owns released) before its lane's turn ends
+    std::lock_guard<std::mutex> lock(mutex_);
+    queue_.done(taken->lane);
+  }
+}
+
+void DbExecutor::run_job(Job& job, std::unique_ptr<pqxx::connection>& connection, bool& lost_connection) {
+  if (!connection || !connection->is_open()) {
+    auto opened = store::connect(database_url_);
+    if (!opened) {
       metrics::database_error(component_);
-      if (store::is_unavailable(e) || !connection->is_open()) {
-        connection.reset();
-        lost_connection = true;
-        job.unavailable();
-      } else {
-        job.failed(e);  // logs it with the request's id
-      }
+      job.unavailable();
+      return;
+    }
+    if (lost_connection) metrics::database_reconnect(component_);
+    lost_connection = false;
+    connection = std::move(*opened);
+  }
+  try {
+    job.run(*connection);
+  } catch (const std::exception& e) {
+    metrics::database_error(component_);
+    if (store::is_unavailable(e) || !connection->is_open()) {
+      connection.reset();
+      lost_connection = true;
+      job.unavailable();
+    } else {
+      job.failed(e);  // logs it with the request's id
     }
   }
 }

@@ -71,20 +71,25 @@ std::string bearer_token(const Rest::Request& request) {
   return raw->value().substr(scheme.size());
 }
 
+void send_database_unavailable(Http::ResponseWriter& response, const ReplyContext& context) {
+  constexpr int kRetryAfterSeconds = 5;
+  send_json(response, context, Http::Code::Service_Unavailable, {{"error", "database unavailable, retry later"}},
+            kRetryAfterSeconds);
+}
+
+void send_internal_error(Http::ResponseWriter& response, const ReplyContext& context, const std::exception& error) {
+  log::error("request failed", {{"request_id", context.request_id}, {"error", error.what()}});
+  send_error(response, context, Http::Code::Internal_Server_Error, "internal error");
+}
+
 void answer_from_database(DbExecutor& executor, const Rest::Request& request, Http::ResponseWriter response,
                           DatabaseWork work) {
-  constexpr int kRetryAfterSeconds = 5;
   auto held = std::make_shared<Http::ResponseWriter>(std::move(response));
   const auto context = ReplyContext::of(request);
   executor.submit({[held, context, work](pqxx::connection& connection) { work(connection, *held, context); },
-                   [held, context] {
-                     send_json(*held, context, Http::Code::Service_Unavailable,
-                               {{"error", "database unavailable, retry later"}}, kRetryAfterSeconds);
-                   },
-                   [held, context](const std::exception& e) {
-                     log::error("request failed", {{"request_id", context.request_id}, {"error", e.what()}});
-                     send_error(*held, context, Http::Code::Internal_Server_Error, "internal error");
-                   }});
+                   [held, context] { send_database_unavailable(*held, context); },
+                   [held, context](const std::exception& e) { send_internal_error(*held, context, e); },
+                   ""});
 }
 
 }  // namespace cf::daemon

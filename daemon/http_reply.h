@@ -44,6 +44,11 @@ void send_error(Pistache::Http::ResponseWriter& response, const ReplyContext& co
 // The token of an "Authorization: Bearer <token>" header; empty when there is none.
 std::string bearer_token(const Pistache::Rest::Request& request);
 
+// 503 with Retry-After: the database cannot take the request now (unreachable, queue full, stopping).
+void send_database_unavailable(Pistache::Http::ResponseWriter& response, const ReplyContext& context);
+// Logs `error` with the request id and answers 500 without saying more.
+void send_internal_error(Pistache::Http::ResponseWriter& response, const ReplyContext& context, const std::exception& error);
+
 // Runs `work` on `executor` with the request's writer. When the database is unreachable (or the
 // executor's queue is full) the request gets 503 with Retry-After; when `work` throws otherwise, 500.
 using DatabaseWork =

@@ -4,10 +4,13 @@
 #include <regex>
 
 #include "common/clock.h"
+#include "common/log.h"
 #include "common/text.h"
 #include "daemon/daemon_metrics.h"
 #include "daemon/http_reply.h"
+#include "store/database.h"
 #include "store/leads.h"
+#include "store/tenant_scope.h"
 #include "store/tenants.h"
 
 namespace cf::daemon {
@@ -17,73 +20,129 @@ using nlohmann::json;
 
 namespace {
 
-// Answers one request from a database thread.
+// Answers one request from a database thread. The caller's place among its tenant's requests in
+// flight is given back just before the answer leaves, so a next request sent on seeing it finds
+// the place free.
 struct Reply {
   Http::ResponseWriter& response;
   const ReplyContext& context;
+  TenantInFlight::Slot& slot;
 
-  void reply(Http::Code code, const json& body) { send_json(response, context, code, body); }
+  void reply(Http::Code code, const json& body) {
+    slot.release();
+    send_json(response, context, code, body);
+  }
   void error(Http::Code code, const std::string& message, const std::string& field = {}) {
+    slot.release();
     send_error(response, context, code, message, field);
   }
 };
 
-// The caller as the in-memory filter knows it: its API key and tenant id.
+// The caller as the in-memory filter knows it: its API key and tenant id, and its place among the
+// tenant's requests in flight (held until its answer).
 struct KnownCaller {
   std::string api_key;
   std::string tenant_id;
+  std::shared_ptr<TenantInFlight::Slot> slot;
 };
 
 // The per-tenant rate limit: true when `tenant_id` is over it and the request has been answered
-// 429 with Retry-After. Needs nothing but the tenant id and the writer, so it runs in the HTTP
-// thread, before any database work.
+// 429 with Retry-After (counted). Needs nothing but the tenant id and the writer, so it runs in the
+// HTTP thread, before any database work.
 bool refused_by_rate_limit(TenantRateLimit& limit, const std::string& tenant_id, Http::ResponseWriter& response,
                            const ReplyContext& context) {
   const auto verdict = limit.admit(tenant_id);
-  metrics::tenant_api_request(verdict.admitted ? "admitted" : "rate_limited");
   if (verdict.admitted) return false;
+  metrics::tenant_api_request("rate_limited");
   send_json(response, context, Http::Code::Too_Many_Requests,
             {{"error", "too many requests: retry after the seconds in Retry-After"}}, verdict.retry_after_seconds);
   return true;
 }
 
-// The caller named by the request's API key, checked against the CredentialFilter and its
-// tenant's rate limit without the database; nullopt when there is none, after answering 401 (no
-// tenant holds the key), 429 (the tenant is over its rate) or 503 (the filter cannot tell now).
-std::optional<KnownCaller> known_caller(CredentialFilter& credentials, TenantRateLimit& limit,
+// A place among `tenant_id`'s requests in flight; null when it holds them all, after answering 429
+// with Retry-After (counted). Runs in the HTTP thread, before the request is queued.
+std::shared_ptr<TenantInFlight::Slot> in_flight_slot(TenantInFlight& in_flight, const std::string& tenant_id,
+                                                     Http::ResponseWriter& response, const ReplyContext& context) {
+  constexpr int kRetryAfterSeconds = 1;
+  auto slot = in_flight.admit(tenant_id);
+  if (slot) return slot;
+  metrics::tenant_api_request("too_many_in_flight");
+  send_json(response, context, Http::Code::Too_Many_Requests,
+            {{"error", "too many requests in flight: at most " + std::to_string(kMaxRequestsInFlightPerTenant) +
+                           " at once; retry after the seconds in Retry-After"}},
+            kRetryAfterSeconds);
+  return nullptr;
+}
+
+// The caller named by the request's API key, checked against the CredentialFilter, its tenant's
+// rate limit and its requests in flight without the database; nullopt when there is none, after
+// answering 401 (no tenant holds the key), 429 (the tenant is over its rate, or holds all its
+// places in flight) or 503 (the filter cannot tell now).
+std::optional<KnownCaller> known_caller(CredentialFilter& credentials, TenantRateLimit& limit, TenantInFlight& in_flight,
                                         const Rest::Request& request, Http::ResponseWriter& response) {
   std::string api_key = bearer_token(request);
   const auto match = api_key.empty() ? CredentialFilter::Match{} : credentials.api_key(api_key);
   switch (match.verdict) {
-    case CredentialFilter::Verdict::known:
-      if (refused_by_rate_limit(limit, match.tenant_id, response, ReplyContext::of(request))) return std::nullopt;
-      return KnownCaller{std::move(api_key), match.tenant_id};
+    case CredentialFilter::Verdict::known: {
+      const auto context = ReplyContext::of(request);
+      if (refused_by_rate_limit(limit, match.tenant_id, response, context)) return std::nullopt;
+      auto slot = in_flight_slot(in_flight, match.tenant_id, response, context);
+      if (!slot) return std::nullopt;
+      metrics::tenant_api_request("admitted");
+      return KnownCaller{std::move(api_key), match.tenant_id, std::move(slot)};
+    }
     case CredentialFilter::Verdict::unknown:
       send_error(response, ReplyContext::of(request), Http::Code::Unauthorized, "missing or invalid API key");
       return std::nullopt;
     case CredentialFilter::Verdict::unavailable: break;
   }
-  send_json(response, ReplyContext::of(request), Http::Code::Service_Unavailable,
-            {{"error", "database unavailable, retry later"}}, 5);
+  send_database_unavailable(response, ReplyContext::of(request));
   return std::nullopt;
 }
 
-// Runs `work` on the executor for `caller`, once the database confirms its key.
+// What a request's work threw: a statement PostgreSQL cancelled at the tenant statement timeout is
+// 503 with Retry-After (counted, logged at warn); anything else 500.
+void answer_failure(Http::ResponseWriter& response, const ReplyContext& context, const std::exception& error) {
+  constexpr int kRetryAfterSeconds = 5;
+  if (!store::is_query_cancelled(error)) return send_internal_error(response, context, error);
+  metrics::tenant_api_statement_timeout();
+  log::warn("tenant request cancelled at the statement timeout", {{"request_id", context.request_id}});
+  send_json(response, context, Http::Code::Service_Unavailable,
+            {{"error", "the request ran past the database's time limit for one statement (" +
+                           std::to_string(store::kTenantStatementSeconds) + " s); retry later"}},
+            kRetryAfterSeconds);
+}
+
+using CallerWork = std::function<void(pqxx::connection&, const store::Caller&, Reply&)>;
+
+// Runs `work` on the executor in the lane of the caller's tenant, once the database confirms its
+// key. The job owns the caller's place in flight and gives it back before any answer: the work's,
+// 503 (database unavailable, queue full, a statement past the timeout) or 500.
 void as_caller(DbExecutor& executor, const Rest::Request& request, Http::ResponseWriter response,
-               const KnownCaller& caller, std::function<void(pqxx::connection&, const store::Caller&, Reply&)> work) {
-  answer_from_database(executor, request, std::move(response),
-                       [api_key = caller.api_key, work](pqxx::connection& connection, Http::ResponseWriter& r,
-                                                        const ReplyContext& ctx) {
-                         Reply p{r, ctx};
-                         auto tenant = store::TenantStore(connection).find_by_api_key(api_key);
-                         if (!tenant) {
-                           if (tenant.error().kind == ErrorKind::unavailable) {
-                             throw pqxx::broken_connection("database unavailable");
-                           }
-                           return p.error(Http::Code::Unauthorized, "missing or invalid API key");
-                         }
-                         work(connection, store::Caller{tenant->id, tenant->prefix}, p);
-                       });
+               const KnownCaller& caller, CallerWork work) {
+  auto held = std::make_shared<Http::ResponseWriter>(std::move(response));
+  const auto context = ReplyContext::of(request);
+  const auto slot = caller.slot;
+  executor.submit({[held, context, slot, api_key = caller.api_key, work](pqxx::connection& connection) {
+                     Reply p{*held, context, *slot};
+                     auto tenant = store::TenantStore(connection).find_by_api_key(api_key);
+                     if (!tenant) {
+                       if (tenant.error().kind == ErrorKind::unavailable) {
+                         throw pqxx::broken_connection("database unavailable");
+                       }
+                       return p.error(Http::Code::Unauthorized, "missing or invalid API key");
+                     }
+                     work(connection, store::Caller{tenant->id, tenant->prefix}, p);
+                   },
+                   [held, context, slot] {
+                     slot->release();
+                     send_database_unavailable(*held, context);
+                   },
+                   [held, context, slot](const std::exception& e) {
+                     slot->release();
+                     answer_failure(*held, context, e);
+                   },
+                   caller.tenant_id});
 }
 
 // The listing filters from the query string; a FieldError for the first bad one.
@@ -124,7 +183,7 @@ std::variant<store::LeadQuery, store::FieldError> parse_query(const Rest::Reques
 
 void TenantApi::register_routes(HttpServer& server) {
   server.add_route("POST", "/v1/leads", [this](const Rest::Request& request, Http::ResponseWriter response) {
-    const auto caller = known_caller(credentials_, rate_limit_, request, response);
+    const auto caller = known_caller(credentials_, rate_limit_, in_flight_, request, response);
     if (!caller) return Rest::Route::Result::Ok;
     auto input = store::parse_lead_input(request.body(), max_json_depth_);
     if (const auto* bad = std::get_if<store::FieldError>(&input)) {
@@ -146,7 +205,7 @@ void TenantApi::register_routes(HttpServer& server) {
     return Rest::Route::Result::Ok;
   });
   server.add_route("GET", "/v1/leads", [this](const Rest::Request& request, Http::ResponseWriter response) {
-    const auto caller = known_caller(credentials_, rate_limit_, request, response);
+    const auto caller = known_caller(credentials_, rate_limit_, in_flight_, request, response);
     if (!caller) return Rest::Route::Result::Ok;
     auto query = parse_query(request);
     if (const auto* bad = std::get_if<store::FieldError>(&query)) {
@@ -166,7 +225,7 @@ void TenantApi::register_routes(HttpServer& server) {
     return Rest::Route::Result::Ok;
   });
   server.add_route("GET", "/v1/leads/:id", [this](const Rest::Request& request, Http::ResponseWriter response) {
-    const auto caller = known_caller(credentials_, rate_limit_, request, response);
+    const auto caller = known_caller(credentials_, rate_limit_, in_flight_, request, response);
     if (!caller) return Rest::Route::Result::Ok;
     const std::string id = request.param(":id").as<std::string>();
     as_caller(executor_, request, std::move(response), *caller,
@@ -181,7 +240,7 @@ void TenantApi::register_routes(HttpServer& server) {
     return Rest::Route::Result::Ok;
   });
   server.add_route("GET", "/v1/stats", [this](const Rest::Request& request, Http::ResponseWriter response) {
-    const auto caller = known_caller(credentials_, rate_limit_, request, response);
+    const auto caller = known_caller(credentials_, rate_limit_, in_flight_, request, response);
     if (!caller) return Rest::Route::Result::Ok;
     as_caller(executor_, request, std::move(response), *caller,
               [](pqxx::connection& connection, const store::Caller& caller, Reply& p) {

@@ -7,9 +7,12 @@
 // Each request is checked in this order: size (before the handler, daemon/request_framing.h),
 // the API key against the in-memory CredentialFilter (401 without a query when no tenant holds
 // it), the tenant's rate limit (api.requests_per_second_per_tenant: 429 with Retry-After, see
-// TenantRateLimit), nesting depth (http.max_json_depth, 400) and the body's fields (400), all
-// without the database; then the DbExecutor confirms the key and does the work, every query bound
-// to the caller's tenant (row-level security). Errors are {"error", "field"?}.
+// TenantRateLimit), the tenant's requests in flight (at most kMaxRequestsInFlightPerTenant queued
+// or running at once: 429 with Retry-After, see TenantInFlight), nesting depth
+// (http.max_json_depth, 400) and the body's fields (400), all without the database; then the
+// DbExecutor, in the tenant's own lane (tenants take turns), confirms the key and does the work, every query bound to the caller's tenant (row-level security) and each statement cut at the
+// tenant statement timeout (store/tenant_scope.h: 503 with Retry-After). Errors are
+// {"error", "field"?}.
 #pragma once
 
 #include "daemon/http_server.h"
@@ -18,16 +21,22 @@
 #include "config/config.h"
 #include "daemon/credential_filter.h"
 #include "daemon/db_executor.h"
+#include "daemon/tenant_in_flight.h"
 #include "daemon/tenant_rate_limit.h"
 
 namespace cf::daemon {
+
+// How many of one tenant's requests may be queued or running on the database at once. With the
+// tenants taking turns on the executor, another tenant's request waits for at most one of them.
+inline constexpr int kMaxRequestsInFlightPerTenant = 4;
 
 class TenantApi {
  public:
   TenantApi(DuplicatePolicy duplicate_policy, int max_json_depth, CredentialFilter& credentials, DbExecutor& executor,
             const ApiConfig& limits = {})
       : duplicate_policy_(duplicate_policy), max_json_depth_(max_json_depth), credentials_(credentials), executor_(executor),
-        rate_limit_(limits.requests_per_second_per_tenant, limits.burst_per_tenant, clock_) {}
+        rate_limit_(limits.requests_per_second_per_tenant, limits.burst_per_tenant, clock_),
+        in_flight_(kMaxRequestsInFlightPerTenant) {}
 
   void register_routes(HttpServer& server);
   // From the next request on (SIGHUP).
@@ -42,6 +51,7 @@ class TenantApi {
   DbExecutor& executor_;
   SystemClock clock_;
   TenantRateLimit rate_limit_;
+  TenantInFlight in_flight_;
 };
 
 }  // namespace cf::daemon

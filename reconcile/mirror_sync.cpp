@@ -27,8 +27,9 @@ Result<json> fetch_page(relay::SystemeClient& client, long long after, SyncProgr
     const auto answer = client.list_contacts(after, kPageSize);
     if (answer.status == 200) {
       const json body = answer.json();
-      if (!body.is_object() || !body.contains("items") || !body["items"].is_array()) {
-        return internal_error("the contacts page is not {\"items\": [...]}");
+      if (!body.is_object() || !body.contains("items") || !body["items"].is_array() ||
+          (body.contains("hasMore") && !body["hasMore"].is_boolean())) {
+        return internal_error("the contacts page is not {\"items\": [...], \"hasMore\": bool}");
       }
       return body;
     }

@@ -1,6 +1,7 @@
 #include "relay/lead_sync.h"
 
 #include "common/email.h"
+#include "relay/relay_metrics.h"
 
 namespace cf::relay {
 
@@ -32,6 +33,52 @@ bool fail(SyncOutcome& outcome, const std::string& step, const ApiResponse& resp
 }
 
 bool ok(const ApiResponse& response) { return response.status >= 200 && response.status < 300 && !response.too_deep; }
+
+// Records a successful answer of a shape we did not expect (`what`) from `endpoint` as a transient
+// fault of the job (retried), counted; false so callers can `return unexpected(...)`.
+bool unexpected(SyncOutcome& outcome, const std::string& step, const std::string& endpoint, const std::string& what) {
+  metrics::answer_unexpected(endpoint);
+  outcome.kind = SyncOutcome::Kind::retry;
+  outcome.retry_after_seconds = 0;
+  outcome.error = step + ": unexpected answer: " + what;
+  return false;
+}
+
+// `object[key]` when `object` is an object whose `key` holds an integer; nullopt otherwise. Never
+// throws, whatever the answer held (nlohmann's value() throws on a value of another type).
+std::optional<long long> integer_field(const json& object, const char* key) {
+  if (!object.is_object()) return std::nullopt;
+  const auto found = object.find(key);
+  if (found == object.end() || !found->is_number_integer()) return std::nullopt;
+  return found->get<long long>();
+}
+
+// `object[key]` when `object` is an object whose `key` holds a string; nullopt otherwise.
+std::optional<std::string> string_field(const json& object, const char* key) {
+  if (!object.is_object()) return std::nullopt;
+  const auto found = object.find(key);
+  if (found == object.end() || !found->is_string()) return std::nullopt;
+  return found->get<std::string>();
+}
+
+// One page of a search answer: {"items": [...], "hasMore": bool} (hasMore may be missing: no more),
+// or a bare array (the whole answer). nullopt for any other shape.
+struct SearchPage {
+  const json* items;
+  bool more;
+};
+std::optional<SearchPage> search_page(const json& body) {
+  if (body.is_array()) return SearchPage{&body, false};
+  if (!body.is_object()) return std::nullopt;
+  const auto items = body.find("items");
+  if (items == body.end() || !items->is_array()) return std::nullopt;
+  const auto more = body.find("hasMore");
+  if (more != body.end() && !more->is_boolean()) return std::nullopt;
+  return SearchPage{&*items, more != body.end() && more->get<bool>()};
+}
+
+// The most pages of one tag search read before giving up (for now: the job is retried).
+constexpr int kMaxTagPages = 50;
 
 // The contact in a search answer whose email is `email` once both are normalised as ours are
 // (Email::normalize); null when none is, near matches included.
@@ -97,7 +144,9 @@ bool LeadSync::find_or_create_contact(const store::SyncJob& job, long long& cont
     const auto body = found.json();
     if (const json* match = contact_with_email(body, job.email)) {
       const json& contact = *match;
-      contact_id = contact.value("id", 0LL);
+      const auto id = integer_field(contact, "id");
+      if (!id || *id <= 0) return unexpected(outcome, "find contact", "GET /contacts", "the contact's id is not an integer");
+      contact_id = *id;
       if (contact.contains("tags") && contact["tags"].is_array()) {
         for (const auto& tag : contact["tags"]) {
           if (tag.is_object() && tag.contains("name") && tag["name"].is_string()) tags.insert(tag["name"].get<std::string>());
@@ -107,8 +156,8 @@ bool LeadSync::find_or_create_contact(const store::SyncJob& job, long long& cont
       bool owned = false;
       if (contact.contains("fields") && contact["fields"].is_array()) {
         for (const auto& field : contact["fields"]) {
-          if (field.value("slug", "") == "ib_owner_id" && field.contains("value") && field["value"].is_string() &&
-              !field["value"].get<std::string>().empty()) {
+          const auto value = string_field(field, "value");
+          if (string_field(field, "slug") == "ib_owner_id" && value && !value->empty()) {
             owned = true;
           }
         }
@@ -127,8 +176,12 @@ bool LeadSync::find_or_create_contact(const store::SyncJob& job, long long& cont
     if (!job.phone.empty()) fields.push_back({{"slug", "phone_number"}, {"value", job.phone}});
     const auto created = client_.create_contact({{"email", job.email}, {"locale", "en"}, {"fields", fields}});
     if (ok(created)) {
-      contact_id = created.json().value("id", 0LL);
-      return contact_id != 0 || fail(outcome, "create contact", created);
+      const auto id = integer_field(created.json(), "id");
+      if (!id || *id <= 0) {
+        return unexpected(outcome, "create contact", "POST /contacts", "the created contact's id is not an integer");
+      }
+      contact_id = *id;
+      return true;
     }
     if (!is_already_used(created)) return fail(outcome, "create contact", created);
     // Created meanwhile by another worker or daemon: look it up again.
@@ -138,28 +191,53 @@ bool LeadSync::find_or_create_contact(const store::SyncJob& job, long long& cont
   return false;
 }
 
+bool LeadSync::search_tag(const std::string& name, std::optional<long long>& id, SyncOutcome& outcome) {
+  id.reset();
+  long long after = 0;
+  for (int page = 0; page < kMaxTagPages; ++page) {
+    const auto found = client_.find_tags(name, after);
+    if (!ok(found)) return fail(outcome, "find tag", found);
+    const json body = found.json();
+    const auto tags = search_page(body);
+    if (!tags) return unexpected(outcome, "find tag", "GET /tags", "not {\"items\": [...], \"hasMore\": bool}");
+    long long last = after;
+    for (const json& tag : *tags->items) {
+      const auto tag_name = string_field(tag, "name");
+      const auto tag_id = integer_field(tag, "id");
+      if (!tag_name || !tag_id) return unexpected(outcome, "find tag", "GET /tags", "a tag without a string name and an integer id");
+      if (*tag_name == name) {
+        id = *tag_id;
+        return true;
+      }
+      last = *tag_id;
+    }
+    if (!tags->more) return true;
+    if (last == after) return unexpected(outcome, "find tag", "GET /tags", "more tags said to follow an empty page");
+    after = last;
+  }
+  outcome.kind = SyncOutcome::Kind::retry;
+  outcome.error = "find tag: more than " + std::to_string(kMaxTagPages) + " pages of tags hold " + name;
+  return false;
+}
+
 bool LeadSync::tag_id(const std::string& name, long long& id, SyncOutcome& outcome) {
   if (auto cached = tags_.find(name)) {
     id = *cached;
     return true;
   }
   for (int attempt = 0; attempt < 2; ++attempt) {
-    const auto found = client_.find_tags(name);
-    if (!ok(found)) return fail(outcome, "find tag", found);
-    const auto body = found.json();
-    const json& items = body.is_object() && body.contains("items") ? body["items"] : body;
-    if (items.is_array()) {
-      for (const auto& tag : items) {
-        if (tag.value("name", "") == name) {
-          id = tag.value("id", 0LL);
-          tags_.put(name, id);
-          return true;
-        }
-      }
+    std::optional<long long> found;
+    if (!search_tag(name, found, outcome)) return false;
+    if (found) {
+      id = *found;
+      tags_.put(name, id);
+      return true;
     }
     const auto created = client_.create_tag(name);
     if (ok(created)) {
-      id = created.json().value("id", 0LL);
+      const auto created_id = integer_field(created.json(), "id");
+      if (!created_id) return unexpected(outcome, "create tag", "POST /tags", "the created tag's id is not an integer");
+      id = *created_id;
       tags_.put(name, id);
       return true;
     }

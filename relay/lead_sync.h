@@ -1,9 +1,12 @@
 // LeadSync: puts one captured lead into Systeme.io with its tenant's prefixed tags, as
 // shared/systeme-io.md describes the API: custom fields made sure of once, the contact found by
-// email (only a result whose email is the lead's once normalised, never a near match) or created, each tag found or created (ids cached) and assigned. Every step is safe to
-// repeat, so a job retried after a crash or run by two daemons has no second effect (one contact
-// per email, each tag assigned once; "already used" counts as done). The tag cache is shared and
-// safe across threads; a LeadSync belongs to one worker thread.
+// email (only a result whose email is the lead's once normalised, never a near match) or created,
+// each tag found (its exact name, paging through Systeme.io's substring search, however many
+// other tags hold the name) or created (ids cached) and assigned. Every step is safe to repeat,
+// so a job retried after a crash or run by two daemons has no second effect (one contact per
+// email, each tag assigned once; "already used" counts as done). An answer of an unexpected shape
+// (a field missing or of another type) is a retryable outcome, counted, never an exception. The
+// tag cache is shared and safe across threads; a LeadSync belongs to one worker thread.
 #pragma once
 
 #include <map>
@@ -51,6 +54,9 @@ class LeadSync {
   bool find_or_create_contact(const store::SyncJob& job, long long& contact_id, std::set<std::string>& tags,
                               SyncOutcome& outcome);
   bool tag_id(const std::string& name, long long& id, SyncOutcome& outcome);
+  // The id of the tag named exactly `name` in Systeme.io, page after page of its search, in `id`;
+  // `id` empty when no tag has that name. False (with `outcome` saying why) when a page fails.
+  bool search_tag(const std::string& name, std::optional<long long>& id, SyncOutcome& outcome);
 
   SystemeClient& client_;
   TagCache& tags_;

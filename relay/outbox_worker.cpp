@@ -17,6 +17,24 @@ int backoff_seconds(int attempts, int cap, double jitter) {
   return std::max(1, static_cast<int>(base * jitter));
 }
 
+namespace {
+
+// `job` synced, or, should anything be thrown while syncing it (LeadSync turns every answer it
+// did not expect into a retry, so this is the last line), a retry naming what was thrown: the
+// job is answered either way, never left leased until its lease runs out.
+SyncOutcome sync_or_retry(LeadSync& sync, const store::SyncJob& job) {
+  try {
+    return sync.sync(job);
+  } catch (const std::exception& e) {
+    SyncOutcome outcome;
+    outcome.kind = SyncOutcome::Kind::retry;
+    outcome.error = std::string("sync: unexpected error: ") + e.what();
+    return outcome;
+  }
+}
+
+}  // namespace
+
 OutboxWorker::OutboxWorker(Secret database_url, const SystemeConfig& systeme, OutboxPolicy policy)
     : database_url_(std::move(database_url)), systeme_(systeme), policy_(policy),
       limiter_(systeme.requests_per_second, std::max(1.0, systeme.requests_per_second)) {
@@ -42,7 +60,7 @@ bool OutboxWorker::process_one(pqxx::connection& connection, LeadSync& sync) {
   store::OutboxStore outbox(connection);
   const auto job = outbox.claim(worker_id_, systeme_.job_lease_seconds);
   if (!job) return false;
-  const SyncOutcome outcome = sync.sync(*job);
+  const SyncOutcome outcome = sync_or_retry(sync, *job);
   static thread_local std::mt19937 random(std::random_device{}());
   const double jitter = std::uniform_real_distribution<double>(0.5, 1.5)(random);
   switch (outcome.kind) {

@@ -30,6 +30,14 @@ prometheus::Family<prometheus::Counter>& too_deep() {
                             .Register(*metrics_registry());
   return family;
 }
+prometheus::Family<prometheus::Counter>& unexpected() {
+  static auto& family = prometheus::BuildCounter()
+                            .Name("clientflow_systeme_api_answers_unexpected_total")
+                            .Help("Systeme.io API answers of an unexpected shape (a field missing or of another type), "
+                                  "by endpoint")
+                            .Register(*metrics_registry());
+  return family;
+}
 }  // namespace
 
 std::string endpoint_of(const std::string& method, const std::string& path) {
@@ -53,5 +61,7 @@ void api_call(const std::string& endpoint, long status) {
 void api_retry(const std::string& component) { retries().Add({{"component", component}}).Increment(); }
 
 void answer_too_deep(const std::string& endpoint) { too_deep().Add({{"endpoint", endpoint}}).Increment(); }
+
+void answer_unexpected(const std::string& endpoint) { unexpected().Add({{"endpoint", endpoint}}).Increment(); }
 
 }  // namespace cf::relay::metrics

@@ -148,8 +148,10 @@ ApiResponse SystemeClient::update_contact_fields(long long contact_id, const nlo
               "application/merge-patch+json");
 }
 
-ApiResponse SystemeClient::find_tags(const std::string& query) {
-  return call("GET", "/tags?query=" + escape_query(static_cast<CURL*>(curl_), query));
+ApiResponse SystemeClient::find_tags(const std::string& query, long long starting_after) {
+  std::string path = "/tags?query=" + escape_query(static_cast<CURL*>(curl_), query) + "&limit=" + std::to_string(kTagPageSize);
+  if (starting_after > 0) path += "&startingAfter=" + std::to_string(starting_after);
+  return call("GET", path);
 }
 
 ApiResponse SystemeClient::create_tag(const std::string& name) {

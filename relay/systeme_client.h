@@ -65,7 +65,10 @@ class SystemeClient {
   ApiResponse list_contacts(long long starting_after, int limit);
   ApiResponse create_contact(const nlohmann::json& contact);
   ApiResponse update_contact_fields(long long contact_id, const nlohmann::json& fields);
-  ApiResponse find_tags(const std::string& query);
+  // One page of the tags whose names hold `query`: `kTagPageSize` tags after `starting_after` (0
+  // for the first page); the answer is {"items": [...], "hasMore": bool}.
+  static constexpr int kTagPageSize = 100;
+  ApiResponse find_tags(const std::string& query, long long starting_after = 0);
   ApiResponse create_tag(const std::string& name);
   ApiResponse assign_tag(long long contact_id, long long tag_id);
 

@@ -77,6 +77,11 @@ bool is_unavailable(const std::exception& e) {
   return false;
 }
 
+bool is_query_cancelled(const std::exception& e) {
+  const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e);
+  return sql != nullptr && sql->sqlstate() == "57014";
+}
+
 Error database_error(const std::exception& e, const std::string& doing) {
   if (is_unavailable(e)) return unavailable(doing + ": database unavailable: " + e.what());
   return internal_error(doing + ": " + e.what());

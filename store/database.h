@@ -39,6 +39,11 @@ Result<std::unique_ptr<pqxx::connection>> connect(const Secret& url);
 // wrong": lost connections and the server refusing work (shutdown, too many clients).
 bool is_unavailable(const std::exception& e);
 
+// True when PostgreSQL cancelled the statement (SQLSTATE 57014: its statement_timeout, see
+// store/tenant_scope.h, or an operator's pg_cancel_backend): the transaction is lost, the
+// connection is still good.
+bool is_query_cancelled(const std::exception& e);
+
 // The Error for a database exception met while `doing` something: unavailable for lost
 // connections (see is_unavailable), internal otherwise.
 Error database_error(const std::exception& e, const std::string& doing);

@@ -5,6 +5,7 @@
 
 #include "common/email.h"
 #include "common/json_depth.h"
+#include "common/tag_prefix.h"
 #include "common/text.h"
 #include "store/tenant_scope.h"
 
@@ -59,6 +60,9 @@ bool is_slug(const std::string& text, std::size_t max) {
   return !text.empty() && text.size() <= max && std::regex_match(text, slug);
 }
 
+constexpr const char* kLookAlikeIbType =
+    "ib_type must not hold the shape of a tag prefix (ib-, then 3 to 32 letters or digits, then -)";
+
 bool is_phone(const std::string& text) {
   if (text.size() < 5 || text.size() > 32) return false;
   int digits = 0;
@@ -101,6 +105,7 @@ std::variant<LeadInput, FieldError> parse_lead_input(const std::string& body, in
   if (!is_slug(input.ib_type, 40)) {
     return FieldError{"ib_type", "ib_type must be a lower-case slug such as forex-ib (at most 40 characters)"};
   }
+  if (TagPrefix::found_in(input.ib_type)) return FieldError{"ib_type", kLookAlikeIbType};
   input.monthly_leads = text("monthly_leads");
   static const std::set<std::string> volumes{"0-50", "50-200", "200-500", "500+"};
   if (volumes.count(input.monthly_leads) == 0) {
@@ -140,9 +145,10 @@ json to_json(const LeadEvent& event) {
 
 Capture LeadStore::capture(const Caller& caller, const LeadInput& input, DuplicatePolicy policy) {
   pqxx::work tx(connection_);
-  // Take turns with webhook ingest and other captures about the same person (same key as ingest).
-  tx.exec_params("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", "e:" + input.email);
   bind_to_tenant(tx, caller.tenant_id);
+  // Take turns with webhook ingest and other captures about the same person (same key as ingest),
+  // waiting no longer than the tenant's statement timeout.
+  tx.exec_params("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", "e:" + input.email);
   const std::string columns = lead_columns();
   const auto existing = tx.exec_params("SELECT " + columns + " FROM leads WHERE email = $2",
                                        converted_tag(caller), input.email);

@@ -35,7 +35,9 @@ struct FieldError {
 };
 
 // Parses a POST /v1/leads body; the first problem found when it is not acceptable. A body nested
-// deeper than `max_json_depth` (http.max_json_depth) is refused before it is parsed.
+// deeper than `max_json_depth` (http.max_json_depth) is refused before it is parsed. An ib_type
+// holding the shape of a tag prefix (TagPrefix::found_in) is refused: it would give the lead a
+// Systeme.io tag that holds another tenant's tag names.
 std::variant<LeadInput, FieldError> parse_lead_input(const std::string& body, int max_json_depth = 64);
 
 struct LeadEvent {

@@ -11,7 +11,8 @@ namespace cf::store {
 
 void bind_to_tenant(pqxx::transaction_base& tx, const std::string& tenant_id) {
   tx.exec0(std::string("SET LOCAL ROLE ") + kTenantRole);
-  tx.exec_params("SELECT set_config('app.tenant_id', $1, true)", tenant_id);
+  tx.exec_params("SELECT set_config('app.tenant_id', $1, true), set_config('statement_timeout', $2, true)", tenant_id,
+                 std::to_string(kTenantStatementSeconds) + "s");
 }
 
 }  // namespace cf::store

@@ -1,8 +1,12 @@
 // The one place tenant-facing SQL gets its row-level security. bind_to_tenant() turns an open
 // transaction into a tenant's: it switches to the NOBYPASSRLS role clientflow_tenant and sets
 // app.tenant_id, both for this transaction only (SET LOCAL), so every later statement in it sees
-// and writes only that tenant's rows whatever its WHERE clause says. When the transaction ends the
-// connection is back to the system role. Call it first in the transaction, from its own thread.
+// and writes only that tenant's rows whatever its WHERE clause says. It also bounds each later
+// statement to kTenantStatementSeconds (statement_timeout, SET LOCAL too), so no statement of a
+// tenant's request holds the connection longer, however expensive: PostgreSQL cancels it (see
+// store::is_query_cancelled), the transaction is lost, the connection is not. When the
+// transaction ends the connection is back to the system role and its own statement_timeout.
+// Call it first in the transaction, from its own thread.
 #pragma once
 
 #include <string>
@@ -14,8 +18,11 @@
 namespace cf::store {
 
 inline constexpr const char* kTenantRole = "clientflow_tenant";
+// How long one statement of a tenant-bound transaction may run, lock waits included.
+inline constexpr int kTenantStatementSeconds = 3;
 
-// Binds `tx` to tenant `tenant_id` (a UUID). Throws pqxx errors when the role is missing.
+// Binds `tx` to tenant `tenant_id` (a UUID) and bounds its statements. Throws pqxx errors when the
+// role is missing.
 void bind_to_tenant(pqxx::transaction_base& tx, const std::string& tenant_id);
 
 }  // namespace cf::store

@@ -322,7 +322,8 @@ struct RuleWorld : TwoTenants {
   // The emails of the leads `api_key`'s tenant reads through the tenant API.
   std::set<std::string> emails_read_with(const std::string& api_key) {
     std::set<std::string> emails;
-    for (const auto& lead : json::parse(api_request("GET", base + "/v1/leads?limit=100", api_key).body)["items"]) {
+    const json page = json::parse(api_request("GET", base + "/v1/leads?limit=100", api_key).body);
+    for (const auto& lead : page["items"]) {
       emails.insert(lead["email"].get<std::string>());
     }
     return emails;

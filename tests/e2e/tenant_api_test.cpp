@@ -1,6 +1,7 @@
 // The tenant API through the real binary: capture answers and validation, both duplicate
 // policies, 503 while the database is unreachable, captures reaching Systeme.io across a kill -9,
-// the per-tenant rate limit, and the outbox serving tenants in turn. (Credentials and isolation, endpoint by endpoint: e2e_isolation.)
+// the per-tenant rate limit and cap on requests in flight, the statement timeout, look-alike
+// ib_types refused, and the outbox serving tenants in turn. (Credentials and isolation, endpoint by endpoint: e2e_isolation.)
 #define BOOST_TEST_MODULE tenant_api
 #include <boost/test/unit_test.hpp>
 
@@ -8,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 #include <algorithm>
+#include <atomic>
+#include <future>
 #include <thread>
 
 #include "store/tenants.h"
@@ -221,5 +224,151 @@ BOOST_AUTO_TEST_CASE(one_tenants_500_captures_do_not_delay_anothers_sync) {
   const auto emails = systeme.created_emails();
   const auto position = static_cast<std::size_t>(std::find(emails.begin(), emails.end(), "b@example.com") - emails.begin());
   BOOST_TEST(position - sent_before < 2u, "B's lead was sent " << position - sent_before + 1 << "th after it was queued");
+  BOOST_TEST(api.daemon->stop(SIGTERM) == 0);
+}
+
+namespace {
+
+// The value of `series` (name and labels as exposed) in the daemon's /metrics; -1 when absent.
+double scraped_value(const std::string& metrics_url, const std::string& series) {
+  const std::string text = http_get(metrics_url).body;
+  const auto at = text.find("\n" + series + " ");
+  if (at == std::string::npos) return -1;
+  return std::stod(text.substr(at + series.size() + 2));
+}
+
+// Requests of the tenant API the connection is waiting on a lock for.
+int waiting_on_a_lock(pqxx::connection& c, const std::string& database) {
+  pqxx::read_transaction tx(c);
+  return tx.exec_params1("SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'",
+                         database)[0].as<int>();
+}
+
+}  // namespace
+
+// IB A, within its rate, keeps the tenant API busy with requests that are slow in the database
+// (here: waiting on a lock a test transaction holds on the tenants table, which every request
+// reads to confirm its key before its tenant-bound statements, so the wait is not cut by their
+// statement timeout and the test does not depend on how fast it runs). A gets no more
+// than 4 requests queued or running at once: the rest are refused with 429 and Retry-After at
+// once, counted as too_many_in_flight, so A cannot fill the shared queue. B's request in the same
+// moment is admitted and, tenants taking turns, waits only for A's request already running: once
+// the lock goes it is answered 200 among the first two, before A's three queued ones.
+BOOST_AUTO_TEST_CASE(one_tenant_holding_its_in_flight_cap_gets_429s_while_another_is_answered) {
+  Api api;
+  const std::string key_a = *api.a.keys.api_key;
+  std::atomic<int> refused_a{0}, answered{0};
+  std::vector<std::future<std::pair<HttpResponse, int>>> calls_a;  // declared before `hold`, which ends first on failure
+  std::future<std::pair<HttpResponse, int>> call_b;
+  const auto in_order = [&](HttpResponse answer) {
+    const int place = answer.status == 200 ? ++answered : 0;
+    return std::make_pair(std::move(answer), place);
+  };
+  auto locker = api.db.connect();
+  pqxx::work hold(*locker);
+  hold.exec0("LOCK TABLE tenants IN ACCESS EXCLUSIVE MODE");
+  for (int i = 0; i < 10; ++i) {
+    calls_a.push_back(std::async(std::launch::async, [&] {
+      auto answer = api.call("GET", "/v1/leads?tag=zzz&limit=100", key_a);
+      if (answer.status == 429) ++refused_a;
+      return in_order(std::move(answer));
+    }));
+  }
+  auto watcher = api.db.connect();
+  BOOST_REQUIRE(eventually([&] { return refused_a == 6 && waiting_on_a_lock(*watcher, api.db.name()) == 1; }));
+  call_b = std::async(std::launch::async, [&] { return in_order(api.call("GET", "/v1/stats", *api.b.keys.api_key)); });
+  // B's request is past the HTTP thread and queued beside A's.
+  BOOST_REQUIRE(eventually([&] {
+    return scraped_value(api.metrics, "clientflow_tenant_api_requests_total{outcome=\"admitted\"}") == 5;
+  }));
+  BOOST_TEST((call_b.wait_for(std::chrono::milliseconds(0)) == std::future_status::timeout));
+
+  hold.abort();
+  const auto [b, b_place] = call_b.get();
+  BOOST_TEST(b.status == 200);
+  BOOST_TEST(json::parse(b.body)["total_leads"] == 0);
+  BOOST_TEST(b_place <= 2, "B was answered " << b_place << "th once the lock went");
+  int answered_a = 0;
+  for (auto& call : calls_a) {
+    const auto [answer, place] = call.get();
+    if (answer.status == 200) ++answered_a;
+    if (answer.status == 429) {
+      BOOST_TEST(answer.headers.count("retry-after") == 1u);
+      BOOST_TEST(json::parse(answer.body)["error"].get<std::string>().find("in flight") != std::string::npos);
+    }
+  }
+  BOOST_TEST(answered_a == 4);
+  BOOST_TEST(refused_a == 6);
+  BOOST_TEST(scraped_value(api.metrics, "clientflow_tenant_api_requests_total{outcome=\"too_many_in_flight\"}") == 6);
+  BOOST_TEST(scraped_value(api.metrics, "clientflow_tenant_api_requests_total{outcome=\"admitted\"}") == 5);
+  // Every place came back: A may have 4 in flight again.
+  std::vector<std::future<HttpResponse>> again;
+  for (int i = 0; i < 4; ++i) again.push_back(std::async(std::launch::async, [&] { return api.call("GET", "/v1/stats", key_a); }));
+  for (auto& call : again) BOOST_TEST(call.get().status == 200);
+  BOOST_TEST(http_get(api.metrics).body.find(api.a.tenant.id) == std::string::npos);
+  BOOST_TEST(api.daemon->stop(SIGTERM) == 0);
+}
+
+// A tenant-bound statement that runs past the statement timeout (3 s) is cancelled by PostgreSQL:
+// the request answers 503 with Retry-After and says why (not 500), it is counted, and the same
+// database connection answers the next request.
+BOOST_AUTO_TEST_CASE(a_statement_past_the_timeout_answers_503_and_the_connection_serves_the_next) {
+  Api api;
+  const std::string key_a = *api.a.keys.api_key;
+  BOOST_REQUIRE(api.call("GET", "/v1/stats", key_a).status == 200);
+  std::future<HttpResponse> slow;  // declared before `hold`, which ends first on failure
+  auto locker = api.db.connect();
+  pqxx::work hold(*locker);
+  hold.exec0("LOCK TABLE leads IN ACCESS EXCLUSIVE MODE");
+  slow = std::async(std::launch::async, [&] { return api.call("GET", "/v1/leads?tag=zzz", key_a); });
+  auto watcher = api.db.connect();
+  BOOST_REQUIRE(eventually([&] { return waiting_on_a_lock(*watcher, api.db.name()) == 1; }));
+  const int backend = [&] {
+    pqxx::read_transaction tx(*watcher);
+    return tx.exec_params1("SELECT pid FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'",
+                           api.db.name())[0].as<int>();
+  }();
+  BOOST_REQUIRE_MESSAGE(slow.wait_for(std::chrono::seconds(30)) == std::future_status::ready,
+                        "the request was not cancelled while the lock was held");
+  const auto cancelled = slow.get();
+  BOOST_TEST(cancelled.status == 503);
+  BOOST_TEST(cancelled.headers.count("retry-after") == 1u);
+  BOOST_TEST(json::parse(cancelled.body)["error"] ==
+             "the request ran past the database's time limit for one statement (3 s); retry later");
+  hold.abort();
+
+  BOOST_TEST(api.call("GET", "/v1/leads?tag=zzz", key_a).status == 200);
+  pqxx::read_transaction tx(*watcher);
+  BOOST_TEST(tx.exec_params1("SELECT count(*) FROM pg_stat_activity WHERE pid = $1", backend)[0].as<int>() == 1);
+  BOOST_TEST(scraped_value(api.metrics, "clientflow_tenant_api_statement_timeouts_total") == 1);
+  BOOST_TEST(scraped_value(api.metrics, "clientflow_database_reconnects_total{component=\"api\"}") == 0);
+  BOOST_TEST(api.daemon->stop(SIGTERM) == 0);
+}
+
+// IB A names an ib_type holding B's prefix ("ib-def456-demo-request-1"), which would make A's
+// Systeme.io tags look like B's: refused with 400 naming ib_type, nothing stored or queued. A
+// tenant whose own prefix ends in "ib" keeps its usual ib_types: its tag starts with its own
+// prefix, which is all routing reads ("ib-xib-forex-ib" is ib-xib-'s).
+BOOST_AUTO_TEST_CASE(look_alike_ib_types_holding_another_tenants_prefix_are_refused) {
+  Api api;
+  auto c = api.db.connect();
+  const auto ending_in_ib = *store::TenantStore(*c).add(*store::TenantDraft::make("Xavier", "x@example.com", "ib-xib-"));
+  const auto capture_as = [&](const std::string& key, const std::string& email, const std::string& ib_type) {
+    return api.call("POST", "/v1/leads", key,
+                    json{{"email", email}, {"name", "T"}, {"ib_type", ib_type}, {"monthly_leads", "0-50"}}.dump());
+  };
+  for (const auto& [key, ib_type] : std::vector<std::pair<std::string, std::string>>{
+           {*api.a.keys.api_key, "ib-def456-demo-request-1"},
+           {*api.a.keys.api_key, "forex-ib-def456-demo-request"},
+           {*ending_in_ib.keys.api_key, "x-ib-def456-demo-request"}}) {
+    const auto refused = capture_as(key, "t@example.com", ib_type);
+    BOOST_TEST(refused.status == 400, ib_type);
+    BOOST_TEST(json::parse(refused.body)["field"] == "ib_type", ib_type);
+  }
+  pqxx::read_transaction tx(*c);
+  BOOST_TEST(tx.exec1("SELECT (SELECT count(*) FROM leads) + (SELECT count(*) FROM outbox_jobs)")[0].as<int>() == 0);
+  tx.commit();
+  BOOST_TEST(capture_as(*ending_in_ib.keys.api_key, "t@example.com", "forex-ib").status == 201);
+  BOOST_TEST(capture_as(*ending_in_ib.keys.api_key, "u@example.com", "forex").status == 201);
   BOOST_TEST(api.daemon->stop(SIGTERM) == 0);
 }

@@ -167,3 +167,22 @@ BOOST_FIXTURE_TEST_CASE(listing_pages_newest_first_and_filters, TwoIbs) {
   BOOST_TEST(stats.opened == 2);
   BOOST_TEST(stats.this_month == 6);  // p0 is 40 days old; the rest were made just now
 }
+
+// A capture's ib_type becomes a Systeme.io tag (prefix + ib_type). One holding the shape of a
+// tenant prefix would make a tag whose name holds another IB's tags (A's "ib-abc123-ib-def456-
+// demo-request-1" holds B's "ib-def456-demo-request"), crowding B's tag out of Systeme.io's tag
+// search: refused, naming ib_type, wherever in ib_type the shape is.
+BOOST_FIXTURE_TEST_CASE(an_ib_type_holding_a_tag_prefix_is_refused, TwoIbs) {
+  const std::string message =
+      "ib_type: ib_type must not hold the shape of a tag prefix (ib-, then 3 to 32 letters or digits, then -)";
+  const auto with_ib_type = [](const std::string& ib_type) {
+    return R"({"email": "jo@x.co", "name": "Jo", "ib_type": ")" + ib_type + R"(", "monthly_leads": "0-50"})";
+  };
+  for (const char* look_alike : {"ib-def456-demo-request-1", "forex-ib-def456-demo", "x-ib-b7x2k9p4-y", "xib-abc-y",
+                                 "ib-abcdefghijklmnopqrstuvwxyz012345-a"}) {
+    BOOST_TEST(field_of(with_ib_type(look_alike)) == message, look_alike);
+  }
+  for (const char* fine : {"forex-ib", "ib-forex", "ib-ab-x", "crypto-ib-partner", "ib-abcdefghijklmnopqrstuvwxyz0123456-a"}) {
+    BOOST_TEST(field_of(with_ib_type(fine)) == "ok", fine);
+  }
+}

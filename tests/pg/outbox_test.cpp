@@ -15,6 +15,7 @@
 #include "store/leads.h"
 #include "store/tenants.h"
 #include "tests/support/fake_systeme.h"
+#include "tests/support/process.h"
 #include "tests/support/test_database.h"
 
 using namespace cf;
@@ -294,4 +295,51 @@ BOOST_FIXTURE_TEST_CASE(a_too_deep_answer_from_systeme_is_retried_and_counted, R
   BOOST_TEST(counter("clientflow_systeme_api_answers_too_deep_total", "endpoint", "POST /contacts") == 1);
   BOOST_TEST(systeme.contacts().size() == 1u);
   BOOST_TEST(text("SELECT coalesce(sync_error, '-') FROM leads WHERE id = '" + lead + "'") == "-");
+}
+
+// IB A's captures can make tags whose names hold B's (ib_type "ib-def456-demo-request-1", ...),
+// so a search for B's tag answers more look-alikes than one page before the real tag. B's job,
+// with nothing cached, pages through the search to the real tag and assigns it: it does not try
+// to create it (which Systeme.io refuses as already used) and completes at its first attempt.
+BOOST_FIXTURE_TEST_CASE(look_alike_tags_before_the_real_one_do_not_stop_its_sync, Relay) {
+  for (int i = 1; i <= 150; ++i) systeme.add_tag("ib-def456-demo-request-" + std::to_string(i));
+  const long long real = systeme.add_tag("ib-def456-demo-request");
+  const auto lead = capture(b, "b-lead@example.com");
+  auto w = worker();
+  BOOST_REQUIRE(settled());
+  w->stop();
+  BOOST_TEST(text("SELECT attempts || ' ' || (done_at IS NOT NULL) || ' ' || coalesce(last_error, '-') FROM outbox_jobs") ==
+             "1 true -");
+  const auto contacts = systeme.contacts();
+  BOOST_REQUIRE(contacts.size() == 1u);
+  BOOST_TEST(contacts[0].tag_ids.count(real) == 1u);
+  BOOST_TEST((tags_of(contacts[0]) == std::vector<std::string>{"ib-def456-demo-request", "ib-def456-forex-ib",
+                                                               "ib-def456-high-volume"}));
+  BOOST_TEST(systeme.calls("POST /tags") == 2);  // forex-ib and high-volume; demo-request was found
+  BOOST_TEST(text("SELECT array_to_string(ARRAY(SELECT unnest(tags) ORDER BY 1), ',') FROM leads WHERE id = '" + lead + "'") ==
+             "ib-def456-demo-request,ib-def456-forex-ib,ib-def456-high-volume");
+}
+
+// A Systeme.io answer with a field of an unexpected type (here the contact's "id" as a string)
+// is a retryable error of that job: counted, kept on the job and the lead until the retry, which
+// completes it. It never escapes the worker (which would leave the job leased and unanswered
+// until its lease ran out, again and again).
+BOOST_FIXTURE_TEST_CASE(a_wrongly_typed_field_from_systeme_is_retried_and_counted, Relay) {
+  const double retries = counter("clientflow_systeme_api_retries_total", "component", "outbox");
+  systeme.pass_next(5);  // the fields listed and made
+  systeme.answer_next(200, R"({"items": [{"id": "12", "email": "typed@example.com"}], "hasMore": false})");
+  const auto lead = capture(a, "typed@example.com");
+  auto w = worker();
+  const std::string expected = "find contact: unexpected answer: the contact's id is not an integer";
+  BOOST_TEST(eventually([&] {
+    return text("SELECT coalesce(last_error, '-') || ' / ' || (SELECT coalesce(sync_error, '-') FROM leads WHERE id = '" +
+                lead + "') FROM outbox_jobs") == expected + " / " + expected;
+  }));
+  BOOST_REQUIRE(settled());
+  w->stop();
+  BOOST_TEST(text("SELECT attempts || ' ' || (done_at IS NOT NULL) FROM outbox_jobs") == "2 true");
+  BOOST_TEST(text("SELECT coalesce(sync_error, '-') FROM leads WHERE id = '" + lead + "'") == "-");
+  BOOST_TEST(counter("clientflow_systeme_api_retries_total", "component", "outbox") - retries == 1);
+  BOOST_TEST(counter("clientflow_systeme_api_answers_unexpected_total", "endpoint", "GET /contacts") == 1);
+  BOOST_TEST(systeme.contacts().size() == 1u);
 }

@@ -55,7 +55,7 @@ std::string FakeSysteme::api_base() const {
 
 void FakeSysteme::pass_next(int count) {
   std::lock_guard<std::mutex> lock(mutex_);
-  for (int i = 0; i < count; ++i) faults_.push_back({0, 0, 0});
+  for (int i = 0; i < count; ++i) faults_.push_back({0, 0, 0, 0, {}});
 }
 
 long long FakeSysteme::add_contact(const std::string& email, const std::map<std::string, std::string>& fields,
@@ -79,17 +79,29 @@ long long FakeSysteme::add_contact(const std::string& email, const std::map<std:
 
 void FakeSysteme::fail_next(int count, int status, int retry_after_seconds) {
   std::lock_guard<std::mutex> lock(mutex_);
-  for (int i = 0; i < count; ++i) faults_.push_back({status, retry_after_seconds, 0});
+  for (int i = 0; i < count; ++i) faults_.push_back({status, retry_after_seconds, 0, 0, {}});
 }
 
 void FakeSysteme::hang_next(int count, int seconds) {
   std::lock_guard<std::mutex> lock(mutex_);
-  for (int i = 0; i < count; ++i) faults_.push_back({0, 0, seconds});
+  for (int i = 0; i < count; ++i) faults_.push_back({0, 0, seconds, 0, {}});
 }
 
 void FakeSysteme::answer_deep_next(int count, int depth) {
   std::lock_guard<std::mutex> lock(mutex_);
-  for (int i = 0; i < count; ++i) faults_.push_back({0, 0, 0, depth});
+  for (int i = 0; i < count; ++i) faults_.push_back({0, 0, 0, depth, {}});
+}
+
+void FakeSysteme::answer_next(int status, const std::string& body) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  faults_.push_back({status, 0, 0, 0, body});
+}
+
+long long FakeSysteme::add_tag(const std::string& name) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const long long id = next_id_++;
+  tags_[id] = name;
+  return id;
 }
 
 void FakeSysteme::match_emails_loosely() {
@@ -159,6 +171,11 @@ void FakeSysteme::routes(Rest::Router& router) {
         const auto levels = static_cast<std::size_t>(fault.depth - 1);
         response.headers().add<Http::Header::ContentType>(MIME(Application, Json));
         response.send(Http::Code::Ok, "{\"items\": " + std::string(levels, '[') + std::string(levels, ']') + "}");
+        return Rest::Route::Result::Ok;
+      }
+      if (faulted && !fault.body.empty()) {
+        response.headers().add<Http::Header::ContentType>(MIME(Application, Json));
+        response.send(static_cast<Http::Code>(fault.status), fault.body);
         return Rest::Route::Result::Ok;
       }
       if (faulted && fault.status > 0) {
@@ -241,12 +258,23 @@ void FakeSysteme::routes(Rest::Router& router) {
     answer(r, Http::Code::Ok, contact_json(found->second, tags_));
   }));
   Rest::Routes::Get(router, "/api/tags", guarded("GET /tags", [this](const Rest::Request& q, Http::ResponseWriter& r) {
+    // Tags whose name holds the query, ascending by id, paged like contacts: limit 10..100
+    // (default 10, else 422), startingAfter = the last id seen.
     const std::string query = cf::url_decode(q.query().get("query").value_or(""));
+    const int limit = std::stoi(q.query().get("limit").value_or("10"));
+    if (limit < 10 || limit > 100) return answer(r, Http::Code::Unprocessable_Entity, {{"detail", "limit: out of range"}});
+    const long long after = std::stoll(q.query().get("startingAfter").value_or("0"));
     json items = json::array();
-    for (const auto& [id, name] : tags_) {
-      if (name.find(query) != std::string::npos) items.push_back({{"id", id}, {"name", name}});
+    bool more = false;
+    for (auto it = tags_.upper_bound(after); it != tags_.end(); ++it) {
+      if (it->second.find(query) == std::string::npos) continue;
+      if (static_cast<int>(items.size()) == limit) {
+        more = true;
+        break;
+      }
+      items.push_back({{"id", it->first}, {"name", it->second}});
     }
-    answer(r, Http::Code::Ok, {{"items", items}, {"hasMore", false}});
+    answer(r, Http::Code::Ok, {{"items", items}, {"hasMore", more}});
   }));
   Rest::Routes::Post(router, "/api/tags", guarded("POST /tags", [this](const Rest::Request& q, Http::ResponseWriter& r) {
     const auto body = json::parse(q.body(), nullptr, false);

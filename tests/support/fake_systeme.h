@@ -1,7 +1,8 @@
 // FakeSysteme: the one fake the tests allow, a loopback HTTP server speaking the Systeme.io public
 // API as shared/systeme-io.md documents it (contacts, tags, contact fields; 401 for a wrong key,
-// 422 "already used", merge-patch) with faults a test can inject: the next N calls answered 500 or
-// 429 with Retry-After, or left hanging. It counts what it was asked, so tests can check that
+// 422 "already used", merge-patch; contacts and tag searches paged by cursor) with faults a test
+// can inject: the next N calls answered 500 or 429 with Retry-After, left hanging, or answered
+// with a body the test gives. It counts what it was asked, so tests can check that
 // nothing happened twice. Its state is safe to read from the test's thread.
 #pragma once
 
@@ -49,6 +50,10 @@ class FakeSysteme {
   void hang_next(int count, int seconds);
   // The next `count` calls answered 200 with {"items": [[[...]]]}, arrays nested `depth` levels.
   void answer_deep_next(int count, int depth);
+  // The next call answered `status` with `body` as it is (for answers of an unexpected shape).
+  void answer_next(int status, const std::string& body);
+  // A tag as if made in Systeme.io by someone else; its id (ids grow in the order things are made).
+  long long add_tag(const std::string& name);
   // From now on GET /contacts?email= answers every contact whose email holds the one asked for,
   // ignoring case (near matches included, in the order they were made), as a search would.
   void match_emails_loosely();
@@ -69,6 +74,7 @@ class FakeSysteme {
     int retry_after = 0;
     int hang_seconds = 0;
     int depth = 0;  // > 0: a 200 nested this deep
+    std::string body;  // not empty: answered as it is, with `status`
   };
   void routes(Pistache::Rest::Router& router);
   bool take_fault(Fault& fault);
