@@ -33,8 +33,8 @@ BOOST_FIXTURE_TEST_CASE(two_daemons_share_the_work_without_loss_or_double_effect
   const auto config = write_relay_config(
       db.url(), "http:\n  listen: \"127.0.0.1:0\"\nmetrics:\n  listen: \"127.0.0.1:0\"\nadmin:\n  token: " + admin_token +
                     "\nsysteme:\n  webhook_secrets: [" + secret + "]\n  api_base: " + systeme.api_base() +
-                    "\n  api_key: two-daemons-api-key\n  requests_per_second: 30\n  timeout_seconds: 2\n"
-                    "  job_lease_seconds: 5\nreconcile:\n  interval_seconds: 10\n");
+                    "\n  api_key: two-daemons-api-key\n  requests_per_second: 30\n  timeout_seconds: 4\n"
+                    "  job_lease_seconds: 30\nreconcile:\n  interval_seconds: 10\n");
   // Another reconcile run (held here) is in progress while both daemons' reconcilers come due.
   auto holder = db.connect();
   pqxx::nontransaction(*holder).exec_params("SELECT pg_advisory_lock($1)", cf::reconcile::kReconcileLock);
@@ -67,11 +67,12 @@ BOOST_FIXTURE_TEST_CASE(two_daemons_share_the_work_without_loss_or_double_effect
     });
   }
   // Systeme.io fails for a while as the captures arrive: server errors, rate limits with
-  // Retry-After, and calls that hang past the daemons' 2 s timeout and are then carried out
-  // (the answer lost on the way).
+  // Retry-After, and calls that hang past the daemons' 4 s timeout and are then carried out
+  // (the answer lost on the way). The timeout and the 30 s lease leave room for a machine
+  // loaded by other tests (a normal call past the timeout would cost an attempt of its own).
   systeme.fail_next(10, 500);
   systeme.fail_next(5, 429, 1);
-  systeme.hang_next(3, 3);
+  systeme.hang_next(3, 5);
   // 20 captures, spread over both daemons while the deliveries flow.
   constexpr int kLeads = 20;
   for (int i = 0; i < kLeads; ++i) {
