@@ -9,6 +9,7 @@
 #include "common/crypto.h"
 #include "common/json_rows.h"
 #include "common/tag_prefix.h"
+#include "store/queries.h"
 #include "store/tenants.h"
 
 namespace cf::store {
@@ -21,9 +22,7 @@ using nlohmann::json;
 
 namespace {
 
-constexpr const char* kLockPeople =
-    "SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT hashtextextended(x, 0) AS k "
-    "FROM jsonb_array_elements_text($1::jsonb) AS x ORDER BY 1) AS keys";
+const std::string kLockPeople(sql::lock_people);
 
 json person_keys(const std::vector<std::string>& emails, const std::vector<long long>& contact_ids) {
   json keys = json::array();
