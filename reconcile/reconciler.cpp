@@ -10,10 +10,10 @@ namespace cf::reconcile {
 namespace {
 
 // libpqxx 6.4 takes statements as std::string, not std::string_view.
-std::string text(std::string_view statement) { return std::string(statement); }
+std::string statement(std::string_view sql_text) { return std::string(sql_text); }
 
 RunState read_state(pqxx::work& tx) {
-  const auto row = tx.exec1(text(sql::run_state));
+  const auto row = tx.exec1(statement(sql::run_state));
   RunState state;
   state.previous_event_watermark = row[0].as<long long>();
   state.previous_lead_watermark = row[1].as<long long>();
@@ -28,12 +28,12 @@ RunState read_state(pqxx::work& tx) {
 // The scope tables, always there: empty in a full run (its statements take everyone), else the
 // people changed since the run before the last one, each widened to their other identity.
 void collect_scope(pqxx::work& tx, const RunState& state, bool everyone) {
-  tx.exec0(text(sql::create_scope_contacts));
-  tx.exec0(text(sql::create_scope_emails));
+  tx.exec0(statement(sql::create_scope_contacts));
+  tx.exec0(statement(sql::create_scope_emails));
   if (everyone) return;
-  tx.exec_params(text(sql::scope_changed_contacts), state.previous_event_watermark);
-  tx.exec_params(text(sql::scope_changed_emails), state.previous_event_watermark, state.previous_lead_watermark);
-  tx.exec0(text(sql::scope_contacts_of_emails));
+  tx.exec_params(statement(sql::scope_changed_contacts), state.previous_event_watermark);
+  tx.exec_params(statement(sql::scope_changed_emails), state.previous_event_watermark, state.previous_lead_watermark);
+  tx.exec0(statement(sql::scope_contacts_of_emails));
   tx.exec0("ANALYZE scope_contacts");
   tx.exec0("ANALYZE scope_emails");
 }
@@ -41,18 +41,18 @@ void collect_scope(pqxx::work& tx, const RunState& state, bool everyone) {
 // The findings as they stand now, in current_findings: the contacts' prefixes and owners first,
 // then one statement per kind.
 void detect(pqxx::work& tx, bool everyone) {
-  tx.exec0(text(sql::create_current_findings));
-  tx.exec_params(text(sql::create_contact_prefixes), everyone);
+  tx.exec0(statement(sql::create_current_findings));
+  tx.exec_params(statement(sql::create_contact_prefixes), everyone);
   tx.exec0("ANALYZE contact_prefixes");
-  tx.exec_params(text(sql::create_contacts_of_interest), everyone);
-  tx.exec0(text(sql::create_contact_owners));
+  tx.exec_params(statement(sql::create_contacts_of_interest), everyone);
+  tx.exec0(statement(sql::create_contact_owners));
   tx.exec0("CREATE INDEX ON contact_owners (contact_id)");
   tx.exec0("ANALYZE contact_owners");
-  tx.exec_params(text(sql::shared_contact), everyone);
-  tx.exec0(text(sql::foreign_prefix));
-  tx.exec_params(text(sql::owner_mismatch), everyone);
-  tx.exec_params(text(sql::unknown_prefix), everyone);
-  tx.exec0(text(sql::keep_full_evidence));
+  tx.exec_params(statement(sql::shared_contact), everyone);
+  tx.exec0(statement(sql::foreign_prefix));
+  tx.exec_params(statement(sql::owner_mismatch), everyone);
+  tx.exec_params(statement(sql::unknown_prefix), everyone);
+  tx.exec0(statement(sql::keep_full_evidence));
 }
 
 // One run inside its transaction (reconcile_once adds the metrics).
@@ -69,18 +69,18 @@ Summary run_once(pqxx::connection& connection, Mode mode) {
   const RunState state = read_state(tx);
   summary.full = runs_in_full(mode, state);
   collect_scope(tx, state, summary.full);
-  tx.exec0(text(sql::snapshot_findings));
+  tx.exec0(statement(sql::snapshot_findings));
   detect(tx, summary.full);
-  summary.created = tx.exec1(text(sql::merge_findings))[0].as<int>();
-  summary.updated = tx.exec1(text(sql::count_changed_findings))[0].as<int>();
-  summary.resolved = static_cast<int>(tx.exec_params(text(sql::resolve_findings), summary.full).affected_rows());
-  const auto examined = tx.exec_params1(text(sql::count_examined), summary.full);
+  summary.created = tx.exec1(statement(sql::merge_findings))[0].as<int>();
+  summary.updated = tx.exec1(statement(sql::count_changed_findings))[0].as<int>();
+  summary.resolved = static_cast<int>(tx.exec_params(statement(sql::resolve_findings), summary.full).affected_rows());
+  const auto examined = tx.exec_params1(statement(sql::count_examined), summary.full);
   summary.contacts = examined[0].as<long long>();
   summary.leads = examined[1].as<long long>();
-  for (const auto& row : tx.exec(text(sql::open_findings_by_kind))) {
+  for (const auto& row : tx.exec(statement(sql::open_findings_by_kind))) {
     summary.open_by_kind[row[0].as<std::string>()] = row[1].as<int>();
   }
-  tx.exec_params(text(sql::save_run_state), state.event_watermark, state.lead_watermark, state.tenants, summary.full);
+  tx.exec_params(statement(sql::save_run_state), state.event_watermark, state.lead_watermark, state.tenants, summary.full);
   tx.commit();
   return summary;
 }
