@@ -13,12 +13,16 @@ using cf::testing::TestDatabase;
 
 namespace {
 
-struct Migrated {
+// A migrated database with one tenant, "Forex One" (ib-one111-).
+struct Stored {
   TestDatabase db;
   std::unique_ptr<pqxx::connection> c;
-  Migrated() {
+  std::string tenant_id;
+  Stored() {
     db.migrate();
     c = db.connect();
+    auto draft = cf::store::TenantDraft::make("Forex One", "one@example.com", "ib-one111-");
+    tenant_id = cf::store::TenantStore(*c).add(*draft)->tenant.id;
   }
   // A stored delivery with `status`, received `minutes_ago`.
   void delivery(const std::string& key, const std::string& status, int minutes_ago) {
@@ -39,7 +43,7 @@ struct Migrated {
 
 }  // namespace
 
-BOOST_FIXTURE_TEST_CASE(deliveries_of_the_given_statuses_newest_first, Migrated) {
+BOOST_FIXTURE_TEST_CASE(deliveries_of_the_given_statuses_newest_first, Stored) {
   delivery("a", "ambiguous", 30);
   delivery("b", "routed", 20);
   delivery("c", "no_prefix", 10);
@@ -59,7 +63,7 @@ BOOST_FIXTURE_TEST_CASE(deliveries_of_the_given_statuses_newest_first, Migrated)
   BOOST_TEST(review.deliveries_with_status({}, 500).empty());
 }
 
-BOOST_FIXTURE_TEST_CASE(findings_are_counted_by_kind_and_status, Migrated) {
+BOOST_FIXTURE_TEST_CASE(findings_are_counted_by_kind_and_status, Stored) {
   finding("shared_contact", "a@example.com", "open");
   finding("shared_contact", "b@example.com", "open");
   finding("shared_contact", "c@example.com", "dismissed");
@@ -71,15 +75,10 @@ BOOST_FIXTURE_TEST_CASE(findings_are_counted_by_kind_and_status, Migrated) {
   BOOST_TEST(counts.size() == 2u);
 }
 
-BOOST_FIXTURE_TEST_CASE(labels_only_the_tenants_that_exist, Migrated) {
-  auto draft = cf::store::TenantDraft::make("Forex One", "one@example.com", "ib-one111-");
-  BOOST_REQUIRE(draft.ok());
-  auto created = cf::store::TenantStore(*c).add(*draft);
-  BOOST_REQUIRE(created.ok());
-  const std::string id = created->tenant.id;
-  const auto labels = AdminReview(*c).tenant_labels({id, "00000000-0000-4000-8000-000000000000"});
+BOOST_FIXTURE_TEST_CASE(labels_only_the_tenants_that_exist, Stored) {
+  const auto labels = AdminReview(*c).tenant_labels({tenant_id, "00000000-0000-4000-8000-000000000000"});
   BOOST_REQUIRE_EQUAL(labels.size(), 1u);
-  BOOST_TEST(labels.at(id).name == "Forex One");
-  BOOST_TEST(labels.at(id).prefix == "ib-one111-");
+  BOOST_TEST(labels.at(tenant_id).name == "Forex One");
+  BOOST_TEST(labels.at(tenant_id).prefix == "ib-one111-");
   BOOST_TEST(AdminReview(*c).tenant_labels({}).empty());
 }
