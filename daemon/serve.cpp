@@ -107,6 +107,21 @@ relay::OutboxPolicy outbox_policy(const Config& config) {
   return policy;
 }
 
+// The tenant API's connections: what the writers (half the pool) and the admin's one leave, at least one.
+int tenant_connections(const Config& config) {
+  return std::max(1, config.database.pool_size - config.database.pool_size / 2 - 1);
+}
+
+// The admin session cookie is marked Secure when the public URL is https.
+bool secure_cookies(const Config& config) { return config.http.public_url.rfind("https://", 0) == 0; }
+
+// The routes of the webhook receivers, the tenant API and the admin API (docs/openapi.yaml).
+void register_routes(HttpServer& http, WebhookEndpoints& webhooks, TenantApi& tenant_api, AdminApi& admin_api) {
+  webhooks.register_routes(http);
+  tenant_api.register_routes(http);
+  admin_api.register_routes(http);
+}
+
 // Logs at warn what an empty Systeme.io credential leaves undone.
 void warn_about_empty_credentials(const SystemeConfig& systeme) {
   if (systeme.webhook_secrets.empty()) {
@@ -254,21 +269,17 @@ int serve(const std::string& config_path, std::optional<log::Level> log_level) {
   // flood of tenant calls cannot delay them; the rest of the pool (at least one) the tenant API.
   DbExecutor admin_executor(config.database.url, 1, 100, "admin");
   admin_executor.start();
-  const int tenant_connections = std::max(1, config.database.pool_size - config.database.pool_size / 2 - 1);
-  DbExecutor executor(config.database.url, tenant_connections, 1000);
+  DbExecutor executor(config.database.url, tenant_connections(config), 1000);
   executor.start();
   TenantApi tenant_api(config.leads.duplicate_policy, config.http.max_json_depth, credentials, executor, config.api);
-  AdminApi admin_api(config.admin.token, admin_executor, config.http.public_url.rfind("https://", 0) == 0,
-                     config.http.max_json_depth);
+  AdminApi admin_api(config.admin.token, admin_executor, secure_cookies(config), config.http.max_json_depth);
 
   // Captured leads go to Systeme.io from the outbox; without an API key they wait in it.
   relay::OutboxWorker outbox(config.database.url, config.systeme, outbox_policy(config));
   if (!config.systeme.api_key.empty()) outbox.start();
 
   HttpServer http(config.http, readiness);
-  webhooks.register_routes(http);
-  tenant_api.register_routes(http);
-  admin_api.register_routes(http);
+  register_routes(http, webhooks, tenant_api, admin_api);
   if (auto started = http.start(); !started) return report_error(started.error());
 
   announce_serving(config, http.port(), (*metrics_server)->port(), readiness.ready());
