@@ -36,6 +36,19 @@ class AdminApi {
   void set_token(Secret admin_token) { token_.set(std::move(admin_token)); }
 
  private:
+  // The routes, in the order of the list above.
+  void findings(const Pistache::Rest::Request& request, Pistache::Http::ResponseWriter response);
+  void finding_action(const Pistache::Rest::Request& request, Pistache::Http::ResponseWriter response);
+  void events(const Pistache::Rest::Request& request, Pistache::Http::ResponseWriter response);
+  void report(const Pistache::Rest::Request& request, Pistache::Http::ResponseWriter response);
+  void sign_in(const Pistache::Rest::Request& request, Pistache::Http::ResponseWriter response);
+  void sign_out(const Pistache::Rest::Request& request, Pistache::Http::ResponseWriter response);
+  void end_all_sessions(const Pistache::Rest::Request& request, Pistache::Http::ResponseWriter response);
+  // The assign action of finding_action, once the id, `by` and `note` are checked: `body` must
+  // also name the owners.
+  void assign(const Pistache::Rest::Request& request, Pistache::Http::ResponseWriter response, long long id,
+              const std::string& by, const std::string& note, const nlohmann::json& body);
+
   // The Bearer token, or a valid session cookie (plus the CSRF token when `changes_state`).
   bool authorized(const Pistache::Rest::Request& request, bool changes_state) const;
   std::string session_cookie(const Pistache::Rest::Request& request) const;  // empty when none
@@ -45,11 +58,10 @@ class AdminApi {
   // token), only once its generation is confirmed current, else 401 (the sign-in page when `page`).
   void answer_as_admin(const Pistache::Rest::Request& request, Pistache::Http::ResponseWriter response,
                        DatabaseWork work, bool page = false);
-  void register_page(HttpServer& server);
   // False, after answering 400, when the body nests deeper than max_json_depth_ (checked
   // without parsing, after authorization and before any parse).
   bool shallow_enough(const Pistache::Rest::Request& request, Pistache::Http::ResponseWriter& response) const;
-  void register_sessions(HttpServer& server);
+
   Reloadable<Secret> token_;
   DbExecutor& executor_;
   bool secure_cookies_;

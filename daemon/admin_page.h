@@ -11,16 +11,15 @@
 #include <vector>
 
 #include "reconcile/findings.h"
+#include "store/admin_review.h"
 
 namespace cf::daemon {
 
 // & < > " ' as HTML entities.
 std::string html_escape(std::string_view text);
 
-struct TenantLabel {
-  std::string name;
-  std::string prefix;
-};
+// A tenant's name and prefix, as the store reads them.
+using TenantLabel = store::TenantLabel;
 
 struct ReportView {
   std::vector<reconcile::Finding> findings;              // as filtered

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/result.h"
@@ -28,6 +29,15 @@ class HttpServer {
 
   // Adds a route, before start(). `path` uses Pistache's ":param" form; `method` is GET, POST...
   void add_route(const std::string& method, const std::string& path, Pistache::Rest::Route::Handler handler);
+  // The same, answered by `object`'s member function `handler`, which owns the writer it is given.
+  template <typename Owner>
+  void add_route(const std::string& method, const std::string& path, Owner* object,
+                 void (Owner::*handler)(const Pistache::Rest::Request&, Pistache::Http::ResponseWriter)) {
+    add_route(method, path, [object, handler](const Pistache::Rest::Request& request, Pistache::Http::ResponseWriter response) {
+      (object->*handler)(request, std::move(response));
+      return Pistache::Rest::Route::Result::Ok;
+    });
+  }
 
   struct RouteEntry {
     std::string method;

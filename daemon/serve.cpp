@@ -12,6 +12,7 @@
 #include "common/log.h"
 #include "common/version.h"
 #include "config/config.h"
+#include "config/reload.h"
 #include "daemon/commands.h"
 #include "daemon/admin_api.h"
 #include "daemon/credential_filter.h"
@@ -61,32 +62,6 @@ void wait_for_stop(const sigset_t& set, const std::function<void()>& reload) {
   }
 }
 
-// The keys a reload cannot apply, among those that differ between the running and the new config.
-std::vector<std::string> needing_restart(const Config& running, const Config& next) {
-  std::vector<std::string> keys;
-  const auto differs = [&](bool changed, const char* key) {
-    if (changed) keys.emplace_back(key);
-  };
-  differs(running.http.listen.str() != next.http.listen.str(), "http.listen");
-  differs(running.http.public_url != next.http.public_url, "http.public_url");
-  differs(running.http.threads != next.http.threads, "http.threads");
-  differs(running.http.max_body_bytes != next.http.max_body_bytes, "http.max_body_bytes");
-  differs(running.http.max_pending != next.http.max_pending, "http.max_pending");
-  differs(running.http.max_pending_bytes != next.http.max_pending_bytes, "http.max_pending_bytes");
-  differs(running.http.max_json_depth != next.http.max_json_depth, "http.max_json_depth");
-  differs(running.metrics.listen.str() != next.metrics.listen.str(), "metrics.listen");
-  differs(running.database.url.reveal() != next.database.url.reveal(), "database.url");
-  differs(running.database.pool_size != next.database.pool_size, "database.pool_size");
-  differs(running.systeme.api_base != next.systeme.api_base, "systeme.api_base");
-  differs(running.reconcile.interval_seconds != next.reconcile.interval_seconds, "reconcile.interval_seconds");
-  differs(running.reconcile.full_interval_seconds != next.reconcile.full_interval_seconds,
-          "reconcile.full_interval_seconds");
-  differs(running.retention.raw_body_days != next.retention.raw_body_days, "retention.raw_body_days");
-  differs(running.leads.duplicate_policy != next.leads.duplicate_policy, "leads.duplicate_policy");
-  differs(running.ingest.max_clock_skew_seconds != next.ingest.max_clock_skew_seconds, "ingest.max_clock_skew_seconds");
-  return keys;
-}
-
 // Logs at warn when serve's database role could change the schema or its row-level security, as
 // in the one-role setup; once migrate has separated the roles, readiness refuses that instead.
 void warn_about_database_role(const Secret& url) {
@@ -109,6 +84,107 @@ std::string http_url(const ListenAddress& listen, std::uint16_t port) {
   return "http://" + bound.str();
 }
 
+// How the store routes: clock skew in milliseconds, and the depth replays re-parse bodies with.
+store::IngestOptions ingest_options(const Config& config) {
+  return {static_cast<EpochMs>(config.ingest.max_clock_skew_seconds) * 1000, {config.http.max_json_depth}};
+}
+
+// Half the pool writes deliveries: more writers than cores only split batches (bench/README.md).
+IngestWriter::Options writer_options(const Config& config) {
+  return {config.database.url, std::max(1, config.database.pool_size / 2), 256, config.http.max_pending,
+          config.http.max_pending_bytes, ingest_options(config)};
+}
+
+WebhookSettings webhook_settings(const Config& config) {
+  const store::IngestOptions ingest = ingest_options(config);
+  return {config.systeme.webhook_secrets, ingest.parse, ingest.max_clock_skew_ms,
+          config.ingest.rule_webhooks_per_second_per_tenant, config.ingest.rule_webhook_burst_per_tenant};
+}
+
+relay::OutboxPolicy outbox_policy(const Config& config) {
+  relay::OutboxPolicy policy;
+  policy.max_json_depth = config.http.max_json_depth;
+  return policy;
+}
+
+// The tenant API's connections: what the writers (half the pool) and the admin's one leave, at least one.
+int tenant_connections(const Config& config) {
+  return std::max(1, config.database.pool_size - config.database.pool_size / 2 - 1);
+}
+
+// The admin session cookie is marked Secure when the public URL is https.
+bool secure_cookies(const Config& config) { return config.http.public_url.rfind("https://", 0) == 0; }
+
+// The routes of the webhook receivers, the tenant API and the admin API (docs/openapi.yaml).
+void register_routes(HttpServer& http, WebhookEndpoints& webhooks, TenantApi& tenant_api, AdminApi& admin_api) {
+  webhooks.register_routes(http);
+  tenant_api.register_routes(http);
+  admin_api.register_routes(http);
+}
+
+// Logs at warn what an empty Systeme.io credential leaves undone.
+void warn_about_empty_credentials(const SystemeConfig& systeme) {
+  if (systeme.webhook_secrets.empty()) {
+    log::warn("systeme.webhook_secrets is empty: every account webhook will be refused with 401");
+  }
+  if (systeme.api_key.empty()) {
+    log::warn("systeme.api_key is empty: captured leads are queued but not sent to Systeme.io");
+  }
+}
+
+// What a reload changes in the running daemon.
+struct Reloadables {
+  WebhookEndpoints& webhooks;
+  AdminApi& admin_api;
+  TenantApi& tenant_api;
+  relay::OutboxWorker& outbox;
+};
+
+// SIGHUP: the webhook secrets, admin token, Systeme.io key and rate, the tenant API's rate
+// limit, and log level (unless --log-level fixed it) apply at once; the keys that need a restart
+// are logged. A config that does not load changes nothing.
+void reload(const std::string& config_path, const Config& running, std::optional<log::Level> log_level,
+            const Reloadables& parts) {
+  auto next = load_config(config_path);
+  if (!next) {
+    log::error("reload refused: the running config stays", {{"error", next.error().message}});
+    return;
+  }
+  parts.webhooks.set_secrets(next->systeme.webhook_secrets);
+  parts.admin_api.set_token(next->admin.token);
+  parts.tenant_api.set_limits(next->api);
+  parts.webhooks.set_rule_rate(next->ingest.rule_webhooks_per_second_per_tenant, next->ingest.rule_webhook_burst_per_tenant);
+  parts.outbox.reload(next->systeme);
+  if (!parts.outbox.running() && !next->systeme.api_key.empty()) parts.outbox.start();
+  if (!log_level) log::init(next->log.level);
+  log::info("config reloaded", {{"applied", {"systeme.webhook_secrets", "admin.token", "systeme.api_key",
+                                             "systeme.requests_per_second", "api.requests_per_second_per_tenant",
+                                             "api.burst_per_tenant", "ingest.rule_webhooks_per_second_per_tenant",
+                                             "ingest.rule_webhook_burst_per_tenant", "log.level"}},
+                                {"needs_restart", needing_restart(running, *next)}});
+}
+
+// Logs where the daemon serves (its addresses, the URL to give Systeme.io, whether it is ready),
+// and prints the same for a person at a terminal.
+void announce_serving(const Config& config, std::uint16_t http_port, std::uint16_t metrics_port, bool ready) {
+  const std::string base = http_url(config.http.listen, http_port);
+  const std::string metrics = http_url(config.metrics.listen, metrics_port) + "/metrics";
+  log::info("serving",
+            {{"version", kVersion},
+             {"commit", kCommit},
+             {"http", base},
+             {"healthz", base + "/healthz"},
+             {"readyz", base + "/readyz"},
+             {"metrics", metrics},
+             {"account_webhook_url", config.http.public_url + "/webhooks/systeme"},
+             {"ready", ready}});
+  std::cout << "clientflow-relay " << kVersion << " serving\n"
+            << "  health:    " << base << "/healthz   readiness: " << base << "/readyz\n"
+            << "  metrics:   " << metrics << "\n"
+            << "  webhooks:  " << config.http.public_url << "/webhooks/systeme\n"
+            << std::flush;
+}
+
 }  // namespace
 
 int serve(const std::string& config_path, std::optional<log::Level> log_level) {
@@ -126,22 +202,14 @@ int serve(const std::string& config_path, std::optional<log::Level> log_level) {
   if (!metrics_server) return report_error(metrics_server.error());
   metrics::initialize();
 
-  // Half the pool writes deliveries: more writers than cores only split batches (bench/README.md).
-  const store::IngestOptions ingest{static_cast<EpochMs>(config.ingest.max_clock_skew_seconds) * 1000,
-                                    {config.http.max_json_depth}};
-  IngestWriter writer({config.database.url, std::max(1, config.database.pool_size / 2), 256, config.http.max_pending,
-                       config.http.max_pending_bytes, ingest});
+  IngestWriter writer(writer_options(config));
   writer.start();
   // Every tenant's credential hashes, so unknown rule tokens and API keys cost no query.
   CredentialFilter credentials({config.database.url});
   credentials.start();
   SystemClock clock;
-  WebhookEndpoints webhooks({config.systeme.webhook_secrets, ingest.parse, ingest.max_clock_skew_ms,
-                             config.ingest.rule_webhooks_per_second_per_tenant, config.ingest.rule_webhook_burst_per_tenant},
-                            writer, credentials, clock);
-  if (config.systeme.webhook_secrets.empty()) {
-    log::warn("systeme.webhook_secrets is empty: every account webhook will be refused with 401");
-  }
+  WebhookEndpoints webhooks(webhook_settings(config), writer, credentials, clock);
+  warn_about_empty_credentials(config.systeme);
 
   // Raw bodies past retention.raw_body_days, hourly; the first pass a minute after start.
   PeriodicTask retention("retention", std::chrono::minutes(1), std::chrono::hours(1),
@@ -193,69 +261,21 @@ int serve(const std::string& config_path, std::optional<log::Level> log_level) {
   // flood of tenant calls cannot delay them; the rest of the pool (at least one) the tenant API.
   DbExecutor admin_executor(config.database.url, 1, 100, "admin");
   admin_executor.start();
-  const int tenant_connections = std::max(1, config.database.pool_size - config.database.pool_size / 2 - 1);
-  DbExecutor executor(config.database.url, tenant_connections, 1000);
+  DbExecutor executor(config.database.url, tenant_connections(config), 1000);
   executor.start();
   TenantApi tenant_api(config.leads.duplicate_policy, config.http.max_json_depth, credentials, executor, config.api);
-  AdminApi admin_api(config.admin.token, admin_executor, config.http.public_url.rfind("https://", 0) == 0,
-                     config.http.max_json_depth);
+  AdminApi admin_api(config.admin.token, admin_executor, secure_cookies(config), config.http.max_json_depth);
 
   // Captured leads go to Systeme.io from the outbox; without an API key they wait in it.
-  relay::OutboxPolicy outbox_policy;
-  outbox_policy.max_json_depth = config.http.max_json_depth;
-  relay::OutboxWorker outbox(config.database.url, config.systeme, outbox_policy);
-  if (config.systeme.api_key.empty()) {
-    log::warn("systeme.api_key is empty: captured leads are queued but not sent to Systeme.io");
-  } else {
-    outbox.start();
-  }
+  relay::OutboxWorker outbox(config.database.url, config.systeme, outbox_policy(config));
+  if (!config.systeme.api_key.empty()) outbox.start();
 
   HttpServer http(config.http, readiness);
-  webhooks.register_routes(http);
-  tenant_api.register_routes(http);
-  admin_api.register_routes(http);
+  register_routes(http, webhooks, tenant_api, admin_api);
   if (auto started = http.start(); !started) return report_error(started.error());
 
-  const std::string base = http_url(config.http.listen, http.port());
-  log::info("serving",
-            {{"version", kVersion},
-             {"commit", kCommit},
-             {"http", base},
-             {"healthz", base + "/healthz"},
-             {"readyz", base + "/readyz"},
-             {"metrics", http_url(config.metrics.listen, (*metrics_server)->port()) + "/metrics"},
-             {"account_webhook_url", config.http.public_url + "/webhooks/systeme"},
-             {"ready", readiness.ready()}});
-
-  // The same, for a person at a terminal.
-  std::cout << "clientflow-relay " << kVersion << " serving\n"
-            << "  health:    " << base << "/healthz   readiness: " << base << "/readyz\n"
-            << "  metrics:   " << http_url(config.metrics.listen, (*metrics_server)->port()) << "/metrics\n"
-            << "  webhooks:  " << config.http.public_url << "/webhooks/systeme\n"
-            << std::flush;
-
-  // SIGHUP: the webhook secrets, admin token, Systeme.io key and rate, the tenant API's rate
-  // limit, and log level (unless --log-level fixed it) apply at once; a config that does not load
-  // changes nothing.
-  wait_for_stop(signals, [&] {
-    auto next = load_config(config_path);
-    if (!next) {
-      log::error("reload refused: the running config stays", {{"error", next.error().message}});
-      return;
-    }
-    webhooks.set_secrets(next->systeme.webhook_secrets);
-    admin_api.set_token(next->admin.token);
-    tenant_api.set_limits(next->api);
-    webhooks.set_rule_rate(next->ingest.rule_webhooks_per_second_per_tenant, next->ingest.rule_webhook_burst_per_tenant);
-    outbox.reload(next->systeme);
-    if (!outbox.running() && !next->systeme.api_key.empty()) outbox.start();
-    if (!log_level) log::init(next->log.level);
-    log::info("config reloaded", {{"applied", {"systeme.webhook_secrets", "admin.token", "systeme.api_key",
-                                               "systeme.requests_per_second", "api.requests_per_second_per_tenant",
-                                               "api.burst_per_tenant", "ingest.rule_webhooks_per_second_per_tenant",
-                                               "ingest.rule_webhook_burst_per_tenant", "log.level"}},
-                                  {"needs_restart", needing_restart(config, *next)}});
-  });
+  announce_serving(config, http.port(), (*metrics_server)->port(), readiness.ready());
+  wait_for_stop(signals, [&] { reload(config_path, config, log_level, {webhooks, admin_api, tenant_api, outbox}); });
   // New deliveries get 503 from now on; what is queued is stored and answered, then we exit.
   webhooks.stop_accepting();
   writer.drain(std::chrono::seconds(8));

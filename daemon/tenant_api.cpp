@@ -182,76 +182,77 @@ std::variant<store::LeadQuery, store::FieldError> parse_query(const Rest::Reques
 }  // namespace
 
 void TenantApi::register_routes(HttpServer& server) {
-  server.add_route("POST", "/v1/leads", [this](const Rest::Request& request, Http::ResponseWriter response) {
-    const auto caller = known_caller(credentials_, rate_limit_, in_flight_, request, response);
-    if (!caller) return Rest::Route::Result::Ok;
-    auto input = store::parse_lead_input(request.body(), max_json_depth_);
-    if (const auto* bad = std::get_if<store::FieldError>(&input)) {
-      send_error(response, ReplyContext::of(request), Http::Code::Bad_Request, bad->message, bad->field);
-      return Rest::Route::Result::Ok;
-    }
-    const auto policy = duplicate_policy_;
-    as_caller(executor_, request, std::move(response), *caller,
-              [input = std::get<store::LeadInput>(std::move(input)), policy](pqxx::connection& connection,
-                                                                            const store::Caller& caller, Reply& p) {
-                const auto capture = store::LeadStore(connection).capture(caller, input, policy);
-                switch (capture.outcome) {
-                  case store::CaptureOutcome::created: return p.reply(Http::Code::Created, store::to_json(*capture.lead));
-                  case store::CaptureOutcome::existing: return p.reply(Http::Code::Ok, store::to_json(*capture.lead));
-                  case store::CaptureOutcome::taken_elsewhere:
-                    return p.error(Http::Code::Conflict, "This lead is already registered with another IB");
-                }
-              });
-    return Rest::Route::Result::Ok;
-  });
-  server.add_route("GET", "/v1/leads", [this](const Rest::Request& request, Http::ResponseWriter response) {
-    const auto caller = known_caller(credentials_, rate_limit_, in_flight_, request, response);
-    if (!caller) return Rest::Route::Result::Ok;
-    auto query = parse_query(request);
-    if (const auto* bad = std::get_if<store::FieldError>(&query)) {
-      send_error(response, ReplyContext::of(request), Http::Code::Bad_Request, bad->message, bad->field);
-      return Rest::Route::Result::Ok;
-    }
-    as_caller(executor_, request, std::move(response), *caller,
-              [query = std::get<store::LeadQuery>(std::move(query))](pqxx::connection& connection,
-                                                                    const store::Caller& caller, Reply& p) {
-                auto page = store::LeadStore(connection).list(caller, query);
-                if (!page) return p.error(Http::Code::Bad_Request, page.error().message, "cursor");
-                json items = json::array();
-                for (const auto& lead : page->items) items.push_back(store::to_json(lead));
-                p.reply(Http::Code::Ok, {{"items", items},
-                                         {"next_cursor", page->next_cursor.empty() ? json(nullptr) : json(page->next_cursor)}});
-              });
-    return Rest::Route::Result::Ok;
-  });
-  server.add_route("GET", "/v1/leads/:id", [this](const Rest::Request& request, Http::ResponseWriter response) {
-    const auto caller = known_caller(credentials_, rate_limit_, in_flight_, request, response);
-    if (!caller) return Rest::Route::Result::Ok;
-    const std::string id = request.param(":id").as<std::string>();
-    as_caller(executor_, request, std::move(response), *caller,
-              [id](pqxx::connection& connection, const store::Caller& caller, Reply& p) {
-                auto found = store::LeadStore(connection).get(caller, id);
-                if (!found) return p.error(Http::Code::Not_Found, "lead not found");
-                json body = store::to_json(found->first);
-                body["events"] = json::array();
-                for (const auto& event : found->second) body["events"].push_back(store::to_json(event));
-                p.reply(Http::Code::Ok, body);
-              });
-    return Rest::Route::Result::Ok;
-  });
-  server.add_route("GET", "/v1/stats", [this](const Rest::Request& request, Http::ResponseWriter response) {
-    const auto caller = known_caller(credentials_, rate_limit_, in_flight_, request, response);
-    if (!caller) return Rest::Route::Result::Ok;
-    as_caller(executor_, request, std::move(response), *caller,
-              [](pqxx::connection& connection, const store::Caller& caller, Reply& p) {
-                const auto stats = store::LeadStore(connection).stats(caller);
-                p.reply(Http::Code::Ok, {{"total_leads", stats.total_leads},
-                                         {"this_month", stats.this_month},
-                                         {"converted", stats.converted},
-                                         {"opened", stats.opened}});
-              });
-    return Rest::Route::Result::Ok;
-  });
+  server.add_route("POST", "/v1/leads", this, &TenantApi::capture_lead);
+  server.add_route("GET", "/v1/leads", this, &TenantApi::list_leads);
+  server.add_route("GET", "/v1/leads/:id", this, &TenantApi::show_lead);
+  server.add_route("GET", "/v1/stats", this, &TenantApi::stats);
+}
+
+void TenantApi::capture_lead(const Rest::Request& request, Http::ResponseWriter response) {
+  const auto caller = known_caller(credentials_, rate_limit_, in_flight_, request, response);
+  if (!caller) return;
+  auto input = store::parse_lead_input(request.body(), max_json_depth_);
+  if (const auto* bad = std::get_if<store::FieldError>(&input)) {
+    return send_error(response, ReplyContext::of(request), Http::Code::Bad_Request, bad->message, bad->field);
+  }
+  as_caller(executor_, request, std::move(response), *caller,
+            [input = std::get<store::LeadInput>(std::move(input)), policy = duplicate_policy_](
+                pqxx::connection& connection, const store::Caller& caller, Reply& p) {
+              const auto capture = store::LeadStore(connection).capture(caller, input, policy);
+              switch (capture.outcome) {
+                case store::CaptureOutcome::created: return p.reply(Http::Code::Created, store::to_json(*capture.lead));
+                case store::CaptureOutcome::existing: return p.reply(Http::Code::Ok, store::to_json(*capture.lead));
+                case store::CaptureOutcome::taken_elsewhere:
+                  return p.error(Http::Code::Conflict, "This lead is already registered with another IB");
+              }
+            });
+}
+
+void TenantApi::list_leads(const Rest::Request& request, Http::ResponseWriter response) {
+  const auto caller = known_caller(credentials_, rate_limit_, in_flight_, request, response);
+  if (!caller) return;
+  auto query = parse_query(request);
+  if (const auto* bad = std::get_if<store::FieldError>(&query)) {
+    return send_error(response, ReplyContext::of(request), Http::Code::Bad_Request, bad->message, bad->field);
+  }
+  as_caller(executor_, request, std::move(response), *caller,
+            [query = std::get<store::LeadQuery>(std::move(query))](pqxx::connection& connection,
+                                                                  const store::Caller& caller, Reply& p) {
+              auto page = store::LeadStore(connection).list(caller, query);
+              if (!page) return p.error(Http::Code::Bad_Request, page.error().message, "cursor");
+              json items = json::array();
+              for (const auto& lead : page->items) items.push_back(store::to_json(lead));
+              p.reply(Http::Code::Ok, {{"items", items},
+                                       {"next_cursor", page->next_cursor.empty() ? json(nullptr) : json(page->next_cursor)}});
+            });
+}
+
+void TenantApi::show_lead(const Rest::Request& request, Http::ResponseWriter response) {
+  const auto caller = known_caller(credentials_, rate_limit_, in_flight_, request, response);
+  if (!caller) return;
+  as_caller(executor_, request, std::move(response), *caller,
+            [id = request.param(":id").as<std::string>()](pqxx::connection& connection, const store::Caller& caller,
+                                                          Reply& p) {
+              auto found = store::LeadStore(connection).get(caller, id);
+              if (!found) return p.error(Http::Code::Not_Found, "lead not found");
+              json body = store::to_json(found->first);
+              body["events"] = json::array();
+              for (const auto& event : found->second) body["events"].push_back(store::to_json(event));
+              p.reply(Http::Code::Ok, body);
+            });
+}
+
+void TenantApi::stats(const Rest::Request& request, Http::ResponseWriter response) {
+  const auto caller = known_caller(credentials_, rate_limit_, in_flight_, request, response);
+  if (!caller) return;
+  as_caller(executor_, request, std::move(response), *caller,
+            [](pqxx::connection& connection, const store::Caller& caller, Reply& p) {
+              const auto stats = store::LeadStore(connection).stats(caller);
+              p.reply(Http::Code::Ok, {{"total_leads", stats.total_leads},
+                                       {"this_month", stats.this_month},
+                                       {"converted", stats.converted},
+                                       {"opened", stats.opened}});
+            });
 }
 
 }  // namespace cf::daemon

@@ -45,6 +45,12 @@ class TenantApi {
   }
 
  private:
+  // The routes, in the order of the list above.
+  void capture_lead(const Pistache::Rest::Request& request, Pistache::Http::ResponseWriter response);
+  void list_leads(const Pistache::Rest::Request& request, Pistache::Http::ResponseWriter response);
+  void show_lead(const Pistache::Rest::Request& request, Pistache::Http::ResponseWriter response);
+  void stats(const Pistache::Rest::Request& request, Pistache::Http::ResponseWriter response);
+
   DuplicatePolicy duplicate_policy_;
   int max_json_depth_;
   CredentialFilter& credentials_;

@@ -40,15 +40,8 @@ WebhookEndpoints::WebhookEndpoints(WebhookSettings settings, IngestWriter& write
       rule_rate_(settings_.rule_webhooks_per_second, settings_.rule_webhook_burst, clock) {}
 
 void WebhookEndpoints::register_routes(HttpServer& server) {
-  server.add_route("POST", "/webhooks/systeme", [this](const Rest::Request& request, Http::ResponseWriter response) {
-    account(request, std::move(response));
-    return Rest::Route::Result::Ok;
-  });
-  server.add_route("POST", "/webhooks/systeme/rules/:token/:kind",
-                     [this](const Rest::Request& request, Http::ResponseWriter response) {
-                       rule(request, std::move(response));
-                       return Rest::Route::Result::Ok;
-                     });
+  server.add_route("POST", "/webhooks/systeme", this, &WebhookEndpoints::account);
+  server.add_route("POST", "/webhooks/systeme/rules/:token/:kind", this, &WebhookEndpoints::rule);
 }
 
 void WebhookEndpoints::account(const Rest::Request& request, Http::ResponseWriter response) {
