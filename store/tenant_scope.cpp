@@ -3,14 +3,18 @@
 #include <cctype>
 #include <map>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include "store/database_roles.h"
+#include "store/queries.h"
+#include "store/statements.h"
 
 namespace cf::store {
 
 void bind_to_tenant(pqxx::transaction_base& tx, const std::string& tenant_id) {
-  tx.exec0(std::string("SET LOCAL ROLE ") + kTenantRole);
+  static_assert(std::string_view(kTenantRole) == "clientflow_tenant", "the role SET LOCAL ROLE names");
+  tx.exec0("SET LOCAL ROLE clientflow_tenant");
   tx.exec_params("SELECT set_config('app.tenant_id', $1, true), set_config('statement_timeout', $2, true)", tenant_id,
                  std::to_string(kTenantStatementSeconds) + "s");
 }
@@ -73,15 +77,6 @@ const std::vector<DeclaredFunction> kDeclaredFunctions{
      "4b0424d3ce72fac79c4252852deb00b8b8c9156207740c0ec536ed04ac1d2f30", kPinnedSearchPath, kRunsAsOwner},
 };
 
-// True when role $1 holds any privilege on relation `c`, or on one of its columns.
-constexpr const char* kRoleMayTouch = R"sql(
-    (has_table_privilege($1, c.oid, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER')
-     OR has_any_column_privilege($1, c.oid, 'SELECT, INSERT, UPDATE, REFERENCES')))sql";
-
-// The schemas users make, as opposed to PostgreSQL's own (pg_*, a prefix only a superuser may use,
-// and information_schema). Expects the schema as `n`.
-constexpr const char* kUserSchema = "n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'";
-
 // `sql` without whitespace outside quoted text and without parentheses around the whole of it,
 // so that two spellings of one expression compare equal.
 std::string normalised(const std::string& sql) {
@@ -143,19 +138,7 @@ std::string differences(const Policy& actual, const DeclaredPolicy& declared) {
 
 std::map<std::string, std::vector<Policy>> policies_by_table(pqxx::transaction_base& tx) {
   std::map<std::string, std::vector<Policy>> out;
-  const auto rows = tx.exec(R"sql(
-      SELECT c.relname, p.polname, p.polpermissive,
-             CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE'
-                           WHEN 'd' THEN 'DELETE' ELSE 'ALL' END,
-             (SELECT string_agg(name, ', ' ORDER BY name)
-                FROM (SELECT CASE WHEN r = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(r)::text END AS name
-                        FROM unnest(p.polroles) AS r) AS roles),
-             pg_get_expr(p.polqual, p.polrelid), pg_get_expr(p.polwithcheck, p.polrelid)
-        FROM pg_policy p
-        JOIN pg_class c ON c.oid = p.polrelid
-        JOIN pg_namespace n ON n.oid = c.relnamespace
-       WHERE n.nspname = current_schema()
-       ORDER BY c.relname, p.polname)sql");
+  const auto rows = tx.exec(std::string(sql::scope_policies));
   for (const auto& row : rows) {
     Policy policy{row[1].as<std::string>(), row[2].as<bool>(), row[3].as<std::string>(), row[4].as<std::string>(), {}, {}};
     if (!row[5].is_null()) policy.using_expr = row[5].as<std::string>();
@@ -186,13 +169,8 @@ std::string signature(const std::string& name, const std::string& argument_types
 void check_declared_functions(pqxx::transaction_base& tx, Problems& problems) {
   for (const auto& declared : kDeclaredFunctions) {
     const std::string name = signature(declared.name, declared.argument_types);
-    const auto found = tx.exec_params(R"sql(
-        SELECT p.prosecdef, encode(sha256(convert_to(p.prosrc, 'UTF8')), 'hex'),
-               coalesce(array_to_string(p.proconfig, '; '), '')
-          FROM pg_proc p
-         WHERE p.pronamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())
-           AND p.proname = $1 AND oidvectortypes(p.proargtypes) = $2)sql",
-                                      std::string(declared.name), std::string(declared.argument_types));
+    const auto found = exec_statement(tx, sql::scope_function, std::string(declared.name),
+                                      std::string(declared.argument_types));
     if (found.empty()) {
       problems.add("function " + name + " is missing");
       continue;
@@ -222,19 +200,8 @@ bool declared_function(const std::string& name, const std::string& argument_type
 // may execute and that are not declared.
 void check_security_definers(pqxx::transaction_base& tx, const std::string& tenant_role,
                              const std::optional<std::string>& runtime_role, Problems& problems) {
-  const auto rows = tx.exec_params(R"sql(
-      SELECT p.oid::regprocedure::text, n.nspname = current_schema(), p.proname, oidvectortypes(p.proargtypes),
-             CASE WHEN p.proacl IS NULL
-                       OR EXISTS (SELECT 1 FROM aclexplode(p.proacl) a
-                                   WHERE a.grantee = 0 AND a.privilege_type = 'EXECUTE') THEN 'PUBLIC'
-                  WHEN has_function_privilege($1, p.oid, 'EXECUTE') AND has_schema_privilege($1, n.oid, 'USAGE') THEN $1
-                  ELSE $2 END
-        FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-       WHERE p.prosecdef
-         AND (has_function_privilege($1, p.oid, 'EXECUTE') AND has_schema_privilege($1, n.oid, 'USAGE')
-              OR $3 AND has_function_privilege($2, p.oid, 'EXECUTE') AND has_schema_privilege($2, n.oid, 'USAGE'))
-       ORDER BY 1)sql",
-                                   tenant_role, runtime_role.value_or(tenant_role), runtime_role.has_value());
+  const auto rows = exec_statement(tx, sql::scope_security_definers, tenant_role, runtime_role.value_or(tenant_role),
+                                   runtime_role.has_value());
   for (const auto& row : rows) {
     if (row[1].as<bool>() && declared_function(row[2].as<std::string>(), row[3].as<std::string>())) continue;
     problems.add("function " + row[0].as<std::string>() + " runs with its owner's rights (SECURITY DEFINER) and is "
@@ -247,26 +214,12 @@ void check_security_definers(pqxx::transaction_base& tx, const std::string& tena
 // DEFINER trigger functions on tables the tenant role may change (a trigger runs its function
 // whether or not the role that fires it may execute it).
 void check_actions_fired_by_tenants(pqxx::transaction_base& tx, const std::string& tenant_role, Problems& problems) {
-  const auto rules = tx.exec(R"sql(
-      SELECT c.relname, r.rulename FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class
-       WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema()) AND c.relkind IN ('r', 'p')
-       ORDER BY 1, 2)sql");
+  const auto rules = tx.exec(std::string(sql::scope_rules));
   for (const auto& row : rules) {
     problems.add("table " + row[0].as<std::string>() + " has rule " + row[1].as<std::string>() +
                  ", whose actions run with the table owner's rights");
   }
-  const auto triggers = tx.exec_params(std::string(R"sql(
-      SELECT p.oid::regprocedure::text, pn.nspname = current_schema(), p.proname, oidvectortypes(p.proargtypes),
-             t.tgname, c.oid::regclass::text
-        FROM pg_trigger t
-        JOIN pg_proc p ON p.oid = t.tgfoid JOIN pg_namespace pn ON pn.oid = p.pronamespace
-        JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-       WHERE p.prosecdef AND NOT t.tgisinternal AND has_schema_privilege($1, n.oid, 'USAGE') AND )sql") +
-                                           kUserSchema + R"sql(
-         AND (has_table_privilege($1, c.oid, 'INSERT, UPDATE, DELETE, TRUNCATE')
-              OR has_any_column_privilege($1, c.oid, 'INSERT, UPDATE'))
-       ORDER BY 6, 5)sql",
-                                       tenant_role);
+  const auto triggers = exec_statement(tx, sql::scope_security_definer_triggers, tenant_role);
   for (const auto& row : triggers) {
     if (row[1].as<bool>() && declared_function(row[2].as<std::string>(), row[3].as<std::string>())) continue;
     problems.add("function " + row[0].as<std::string>() + " runs with its owner's rights (SECURITY DEFINER) as trigger " +
@@ -278,18 +231,7 @@ void check_actions_fired_by_tenants(pqxx::transaction_base& tx, const std::strin
 // Every table of the current schema that is part of isolation, against its declared policies.
 void check_tables(pqxx::transaction_base& tx, const std::string& tenant_role, Problems& problems) {
   const auto policies = policies_by_table(tx);
-  const auto tables = tx.exec_params(std::string(R"sql(
-      SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity,
-             EXISTS (SELECT 1 FROM pg_attribute a
-                      WHERE a.attrelid = c.oid AND a.attname = 'tenant_id' AND a.attnum > 0 AND NOT a.attisdropped),
-             c.relrowsecurity OR c.relforcerowsecurity
-               OR EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = c.oid)
-               OR )sql") + kRoleMayTouch + R"sql(
-        FROM pg_class c
-        JOIN pg_namespace n ON n.oid = c.relnamespace
-       WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')
-       ORDER BY c.relname)sql",
-                                     tenant_role);
+  const auto tables = exec_statement(tx, sql::scope_tables, tenant_role);
   for (const auto& row : tables) {
     const std::string table = row[0].as<std::string>();
     const std::vector<DeclaredPolicy>* declared = nullptr;
@@ -332,18 +274,7 @@ void check_tables(pqxx::transaction_base& tx, const std::string& tenant_role, Pr
 // owner's rights, materialized views and foreign tables (which have no row-level security), in
 // any schema, and tables outside the current schema.
 void check_relations_past_the_policies(pqxx::transaction_base& tx, const std::string& tenant_role, Problems& problems) {
-  const auto rows = tx.exec_params(std::string(R"sql(
-      SELECT c.oid::regclass::text, c.relkind, current_schema()::text,
-             CASE WHEN EXISTS (SELECT 1 FROM aclexplode(c.relacl) a WHERE a.grantee = 0) THEN 'PUBLIC' ELSE $1 END
-        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-       WHERE )sql") + kUserSchema + R"sql(
-         AND (c.relkind IN ('v', 'm', 'f') OR c.relkind IN ('r', 'p') AND n.nspname <> current_schema())
-         AND NOT (c.relkind = 'v' AND EXISTS (
-               SELECT 1 FROM pg_options_to_table(c.reloptions) o
-                WHERE CASE WHEN o.option_name = 'security_invoker' THEN o.option_value::bool ELSE false END))
-         AND has_schema_privilege($1, n.oid, 'USAGE') AND )sql" + kRoleMayTouch + R"sql(
-       ORDER BY 1)sql",
-                                   tenant_role);
+  const auto rows = exec_statement(tx, sql::scope_relations_past_policies, tenant_role);
   for (const auto& row : rows) {
     const std::string relation = row[0].as<std::string>(), who = row[3].as<std::string>();
     const char kind = row[1].as<std::string>().front();
@@ -364,25 +295,7 @@ void check_relations_past_the_policies(pqxx::transaction_base& tx, const std::st
 // use: on its search path ("$user" is clientflow_tenant in a tenant transaction) they can come
 // first, and tenant queries would use them instead of ours.
 void check_shadows(pqxx::transaction_base& tx, const std::string& tenant_role, Problems& problems) {
-  const auto rows = tx.exec_params(std::string(R"sql(
-      WITH ours AS (SELECT oid FROM pg_namespace WHERE nspname = current_schema()),
-           usable AS (SELECT n.oid FROM pg_namespace n
-                       WHERE n.nspname <> current_schema() AND has_schema_privilege($1, n.oid, 'USAGE') AND )sql") +
-                                       kUserSchema + R"sql()
-      SELECT CASE c.relkind WHEN 'v' THEN 'view ' WHEN 'm' THEN 'materialized view ' WHEN 'f' THEN 'foreign table '
-                            WHEN 'S' THEN 'sequence ' ELSE 'table ' END || c.oid::regclass::text
-        FROM pg_class c
-       WHERE c.relnamespace IN (SELECT oid FROM usable) AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S')
-         AND EXISTS (SELECT 1 FROM pg_class mine
-                      WHERE mine.relnamespace = (SELECT oid FROM ours) AND mine.relname = c.relname
-                        AND mine.relkind IN ('r', 'p', 'v', 'm', 'f', 'S'))
-      UNION ALL
-      SELECT 'function ' || p.oid::regprocedure::text
-        FROM pg_proc p
-       WHERE p.pronamespace IN (SELECT oid FROM usable)
-         AND EXISTS (SELECT 1 FROM pg_proc mine WHERE mine.pronamespace = (SELECT oid FROM ours) AND mine.proname = p.proname)
-       ORDER BY 1)sql",
-                                   tenant_role);
+  const auto rows = exec_statement(tx, sql::scope_shadows, tenant_role);
   for (const auto& row : rows) {
     problems.add(row[0].as<std::string>() + " has the name of one of ours in a schema " + tenant_role +
                  " may use, where it can take the place of ours (search_path)");
