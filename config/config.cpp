@@ -126,7 +126,8 @@ void read_document(ConfigReader& in, const YAML::Node& root, Config& config) {
   section("http", {"listen", "public_url", "threads", "max_body_bytes", "max_pending", "max_pending_bytes", "max_json_depth"},
           [&](const YAML::Node& n) { public_url_set = read_http(in, n, config.http); });
   if (!public_url_set) config.http.public_url = "http://" + config.http.listen.str();
-  section("metrics", {"listen"}, [&](const YAML::Node& n) { in.read_listen(n, "metrics", "listen", config.metrics.listen); });
+  section("metrics", {"listen"},
+          [&](const YAML::Node& n) { in.read_listen(n, "metrics", "listen", config.metrics.listen); });
   section("database", {"url", "migration_url", "pool_size"},
           [&](const YAML::Node& n) { read_database(in, n, config.database); });
   section("ingest", {"max_clock_skew_seconds", "rule_webhooks_per_second_per_tenant", "rule_webhook_burst_per_tenant"},
