@@ -7,6 +7,8 @@
 #include "common/json_depth.h"
 #include "common/tag_prefix.h"
 #include "common/text.h"
+#include "store/queries.h"
+#include "store/statements.h"
 #include "store/tenant_scope.h"
 
 namespace cf::store {
@@ -14,18 +16,6 @@ namespace cf::store {
 using nlohmann::json;
 
 namespace {
-
-constexpr const char* kIso = "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'";
-
-// The lead columns in the order read_lead() expects; $1 is the caller's converted tag.
-std::string lead_columns() {
-  const std::string iso = kIso;
-  return "id::text, email, name, phone, ib_type, monthly_leads, broker_network, to_jsonb(tags)::text, "
-         "$1 = ANY (tags), open_count, to_char(last_opened_at AT TIME ZONE 'UTC', " + iso + "), "
-         "systeme_contact_id, to_char(synced_at AT TIME ZONE 'UTC', " + iso + "), sync_error, "
-         "to_char(created_at AT TIME ZONE 'UTC', " + iso + "), "
-         "(extract(epoch FROM created_at) * 1000000)::bigint";
-}
 
 std::optional<std::string> opt(const pqxx::field& f) {
   return f.is_null() ? std::nullopt : std::optional<std::string>(f.as<std::string>());
@@ -149,30 +139,20 @@ Capture LeadStore::capture(const Caller& caller, const LeadInput& input, Duplica
   // Take turns with webhook ingest and other captures about the same person (same key as ingest),
   // waiting no longer than the tenant's statement timeout.
   tx.exec_params("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", "e:" + input.email);
-  const std::string columns = lead_columns();
-  const auto existing = tx.exec_params("SELECT " + columns + " FROM leads WHERE email = $2",
-                                       converted_tag(caller), input.email);
+  const auto existing = exec_statement(tx, sql::leads_find_by_email, converted_tag(caller), input.email);
   if (!existing.empty()) return {CaptureOutcome::existing, read_lead(existing[0])};
   if (policy == DuplicatePolicy::reject &&
       tx.exec_params1("SELECT clientflow_lead_exists_elsewhere($1)", input.email)[0].as<bool>()) {
     return {CaptureOutcome::taken_elsewhere, std::nullopt};
   }
-  const auto created = tx.exec_params1(
-      "INSERT INTO leads (tenant_id, email, name, phone, ib_type, monthly_leads, broker_network) "
-      "VALUES (current_setting('app.tenant_id')::uuid, $2, $3, nullif($4, ''), $5, $6, nullif($7, '')) "
-      "RETURNING " + columns,
-      converted_tag(caller), input.email, input.name, input.phone, input.ib_type, input.monthly_leads,
-      input.broker_network);
+  const auto created = exec_statement1(tx, sql::leads_insert, converted_tag(caller), input.email, input.name,
+                                       input.phone, input.ib_type, input.monthly_leads, input.broker_network);
   Lead lead = read_lead(created);
-  tx.exec_params("INSERT INTO outbox_jobs (tenant_id, lead_id, kind) "
-                 "VALUES (current_setting('app.tenant_id')::uuid, $1::uuid, 'sync_lead')",
-                 lead.id);
+  exec_statement(tx, sql::leads_queue_sync, lead.id);
   // The tenant's workflow may have called its rule URL about this person before the capture.
   const auto routed = tx.exec_params1("SELECT clientflow_route_waiting_rule_deliveries($1::uuid, $2::uuid)",
                                       caller.tenant_id, lead.id)[0].as<int>();
-  if (routed > 0) {
-    lead = read_lead(tx.exec_params1("SELECT " + columns + " FROM leads WHERE id = $2::uuid", converted_tag(caller), lead.id));
-  }
+  if (routed > 0) lead = read_lead(exec_statement1(tx, sql::leads_find_by_id, converted_tag(caller), lead.id));
   tx.commit();
   return {CaptureOutcome::created, lead};
 }
@@ -191,14 +171,8 @@ Result<LeadPage> LeadStore::list(const Caller& caller, const LeadQuery& query) {
   }
   pqxx::work tx(connection_);
   bind_to_tenant(tx, caller.tenant_id);
-  const auto rows = tx.exec_params(
-      "SELECT " + lead_columns() + " FROM leads WHERE "
-      "($2 = '' OR (created_at, id) < ('epoch'::timestamptz + $3::bigint * interval '1 microsecond', $2::uuid)) "
-      "AND ($4 = '' OR $4 = ANY (tags)) "
-      "AND ($5::bigint IS NULL OR created_at > 'epoch'::timestamptz + $5::bigint * interval '1 millisecond') "
-      "AND ($6::bigint IS NULL OR created_at < 'epoch'::timestamptz + $6::bigint * interval '1 millisecond') "
-      "ORDER BY created_at DESC, id DESC LIMIT $7",
-      converted_tag(caller), cursor_id, cursor_micros,
+  const auto rows = exec_statement(
+      tx, sql::leads_page, converted_tag(caller), cursor_id, cursor_micros,
       query.tag_suffix.empty() ? std::string() : caller.prefix + query.tag_suffix,
       query.created_after ? std::to_string(*query.created_after).c_str() : nullptr,
       query.created_before ? std::to_string(*query.created_before).c_str() : nullptr, query.limit + 1);
@@ -217,16 +191,10 @@ std::optional<std::pair<Lead, std::vector<LeadEvent>>> LeadStore::get(const Call
   if (!std::regex_match(lead_id, uuid)) return std::nullopt;
   pqxx::work tx(connection_);
   bind_to_tenant(tx, caller.tenant_id);
-  const auto row = tx.exec_params("SELECT " + lead_columns() + " FROM leads WHERE id = $2::uuid",
-                                  converted_tag(caller), lead_id);
+  const auto row = exec_statement(tx, sql::leads_find_by_id, converted_tag(caller), lead_id);
   if (row.empty()) return std::nullopt;
-  const std::string iso = kIso;
   std::vector<LeadEvent> events;
-  for (const auto& e : tx.exec_params(
-           "SELECT kind, tag, to_char(coalesce(occurred_at, received_at) AT TIME ZONE 'UTC', " + iso + "), "
-           "to_char(received_at AT TIME ZONE 'UTC', " + iso + ") FROM lead_events WHERE lead_id = $1::uuid "
-           "ORDER BY coalesce(occurred_at, received_at) DESC, id DESC LIMIT 200",
-           lead_id)) {
+  for (const auto& e : exec_statement(tx, sql::leads_events, lead_id)) {
     events.push_back({e[0].as<std::string>(), opt(e[1]), e[2].as<std::string>(), e[3].as<std::string>()});
   }
   tx.commit();
@@ -236,10 +204,7 @@ std::optional<std::pair<Lead, std::vector<LeadEvent>>> LeadStore::get(const Call
 LeadStats LeadStore::stats(const Caller& caller) {
   pqxx::work tx(connection_);
   bind_to_tenant(tx, caller.tenant_id);
-  const auto row = tx.exec_params1(
-      "SELECT count(*), count(*) FILTER (WHERE created_at >= date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'), "
-      "count(*) FILTER (WHERE $1 = ANY (tags)), count(*) FILTER (WHERE open_count > 0) FROM leads",
-      converted_tag(caller));
+  const auto row = exec_statement1(tx, sql::leads_stats, converted_tag(caller));
   tx.commit();
   return {row[0].as<long long>(), row[1].as<long long>(), row[2].as<long long>(), row[3].as<long long>()};
 }

@@ -7,6 +7,7 @@
 
 #include "common/crypto.h"
 #include "store/database.h"
+#include "store/queries.h"
 
 namespace cf::store {
 
@@ -14,14 +15,6 @@ namespace {
 
 // Key of the advisory lock that serialises migration runs ("cfmigrat" in ASCII).
 constexpr long long kMigrationLock = 0x63666d6967726174LL;
-
-constexpr const char* kCreateVersionTable = R"sql(
-  CREATE TABLE IF NOT EXISTS schema_migrations (
-    version     integer PRIMARY KEY,
-    name        text NOT NULL,
-    checksum    text NOT NULL,
-    applied_at  timestamptz NOT NULL DEFAULT now()
-  ))sql";
 
 std::string checksum(const Migration& migration) {
   return crypto::to_hex(crypto::sha256(migration.sql));
@@ -67,7 +60,7 @@ Result<MigrationReport> migrate(pqxx::connection& connection, const std::optiona
       pqxx::nontransaction session(connection);
       session.exec_params("SELECT pg_advisory_lock($1)", kMigrationLock);
       locked = true;
-      session.exec0(kCreateVersionTable);
+      session.exec0(std::string(sql::migrations_create_version_table));
     }
     std::map<int, Applied> applied;
     for (auto& row : read_applied(connection)) applied.emplace(row.version, row);

@@ -1,5 +1,8 @@
 #include "store/retention.h"
 
+#include "store/queries.h"
+#include "store/statements.h"
+
 namespace cf::store {
 
 namespace {
@@ -22,10 +25,7 @@ PruneReport prune(pqxx::connection& connection, int raw_body_days) {
     for (bool more = true; more;) {
       pqxx::work tx(connection);
       const long long from = tx.exec1("SELECT bodies_dropped_upto FROM retention_state FOR UPDATE")[0].as<long long>();
-      const auto rows = tx.exec_params(
-          "SELECT id, received_at < now() - make_interval(days => $1) FROM webhook_events "
-          "WHERE id > $2 ORDER BY id LIMIT $3",
-          raw_body_days, from, kBatch);
+      const auto rows = exec_statement(tx, sql::retention_deliveries_after, raw_body_days, from, kBatch);
       long long upto = from;
       more = rows.size() == static_cast<pqxx::result::size_type>(kBatch);
       for (const auto& row : rows) {

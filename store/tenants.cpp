@@ -4,6 +4,8 @@
 #include "common/email.h"
 #include "common/tag_prefix.h"
 #include "store/database.h"
+#include "store/queries.h"
+#include "store/statements.h"
 
 namespace cf::store {
 
@@ -12,10 +14,6 @@ namespace {
 constexpr std::string_view kBase62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 constexpr std::string_view kLowerAlnum = "abcdefghijklmnopqrstuvwxyz0123456789";
 constexpr int kGeneratedPrefixAttempts = 5;
-
-constexpr const char* kTenantColumns =
-    "id::text, name, email, prefix, to_char(created_at AT TIME ZONE 'UTC', "
-    "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')";
 
 Tenant read_tenant(const pqxx::row& row) {
   return {row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
@@ -75,11 +73,8 @@ Result<NewTenant> TenantStore::add(const TenantDraft& draft) {
     created.keys.rule_token = generate_rule_token();
     try {
       pqxx::work tx(connection_);
-      const auto row = tx.exec_params1(
-          std::string("INSERT INTO tenants (name, email, prefix, api_key_hash, rule_token_hash) "
-                      "VALUES ($1, $2, $3, decode($4, 'hex'), decode($5, 'hex')) ON CONFLICT (prefix) DO NOTHING RETURNING ") +
-              kTenantColumns,
-          draft.name, draft.email, prefix.str(), hash_of(*created.keys.api_key),
+      const auto row = exec_statement1(
+          tx, sql::tenants_insert, draft.name, draft.email, prefix.str(), hash_of(*created.keys.api_key),
           hash_of(*created.keys.rule_token));
       tx.commit();
       created.tenant = read_tenant(row);
@@ -100,8 +95,7 @@ Result<std::vector<Tenant>> TenantStore::list() {
   try {
     pqxx::read_transaction tx(connection_);
     std::vector<Tenant> out;
-    for (const auto& row :
-         tx.exec(std::string("SELECT ") + kTenantColumns + " FROM tenants ORDER BY created_at, id")) {
+    for (const auto& row : tx.exec(std::string(sql::tenants_list))) {
       out.push_back(read_tenant(row));
     }
     return out;
@@ -120,13 +114,8 @@ Result<NewTenant> TenantStore::rotate_keys(const std::string& id, bool api_key, 
     pqxx::work tx(connection_);
     const std::string api_hash = api_key ? hash_of(*rotated.keys.api_key) : std::string();
     const std::string token_hash = rule_token ? hash_of(*rotated.keys.rule_token) : std::string();
-    const auto result = tx.exec_params(
-        std::string("UPDATE tenants SET "
-                    "api_key_hash = COALESCE(decode($2, 'hex'), api_key_hash), "
-                    "rule_token_hash = COALESCE(decode($3, 'hex'), rule_token_hash), "
-                    "keys_rotated_at = now() WHERE id = $1::uuid RETURNING ") +
-            kTenantColumns,
-        id, api_key ? api_hash.c_str() : nullptr, rule_token ? token_hash.c_str() : nullptr);
+    const auto result = exec_statement(tx, sql::tenants_rotate_keys, id, api_key ? api_hash.c_str() : nullptr,
+                                       rule_token ? token_hash.c_str() : nullptr);
     if (result.empty()) return not_found("no tenant with id " + id);
     tx.commit();
     rotated.tenant = read_tenant(result[0]);
@@ -136,12 +125,10 @@ Result<NewTenant> TenantStore::rotate_keys(const std::string& id, bool api_key, 
   }
 }
 
-Result<Tenant> TenantStore::find_by_hash(const char* column, const std::string& secret) {
+Result<Tenant> TenantStore::find_by_hash(std::string_view statement, const std::string& secret) {
   try {
     pqxx::read_transaction tx(connection_);
-    const auto result = tx.exec_params(
-        std::string("SELECT ") + kTenantColumns + " FROM tenants WHERE " + column + " = decode($1, 'hex')",
-        hash_of(secret));
+    const auto result = exec_statement(tx, statement, hash_of(secret));
     if (result.empty()) return not_found("unknown credential");
     return read_tenant(result[0]);
   } catch (const std::exception& e) {
@@ -153,8 +140,7 @@ Result<Tenant> TenantStore::find(const std::string& id) {
   if (!is_uuid(id)) return invalid_input("tenant id must be a UUID (see `tenant list`)");
   try {
     pqxx::read_transaction tx(connection_);
-    const auto result =
-        tx.exec_params(std::string("SELECT ") + kTenantColumns + " FROM tenants WHERE id = $1::uuid", id);
+    const auto result = exec_statement(tx, sql::tenants_find, id);
     if (result.empty()) return not_found("no tenant with id " + id);
     return read_tenant(result[0]);
   } catch (const std::exception& e) {
@@ -163,11 +149,11 @@ Result<Tenant> TenantStore::find(const std::string& id) {
 }
 
 Result<Tenant> TenantStore::find_by_api_key(const std::string& api_key) {
-  return find_by_hash("api_key_hash", api_key);
+  return find_by_hash(sql::tenants_find_by_api_key, api_key);
 }
 
 Result<Tenant> TenantStore::find_by_rule_token(const std::string& rule_token) {
-  return find_by_hash("rule_token_hash", rule_token);
+  return find_by_hash(sql::tenants_find_by_rule_token, rule_token);
 }
 
 Result<CredentialHashes> TenantStore::credential_hashes() {

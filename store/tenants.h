@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -89,7 +90,7 @@ class TenantStore {
   Result<CredentialHashes> credential_hashes();
 
  private:
-  Result<Tenant> find_by_hash(const char* column, const std::string& secret);
+  Result<Tenant> find_by_hash(std::string_view statement, const std::string& secret);
   pqxx::connection& connection_;
 };
 

@@ -1,0 +1,4 @@
+-- Every tenant, oldest first: id, name, email, prefix, created_at (ISO 8601 UTC).
+SELECT id::text, name, email, prefix, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+FROM tenants
+ORDER BY created_at, id;
