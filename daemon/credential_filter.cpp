@@ -9,7 +9,7 @@
 #include "common/crypto.h"
 #include "common/log.h"
 #include "daemon/daemon_metrics.h"
-#include "store/database.h"
+#include "store/kept_connection.h"
 
 namespace cf::daemon {
 
@@ -107,11 +107,25 @@ void CredentialFilter::wake() {
   [[maybe_unused]] const auto written = write(wake_fd_, &one, sizeof one);
 }
 
+void CredentialFilter::wait_for_wake(int timeout_ms) {
+  pollfd wait{wake_fd_, POLLIN, 0};
+  poll(&wait, 1, timeout_ms);
+  std::uint64_t drained = 0;
+  [[maybe_unused]] const auto read_back = read(wake_fd_, &drained, sizeof drained);
+}
+
 void CredentialFilter::run() {
-  std::unique_ptr<pqxx::connection> connection;
-  std::unique_ptr<CredentialsChanged> receiver;
+  std::unique_ptr<CredentialsChanged> receiver;  // declared before the connection it listens on
   bool notified = false;
   bool fresh = false;  // connected since the last reload: notifications may have been missed
+  store::KeptConnection::Options listening;
+  listening.max_retry = std::chrono::milliseconds(kReconnectWaitMs);
+  listening.opened = [&](pqxx::connection& opened) {
+    receiver = std::make_unique<CredentialsChanged>(opened, notified);
+    fresh = true;
+  };
+  listening.closing = [&] { receiver.reset(); };
+  store::KeptConnection kept(options_.database_url, "credentials", std::move(listening));
   for (;;) {
     bool wanted = false;
     {
@@ -119,39 +133,24 @@ void CredentialFilter::run() {
       if (stopping_) return;
       wanted = reload_wanted_;
     }
+    auto connection = kept.get();
     if (!connection) {
-      auto opened = store::connect(options_.database_url);
-      if (opened) {
-        try {
-          connection = std::move(*opened);
-          receiver = std::make_unique<CredentialsChanged>(*connection, notified);
-          fresh = true;
-        } catch (const std::exception&) {
-          receiver.reset();
-          connection.reset();
+      // Unreachable: whoever waits for a reload hears so now, and we try again shortly.
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (reload_wanted_ || finished_ == 0) {
+          reload_wanted_ = false;
+          ++started_;
+          ++finished_;
+          current_ = false;
         }
       }
-      if (!connection) {
-        // Unreachable: whoever waits for a reload hears so now, and we try again shortly.
-        {
-          std::lock_guard<std::mutex> lock(mutex_);
-          if (reload_wanted_ || finished_ == 0) {
-            reload_wanted_ = false;
-            ++started_;
-            ++finished_;
-            current_ = false;
-          }
-        }
-        reloaded_.notify_all();
-        pollfd wait{wake_fd_, POLLIN, 0};
-        poll(&wait, 1, kReconnectWaitMs);
-        std::uint64_t drained = 0;
-        [[maybe_unused]] const auto read_back = read(wake_fd_, &drained, sizeof drained);
-        continue;
-      }
+      reloaded_.notify_all();
+      wait_for_wake(static_cast<int>(std::max<long long>(1, kept.until_retry().count())));
+      continue;
     }
     try {
-      connection->get_notifs();  // hands what libpq already holds to the receiver
+      (*connection)->get_notifs();  // hands what libpq already holds to the receiver
       if (fresh || notified || wanted) {
         const char* trigger = fresh ? "start" : notified ? "notify" : "miss";
         {
@@ -160,7 +159,7 @@ void CredentialFilter::run() {
           ++started_;
         }
         fresh = notified = false;
-        auto hashes = store::TenantStore(*connection).credential_hashes();
+        auto hashes = store::TenantStore(**connection).credential_hashes();
         {
           std::lock_guard<std::mutex> lock(mutex_);
           if (hashes) hashes_ = std::make_shared<const store::CredentialHashes>(std::move(*hashes));
@@ -172,17 +171,12 @@ void CredentialFilter::run() {
         if (!hashes) throw std::runtime_error(hashes.error().message);
         continue;  // notifications may have come in meanwhile
       }
-      pollfd waits[2] = {{connection->sock(), POLLIN, 0}, {wake_fd_, POLLIN, 0}};
+      pollfd waits[2] = {{(*connection)->sock(), POLLIN, 0}, {wake_fd_, POLLIN, 0}};
       poll(waits, 2, -1);
-      if (waits[1].revents != 0) {
-        std::uint64_t drained = 0;
-        [[maybe_unused]] const auto read_back = read(wake_fd_, &drained, sizeof drained);
-      }
+      if (waits[1].revents != 0) wait_for_wake(0);
     } catch (const std::exception& e) {
       log::warn("credential filter lost its database connection; reconnecting", {{"error", e.what()}});
-      metrics::database_error("credentials");
-      receiver.reset();
-      connection.reset();
+      if (!kept.failed(e)) kept.close();  // listen again on a new connection all the same
     }
   }
 }

@@ -12,7 +12,7 @@
 // notification has not arrived yet; other misses in that second are answered from memory. When
 // the database cannot be reached, a miss is `unavailable` at once (the caller answers 503),
 // never `unknown`, known credentials are still recognised, and the thread reconnects and
-// reloads by itself.
+// reloads by itself (store::KeptConnection, component "credentials").
 //
 // Every public function is safe from any thread; start() and stop() belong to the owning thread.
 #pragma once
@@ -72,6 +72,8 @@ class CredentialFilter {
   bool reload_after_miss(std::unique_lock<std::mutex>& lock);
   void run();
   void wake();
+  // Waits at most `timeout_ms` for wake(), then clears it.
+  void wait_for_wake(int timeout_ms);
 
   Options options_;
   mutable std::mutex mutex_;

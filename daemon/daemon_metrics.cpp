@@ -217,22 +217,6 @@ void credential_refused(const std::string& credential) {
 
 void credentials_reloaded(const std::string& trigger) { credential_reloads().Add({{"trigger", trigger}}).Increment(); }
 
-static auto& database_errors() {
-  static auto& family = BuildCounter()
-                            .Name("clientflow_database_errors_total")
-                            .Help("Database operations that failed, by component")
-                            .Register(registry());
-  return family;
-}
-
-static auto& database_reconnects() {
-  static auto& family = BuildCounter()
-                            .Name("clientflow_database_reconnects_total")
-                            .Help("Database connections opened again after one was lost, by component")
-                            .Register(registry());
-  return family;
-}
-
 static auto& tenant_api_requests() {
   static auto& family = BuildCounter()
                             .Name("clientflow_tenant_api_requests_total")
@@ -255,10 +239,6 @@ static prometheus::Counter& tenant_api_statement_timeouts() {
 void initialize() {
   clock_skew();
   tenant_api_statement_timeouts();
-  for (const std::string component : {"ingest", "api", "admin", "sampler", "credentials"}) {
-    database_errors().Add({{"component", component}});
-    database_reconnects().Add({{"component", component}});
-  }
   for (const std::string outcome : {"admitted", "rate_limited", "too_many_in_flight"}) {
     tenant_api_requests().Add({{"outcome", outcome}});
   }
@@ -272,12 +252,6 @@ void initialize() {
 void tenant_api_request(const std::string& outcome) { tenant_api_requests().Add({{"outcome", outcome}}).Increment(); }
 
 void tenant_api_statement_timeout() { tenant_api_statement_timeouts().Increment(); }
-
-void database_error(const std::string& component) { database_errors().Add({{"component", component}}).Increment(); }
-
-void database_reconnect(const std::string& component) {
-  database_reconnects().Add({{"component", component}}).Increment();
-}
 
 void deliveries_unrouted(long long count) {
   static auto& gauge = BuildGauge()

@@ -1,8 +1,8 @@
 // The daemon's metrics, declared here and nowhere else: webhook deliveries answered (by endpoint,
 // event type and outcome) with their latency from receipt to answer, ingest batch sizes and the
 // writer queue (deliveries and bytes), requests refused before they were read whole, the
-// credential pre-filter's refusals and reloads, tenant API requests by rate-limit outcome,
-// database errors and reconnects by component, gauges sampled from the database
+// credential pre-filter's refusals and reloads, tenant API requests by rate-limit outcome, gauges
+// sampled from the database
 // (deliveries stored but not routed, outbox depth and oldest job, open findings by kind), and the
 // process's CPU, memory and file descriptors read from /proc. In the process-wide registry
 // (common/metrics.h); every function is safe from any thread.
@@ -46,8 +46,9 @@ void credential_refused(const std::string& credential);
 // The credential hashes read again; trigger: start (or reconnect), notify, miss.
 void credentials_reloaded(const std::string& trigger);
 
-// Creates every database error and reconnect series at 0, so dashboards and alerts see them
-// before the first failure. Call once at start-up.
+// Creates the series above that have a fixed set of labels at 0, so dashboards and alerts see
+// them before the first event. Call once at start-up. (Database errors and reconnects by
+// component are store/connection_metrics.h's, created by each component's connection.)
 void initialize();
 
 // One tenant API request of a known tenant. outcome: admitted, rate_limited (answered 429: over
@@ -56,11 +57,6 @@ void tenant_api_request(const std::string& outcome);
 // A tenant API request answered 503 because PostgreSQL cancelled one of its statements at the
 // tenant statement timeout: clientflow_tenant_api_statement_timeouts_total.
 void tenant_api_statement_timeout();
-
-// component: ingest (the webhook writers), api (the tenant API), admin (the admin API and report
-// page), sampler (the gauges below), credentials (the credential filter's listening connection).
-void database_error(const std::string& component);
-void database_reconnect(const std::string& component);
 
 // From the periodic database sample.
 void deliveries_unrouted(long long count);

@@ -1,15 +1,12 @@
 #include "daemon/db_executor.h"
 
-#include "daemon/daemon_metrics.h"
-
-#include "common/log.h"
-#include "store/database.h"
-
 namespace cf::daemon {
 
 DbExecutor::DbExecutor(Secret database_url, int threads, std::size_t max_queued, std::string component)
     : database_url_(std::move(database_url)), threads_count_(std::max(1, threads)), max_queued_(max_queued),
-      component_(std::move(component)) {}
+      component_(std::move(component)) {
+  store::ConnectionMetrics::process_wide().add_component(component_);
+}
 
 DbExecutor::~DbExecutor() { stop(); }
 
@@ -41,8 +38,7 @@ void DbExecutor::submit(Job job) {
 }
 
 void DbExecutor::run() {
-  std::unique_ptr<pqxx::connection> connection;
-  bool lost_connection = false;
+  store::KeptConnection connection(database_url_, component_);
   for (;;) {
     std::optional<FairQueue<Job>::Taken> taken;
     {
@@ -51,32 +47,20 @@ void DbExecutor::run() {
       taken = queue_.take();
       if (!taken) return;
     }
-    run_job(taken->item, connection, lost_connection);
+    run_job(taken->item, connection);
     taken->item = {};  // destroyed (and what it owns released) before its lane's turn ends
     std::lock_guard<std::mutex> lock(mutex_);
     queue_.done(taken->lane);
   }
 }
 
-void DbExecutor::run_job(Job& job, std::unique_ptr<pqxx::connection>& connection, bool& lost_connection) {
-  if (!connection || !connection->is_open()) {
-    auto opened = store::connect(database_url_);
-    if (!opened) {
-      metrics::database_error(component_);
-      job.unavailable();
-      return;
-    }
-    if (lost_connection) metrics::database_reconnect(component_);
-    lost_connection = false;
-    connection = std::move(*opened);
-  }
+void DbExecutor::run_job(Job& job, store::KeptConnection& connection) {
+  auto open = connection.get();
+  if (!open) return job.unavailable();
   try {
-    job.run(*connection);
+    job.run(**open);
   } catch (const std::exception& e) {
-    metrics::database_error(component_);
-    if (store::is_unavailable(e) || !connection->is_open()) {
-      connection.reset();
-      lost_connection = true;
+    if (connection.failed(e)) {
       job.unavailable();
     } else {
       job.failed(e);  // logs it with the request's id

@@ -5,8 +5,9 @@
 // tenant its own) that take turns as FairQueue says: a job waits for the jobs running and at most
 // one job of each other lane, however many that lane has queued. Jobs that name no lane share
 // one, first come first served. A job is destroyed, with whatever it owns, once it has run or
-// been answered unavailable. submit() is safe from any thread; start() and stop() belong to the
-// owning thread.
+// been answered unavailable. Each thread keeps its connection (store::KeptConnection): a lost one
+// is opened again for a later job, and while it cannot be, jobs are answered unavailable at once.
+// submit() is safe from any thread; start() and stop() belong to the owning thread.
 #pragma once
 
 #include <condition_variable>
@@ -21,6 +22,7 @@
 
 #include "config/secret.h"
 #include "daemon/fair_queue.h"
+#include "store/kept_connection.h"
 
 namespace cf::daemon {
 
@@ -49,7 +51,7 @@ class DbExecutor {
  private:
   void run();
   // Runs `job` on `connection` (opened again first when lost), or answers it unavailable.
-  void run_job(Job& job, std::unique_ptr<pqxx::connection>& connection, bool& lost_connection);
+  void run_job(Job& job, store::KeptConnection& connection);
 
   Secret database_url_;
   int threads_count_;

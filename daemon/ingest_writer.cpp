@@ -122,29 +122,25 @@ std::vector<IngestWriter::Item> IngestWriter::take(Shard& shard, std::chrono::mi
   return batch;
 }
 
+store::KeptConnection IngestWriter::writer_connection() const {
+  store::KeptConnection::Options options;
+  options.max_retry = kIdleWait;
+  options.opened = [](pqxx::connection& connection) { store::IngestStore::configure_session(connection); };
+  return store::KeptConnection(options_.database_url, "ingest", std::move(options));
+}
+
 void IngestWriter::run(Shard& shard) {
-  std::unique_ptr<pqxx::connection> connection;
+  store::KeptConnection connection = writer_connection();
   for (;;) {
-    auto batch = take(shard, kIdleWait);
+    // While the database is out of reach, wake when the next try is due.
+    auto batch = take(shard, connection.is_open() ? kIdleWait : std::min(kIdleWait, connection.until_retry()));
     if (batch.empty()) {
       {
         std::lock_guard<std::mutex> lock(mutex_);
         if (draining_ && shard.queue.empty()) return;
       }
-      if (!connection || !connection->is_open()) {
-        auto opened = store::connect(options_.database_url);
-        if (opened) {
-          try {
-            store::IngestStore::configure_session(**opened);
-            connection = std::move(*opened);
-            if (!database_up_.exchange(true)) {
-              log::info("database reachable again: accepting deliveries");
-              metrics::database_reconnect("ingest");
-            }
-          } catch (const std::exception&) {
-            // Still unreachable: try again after the next idle wait.
-          }
-        }
+      if (!connection.is_open() && connection.get() && !database_up_.exchange(true)) {
+        log::info("database reachable again: accepting deliveries");
       }
       continue;
     }
@@ -152,56 +148,47 @@ void IngestWriter::run(Shard& shard) {
   }
 }
 
-void IngestWriter::store(std::vector<Item>& batch, std::unique_ptr<pqxx::connection>& connection) {
+void IngestWriter::store(std::vector<Item>& batch, store::KeptConnection& kept) {
   std::vector<Reply> replies;
   std::vector<const ingest::Delivery*> deliveries;
   for (auto& item : batch) {
     replies.push_back(std::move(item.reply));
     deliveries.push_back(&item.delivery);
   }
+  // The connection is lost (or could not be opened): every delivery left is answered not stored.
   const auto fail_all = [&](const std::string& why) {
-    metrics::database_error("ingest");
     if (database_up_.exchange(false)) log::warn("database unreachable: refusing deliveries", {{"reason", why}});
-    connection.reset();
     reply_all(std::vector<std::optional<ingest::DeliveryResult>>(replies.size()), replies);
   };
 
-  if (!connection || !connection->is_open()) {
-    auto opened = store::connect(options_.database_url);
-    if (!opened) return fail_all(opened.error().message);
-    connection = std::move(*opened);
-    try {
-      store::IngestStore::configure_session(*connection);
-    } catch (const std::exception& e) {
-      return fail_all(e.what());
-    }
-  }
+  auto open = kept.get();
+  if (!open) return fail_all(open.error().message);
+  pqxx::connection& connection = **open;
   try {
-    auto results = store::IngestStore(*connection, options_.ingest).write(deliveries);
+    auto results = store::IngestStore(connection, options_.ingest).write(deliveries);
     database_up_ = true;
     metrics::batch_committed(deliveries.size());
     std::vector<std::optional<ingest::DeliveryResult>> answers(results.begin(), results.end());
     return reply_all(std::move(answers), replies);
   } catch (const std::exception& e) {
-    if (store::is_unavailable(e) || !connection->is_open()) return fail_all(e.what());
-    metrics::database_error("ingest");
+    if (kept.failed(e)) return fail_all(e.what());
     log::error("batch failed; storing its deliveries one by one", {{"error", e.what()}, {"size", batch.size()}});
   }
   // A delivery the database refuses must not take its batch down with it: store each alone,
   // and one that still fails is kept as malformed, without effects, so nothing is lost.
   for (std::size_t i = 0; i < batch.size(); ++i) {
     try {
-      auto result = store::IngestStore(*connection, options_.ingest).write({deliveries[i]});
+      auto result = store::IngestStore(connection, options_.ingest).write({deliveries[i]});
       replies[i](result.front());
     } catch (const std::exception& e) {
-      if (store::is_unavailable(e) || !connection->is_open()) {
+      if (kept.failed(e)) {
         std::vector<Reply> rest(std::make_move_iterator(replies.begin() + static_cast<long>(i)),
                                 std::make_move_iterator(replies.end()));
         replies.swap(rest);
         return fail_all(e.what());
       }
       try {
-        replies[i](store::IngestStore(*connection, options_.ingest).keep_refused(*deliveries[i], e.what()));
+        replies[i](store::IngestStore(connection, options_.ingest).keep_refused(*deliveries[i], e.what()));
       } catch (const std::exception& again) {
         log::error("delivery could not be stored", {{"error", again.what()}});
         replies[i](std::nullopt);

@@ -8,7 +8,7 @@
 // their bodies' bytes (max_pending_bytes), and unsigned rule webhooks may fill at most half of
 // each, so that Systeme.io's signed deliveries always find room; over a bound, or when
 // PostgreSQL is unreachable, submit() refuses at once (the caller answers 503) and the writers
-// reconnect by themselves. submit(), accepting() and database_up() are safe from any thread;
+// reconnect by themselves (each keeps its connection: store::KeptConnection, component "ingest"). submit(), accepting() and database_up() are safe from any thread;
 // start() and drain() from the owning thread.
 #pragma once
 
@@ -27,6 +27,7 @@
 #include "config/secret.h"
 #include "ingest/delivery.h"
 #include "store/ingest_store.h"
+#include "store/kept_connection.h"
 
 namespace cf::daemon {
 
@@ -73,7 +74,9 @@ class IngestWriter {
   };
   void run(Shard& shard);
   std::vector<Item> take(Shard& shard, std::chrono::milliseconds wait);
-  void store(std::vector<Item>& batch, std::unique_ptr<pqxx::connection>& connection);
+  void store(std::vector<Item>& batch, store::KeptConnection& connection);
+  // A writer's connection, set up for ingest, tried again at the writers' idle pace.
+  store::KeptConnection writer_connection() const;
 
   Options options_;
   mutable std::mutex mutex_;

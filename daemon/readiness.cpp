@@ -1,9 +1,6 @@
 #include "daemon/readiness.h"
 
-#include <memory>
-
 #include "common/log.h"
-#include "store/database.h"
 #include "store/migrations.h"
 #include "store/tenant_scope.h"
 
@@ -16,26 +13,23 @@ struct Verdict {
   std::string detail;  // for the log: host, role, which migration or policy
 };
 
-// One check on a fresh or kept connection.
-Verdict verdict(std::unique_ptr<pqxx::connection>& connection, const Secret& url) {
-  if (!connection || !connection->is_open()) {
-    auto opened = store::connect(url);
-    if (!opened) return {Readiness::kUnreachable, opened.error().message};
-    connection = std::move(*opened);
-  }
+// One check on the kept connection (opened again first when lost).
+Verdict verdict(store::KeptConnection& kept) {
+  auto connection = kept.get();
+  if (!connection) return {Readiness::kUnreachable, connection.error().message};
   try {
-    auto state = store::schema_state(*connection);
+    auto state = store::schema_state(**connection);
     if (!state) return {Readiness::kUnreachable, state.error().message};
     if (!state->current()) {
       std::string names;
       for (const auto& name : state->pending) names += (names.empty() ? "" : ", ") + name;
       return {Readiness::kMigrationsPending, "migrations pending: " + names + " (run `clientflow-relay migrate`)"};
     }
-    auto role = store::check_isolation(*connection);
+    auto role = store::check_isolation(**connection);
     if (!role) return {Readiness::kIsolationFailed, role.error().message};
     return {};
   } catch (const std::exception& e) {
-    connection.reset();
+    if (!kept.failed(e)) kept.close();  // the next check starts on a new connection, as after a loss
     return {Readiness::kUnreachable, std::string("database check failed: ") + e.what()};
   }
 }
@@ -43,7 +37,7 @@ Verdict verdict(std::unique_ptr<pqxx::connection>& connection, const Secret& url
 }  // namespace
 
 Readiness::Readiness(Secret database_url, std::chrono::milliseconds interval)
-    : database_url_(std::move(database_url)), interval_(interval) {}
+    : interval_(interval), connection_(std::move(database_url), "readiness") {}
 
 Readiness::~Readiness() { stop(); }
 
@@ -76,7 +70,7 @@ void Readiness::run() {
 }
 
 void Readiness::check_once() {
-  const Verdict now = verdict(connection_, database_url_);
+  const Verdict now = verdict(connection_);
   const bool now_ready = now.reason.empty();
   const bool was_ready = ready_.exchange(now_ready);
   std::string previous;

@@ -3,20 +3,19 @@
 // that the tenant role cannot bypass row-level security; HTTP handlers read the last verdict
 // without touching the database. The public reason is one of three fixed texts (kUnreachable,
 // kMigrationsPending, kIsolationFailed): the detail (host, role, which migration or policy) goes
-// to the log only. ready() and reason() are safe from any thread.
+// to the log only. The checks run on a connection kept between them (store::KeptConnection,
+// component "readiness"). ready() and reason() are safe from any thread.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
 
-#include <pqxx/pqxx>
-
 #include "config/secret.h"
+#include "store/kept_connection.h"
 
 namespace cf::daemon {
 
@@ -43,7 +42,6 @@ class Readiness {
   void check_once();
   void run();
 
-  Secret database_url_;
   std::chrono::milliseconds interval_;
   std::atomic<bool> ready_{false};
   mutable std::mutex mutex_;
@@ -52,7 +50,7 @@ class Readiness {
   std::string reason_ = kUnreachable;  // not checked yet
   std::string detail_;                // the last failed check's detail, for the log
   // Used by check_once() only: first from start(), then from the background thread alone.
-  std::unique_ptr<pqxx::connection> connection_;
+  store::KeptConnection connection_;
   std::thread thread_;
 };
 

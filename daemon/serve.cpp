@@ -24,10 +24,10 @@
 #include "relay/outbox_worker.h"
 #include "store/database.h"
 #include "store/database_roles.h"
-#include "store/retention.h"
+#include "store/retention_pass.h"
 #include "daemon/daemon_metrics.h"
 #include "daemon/metrics_server.h"
-#include "daemon/state_sample.h"
+#include "daemon/state_sampler.h"
 #include "daemon/periodic_task.h"
 #include "daemon/readiness.h"
 #include "daemon/tenant_api.h"
@@ -212,40 +212,16 @@ int serve(const std::string& config_path, std::optional<log::Level> log_level) {
   warn_about_empty_credentials(config.systeme);
 
   // Raw bodies past retention.raw_body_days, hourly; the first pass a minute after start.
+  store::RetentionPass retention_pass(config.database.url, config.retention.raw_body_days);
   PeriodicTask retention("retention", std::chrono::minutes(1), std::chrono::hours(1),
-                         [url = config.database.url, days = config.retention.raw_body_days] {
-                           auto connection = store::connect(url);
-                           if (!connection) throw std::runtime_error(connection.error().message);
-                           const auto report = store::prune(**connection, days);
-                           if (report.bodies_dropped > 0 || report.fingerprints_deleted > 0) {
-                             log::info("retention pass", {{"bodies_dropped", report.bodies_dropped},
-                                                          {"fingerprints_deleted", report.fingerprints_deleted}});
-                           }
-                         });
+                         [&retention_pass] { retention_pass.run(); });
   retention.start();
 
   // The gauges read from the database (unrouted deliveries, outbox, open findings), every 10 s,
   // on a connection kept between samples.
-  auto sample_connection = std::make_shared<std::unique_ptr<pqxx::connection>>();
+  StateSampler state_sampler(config.database.url);
   PeriodicTask sampler("metrics sample", std::chrono::seconds(1), std::chrono::seconds(10),
-                       [url = config.database.url, sample_connection] {
-                         auto& connection = *sample_connection;
-                         if (!connection || !connection->is_open()) {
-                           auto opened = store::connect(url);
-                           if (!opened) {
-                             metrics::database_error("sampler");
-                             throw std::runtime_error(opened.error().message);
-                           }
-                           connection = std::move(*opened);
-                         }
-                         try {
-                           sample_state(*connection);
-                         } catch (const std::exception&) {
-                           metrics::database_error("sampler");
-                           connection.reset();
-                           throw;
-                         }
-                       });
+                       [&state_sampler] { state_sampler.sample(); });
   sampler.start();
 
   // The reconciler, every reconcile.interval_seconds with jitter; one daemon at a time runs it.

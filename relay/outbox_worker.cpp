@@ -8,7 +8,7 @@
 #include "common/crypto.h"
 #include "common/log.h"
 #include "relay/relay_metrics.h"
-#include "store/database.h"
+#include "store/kept_connection.h"
 
 namespace cf::relay {
 
@@ -99,7 +99,9 @@ void OutboxWorker::run() {
   SystemeClient client(systeme_.api_base, systeme_.api_key, limiter_, std::chrono::seconds(systeme_.timeout_seconds),
                        policy_.max_json_depth);
   LeadSync sync(client, tags_);
-  std::unique_ptr<pqxx::connection> connection;
+  store::KeptConnection::Options pace;
+  pace.max_retry = policy_.idle_poll;
+  store::KeptConnection kept(database_url_, "outbox", std::move(pace));
   for (;;) {
     {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -109,15 +111,13 @@ void OutboxWorker::run() {
       }
     }
     bool worked = false;
-    try {
-      if (!connection || !connection->is_open()) {
-        auto opened = store::connect(database_url_);
-        if (opened) connection = std::move(*opened);
+    if (auto connection = kept.get()) {
+      try {
+        worked = process_one(**connection, sync);
+      } catch (const std::exception& e) {
+        log::warn("outbox: database error", {{"error", e.what()}});
+        if (!kept.failed(e)) kept.close();  // the next job starts on a new connection all the same
       }
-      if (connection) worked = process_one(*connection, sync);
-    } catch (const std::exception& e) {
-      log::warn("outbox: database error", {{"error", e.what()}});
-      connection.reset();
     }
     std::unique_lock<std::mutex> lock(mutex_);
     if (stopping_) return;

@@ -2,7 +2,9 @@
 // syncs the lead through LeadSync at systeme.requests_per_second, and records the result: done;
 // retried later (429 honours Retry-After; 5xx and network errors back off exponentially with
 // jitter); or, after a bounded number of attempts, failed and left visible with its error.
-// start() and stop() belong to the owning thread; stop() waits for the job in hand.
+// Its database connection is kept between jobs and opened again when lost (store::KeptConnection,
+// component "outbox"). start() and stop() belong to the owning thread; stop() waits for the job
+// in hand.
 #pragma once
 
 #include <atomic>
