@@ -15,20 +15,17 @@
 #include "config/reload.h"
 #include "daemon/commands.h"
 #include "daemon/admin_api.h"
+#include "daemon/background_work.h"
 #include "daemon/credential_filter.h"
 #include "daemon/db_executor.h"
 #include "daemon/http_server.h"
 #include "daemon/ingest_writer.h"
 #include "daemon/webhook_endpoints.h"
-#include "reconcile/schedule.h"
 #include "relay/outbox_worker.h"
 #include "store/database.h"
 #include "store/database_roles.h"
-#include "store/retention_pass.h"
 #include "daemon/daemon_metrics.h"
 #include "daemon/metrics_server.h"
-#include "daemon/state_sampler.h"
-#include "daemon/periodic_task.h"
 #include "daemon/readiness.h"
 #include "daemon/tenant_api.h"
 
@@ -211,27 +208,9 @@ int serve(const std::string& config_path, std::optional<log::Level> log_level) {
   WebhookEndpoints webhooks(webhook_settings(config), writer, credentials, clock);
   warn_about_empty_credentials(config.systeme);
 
-  // Raw bodies past retention.raw_body_days, hourly; the first pass a minute after start.
-  store::RetentionPass retention_pass(config.database.url, config.retention.raw_body_days);
-  PeriodicTask retention("retention", std::chrono::minutes(1), std::chrono::hours(1),
-                         [&retention_pass] { retention_pass.run(); });
-  retention.start();
-
-  // The gauges read from the database (unrouted deliveries, outbox, open findings), every 10 s,
-  // on a connection kept between samples.
-  StateSampler state_sampler(config.database.url);
-  PeriodicTask sampler("metrics sample", std::chrono::seconds(1), std::chrono::seconds(10),
-                       [&state_sampler] { state_sampler.sample(); });
-  sampler.start();
-
-  // The reconciler, every reconcile.interval_seconds with jitter; one daemon at a time runs it.
-  // Incremental runs, and a full one every reconcile.full_interval_seconds.
-  const reconcile::SteadyClock steady_clock;
-  reconcile::Schedule reconcile_schedule(config.database.url, std::chrono::seconds(config.reconcile.interval_seconds),
-                                         std::chrono::seconds(config.reconcile.full_interval_seconds), steady_clock);
-  PeriodicTask reconciler("reconcile", reconcile_schedule.first_delay(), reconcile_schedule.interval(),
-                          [&reconcile_schedule] { reconcile_schedule.run_once(); }, 0.1);
-  reconciler.start();
+  // Retention, the gauges' sampler and the reconciler, each on a thread of its own.
+  BackgroundWork background(config);
+  background.start();
 
   // One connection, with a queue of its own, answers the admin API and the report page, so a
   // flood of tenant calls cannot delay them; the rest of the pool (at least one) the tenant API.
@@ -262,9 +241,7 @@ int serve(const std::string& config_path, std::optional<log::Level> log_level) {
   http.stop();
   credentials.stop();
   outbox.stop();
-  reconciler.stop();
-  retention.stop();
-  sampler.stop();
+  background.stop();
   readiness.stop();
   log::info("stopped");
   return kExitOk;
