@@ -48,10 +48,10 @@ void detect(pqxx::work& tx, bool everyone) {
   tx.exec0(statement(sql::create_contact_owners));
   tx.exec0("CREATE INDEX ON contact_owners (contact_id)");
   tx.exec0("ANALYZE contact_owners");
-  tx.exec_params(statement(sql::shared_contact), everyone);
-  tx.exec0(statement(sql::foreign_prefix));
-  tx.exec_params(statement(sql::owner_mismatch), everyone);
-  tx.exec_params(statement(sql::unknown_prefix), everyone);
+  tx.exec_params(statement(sql::detect_shared_contact), everyone);
+  tx.exec0(statement(sql::detect_foreign_prefix));
+  tx.exec_params(statement(sql::detect_owner_mismatch), everyone);
+  tx.exec_params(statement(sql::detect_unknown_prefix), everyone);
   tx.exec0(statement(sql::keep_full_evidence));
 }
 
