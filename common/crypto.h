@@ -18,6 +18,9 @@ std::string hmac_sha256(std::string_view key, std::string_view message);
 // Lower-case hex of `bytes`.
 std::string to_hex(std::string_view bytes);
 
+// Standard base64 (RFC 4648, with padding, no line breaks) of `bytes`.
+std::string base64(std::string_view bytes);
+
 // Bytes of a hex string (either case); nullopt when the length is odd or a character is not hex.
 std::optional<std::string> from_hex(std::string_view hex);
 

@@ -4,6 +4,7 @@
 #include "daemon/daemon_metrics.h"
 #include "store/database.h"
 #include "store/ingest_store.h"
+#include "store/person_lock.h"
 
 namespace cf::daemon {
 
@@ -35,11 +36,8 @@ void IngestWriter::start() {
 }
 
 bool IngestWriter::submit(ingest::Delivery delivery, Reply reply) {
-  const auto& contact = delivery.parsed.event.contact;
-  const std::string person = !contact.email.empty() ? contact.email
-                             : contact.id            ? std::to_string(*contact.id)
-                                                     : delivery.dedup_key;
-  Shard& shard = *shards_[std::hash<std::string>{}(person) % shards_.size()];
+  const std::string person = store::person_key(delivery.parsed.event.contact);
+  Shard& shard = *shards_[std::hash<std::string>{}(person.empty() ? delivery.dedup_key : person) % shards_.size()];
   const std::size_t bytes = delivery.body.size();
   {
     std::lock_guard<std::mutex> lock(mutex_);

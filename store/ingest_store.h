@@ -1,9 +1,11 @@
 // IngestStore: stores a batch of webhook deliveries and all their effects in one transaction
 // (group commit): the delivery log, the leads they create or change, the leads' timelines and the
 // contact mirror. A delivery seen before is answered `duplicate` and changes nothing; with several
-// writers or daemons on one database, advisory locks on the contacts a batch touches make
-// concurrent batches about the same person take turns. Uses the connection it is given (system
-// role), from one thread at a time.
+// writers or daemons on one database, person locks (store/person_lock.h) on the contacts a batch
+// touches make concurrent batches about the same person take turns. What a batch does is decided
+// by the ingest planner (ingest/planner.h); the store reads its snapshot (store/ingest_snapshot.h)
+// and writes its plan (store/ingest_effects.h). Uses the connection it is given (system role),
+// from one thread at a time.
 #pragma once
 
 #include <vector>
@@ -11,27 +13,19 @@
 #include <pqxx/pqxx>
 
 #include "ingest/delivery.h"
+#include "ingest/planner.h"
+#include "store/person_lock.h"
 
 namespace cf::store {
 
 // One stored delivery that `events replay` routed differently than before.
-struct ReplayChange {
-  long long id = 0;
-  std::string event_type;
-  std::string from;       // status before
-  std::string to;         // status now
-  std::string tenant_id;  // when it routed now
-};
+using ReplayChange = ingest::ReplayChange;
 
 struct ReplayPage {
   std::vector<ReplayChange> changes;
   int examined = 0;      // deliveries re-routed in this page
   long long last_id = 0;  // continue after this id; 0 when there was nothing left
 };
-
-// Takes the transaction-scoped locks ingest holds on people ("e:<email>", "c:<contact id>"), in
-// one global order, so whoever else writes a person's lead or mirror row takes turns with it.
-void lock_people(pqxx::work& tx, const std::vector<std::string>& emails, const std::vector<long long>& contact_ids);
 
 // How the store routes: the clock skew a signed event's stated time is believed within
 // (ingest.max_clock_skew_seconds; see ingest::ordered_at), and what replays re-parse stored
@@ -43,7 +37,7 @@ struct IngestOptions {
 
 class IngestStore {
  public:
-  // Declares the store's prepared statements on `connection` (a client-side step).
+  // Uses `connection`; its statements are prepared by configure_session() or on first use.
   explicit IngestStore(pqxx::connection& connection, IngestOptions options = {});
 
   // Once per new connection: prepare the ingest statements and plan each once (generic plans),
@@ -72,7 +66,7 @@ class IngestStore {
   ReplayPage replay_ids(pqxx::work& tx, const std::vector<long long>& ids);
 
  private:
-  ReplayPage replay_rows(pqxx::work& tx, const pqxx::result& rows);
+  ReplayPage replay_stored(pqxx::work& tx, const std::vector<ingest::StoredDelivery>& stored);
   std::vector<ingest::DeliveryResult> write_once(const std::vector<const ingest::Delivery*>& batch);
   std::vector<ingest::DeliveryResult> write_in(pqxx::transaction_base& tx,
                                                const std::vector<const ingest::Delivery*>& batch);

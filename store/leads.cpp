@@ -7,6 +7,7 @@
 #include "common/json_depth.h"
 #include "common/tag_prefix.h"
 #include "common/text.h"
+#include "store/person_lock.h"
 #include "store/queries.h"
 #include "store/statements.h"
 #include "store/tenant_scope.h"
@@ -138,7 +139,7 @@ Capture LeadStore::capture(const Caller& caller, const LeadInput& input, Duplica
   bind_to_tenant(tx, caller.tenant_id);
   // Take turns with webhook ingest and other captures about the same person (same key as ingest),
   // waiting no longer than the tenant's statement timeout.
-  tx.exec_params("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", "e:" + input.email);
+  lock_people(tx, {input.email}, {});
   const auto existing = exec_statement(tx, sql::leads_find_by_email, converted_tag(caller), input.email);
   if (!existing.empty()) return {CaptureOutcome::existing, read_lead(existing[0])};
   if (policy == DuplicatePolicy::reject &&
