@@ -19,7 +19,7 @@
 #include "daemon/http_server.h"
 #include "daemon/ingest_writer.h"
 #include "daemon/webhook_endpoints.h"
-#include "reconcile/reconciler.h"
+#include "reconcile/schedule.h"
 #include "relay/outbox_worker.h"
 #include "store/database.h"
 #include "store/database_roles.h"
@@ -182,19 +182,11 @@ int serve(const std::string& config_path, std::optional<log::Level> log_level) {
 
   // The reconciler, every reconcile.interval_seconds with jitter; one daemon at a time runs it.
   // Incremental runs, and a full one every reconcile.full_interval_seconds.
-  const auto interval = std::chrono::seconds(config.reconcile.interval_seconds);
-  const auto full_interval = std::chrono::seconds(config.reconcile.full_interval_seconds);
-  auto last_full = std::chrono::steady_clock::now();
-  PeriodicTask reconciler("reconcile", std::min<std::chrono::seconds>(std::chrono::seconds(30), interval), interval,
-                          [url = config.database.url, full_interval, &last_full] {
-    auto connection = store::connect(url);
-    if (!connection) throw std::runtime_error(connection.error().message);
-    const bool due = std::chrono::steady_clock::now() - last_full >= full_interval;
-    const auto summary = reconcile::reconcile_once(**connection, due ? reconcile::Mode::full : reconcile::Mode::incremental);
-    if (summary.skipped) return;
-    if (summary.full) last_full = std::chrono::steady_clock::now();
-    log::info("reconcile run", {{"summary", reconcile::describe(summary)}});
-  }, 0.1);
+  const reconcile::SteadyClock steady_clock;
+  reconcile::Schedule reconcile_schedule(config.database.url, std::chrono::seconds(config.reconcile.interval_seconds),
+                                         std::chrono::seconds(config.reconcile.full_interval_seconds), steady_clock);
+  PeriodicTask reconciler("reconcile", reconcile_schedule.first_delay(), reconcile_schedule.interval(),
+                          [&reconcile_schedule] { reconcile_schedule.run_once(); }, 0.1);
   reconciler.start();
 
   // One connection, with a queue of its own, answers the admin API and the report page, so a

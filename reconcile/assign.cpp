@@ -3,6 +3,7 @@
 #include <set>
 
 #include "common/email.h"
+#include "reconcile/queries.h"
 #include "store/tenants.h"
 
 namespace cf::reconcile {
@@ -45,7 +46,7 @@ Result<Assigned> assign_finding(pqxx::connection& connection, long long id, cons
   }
 
   pqxx::work tx(connection);
-  const auto rows = tx.exec_params("SELECT kind, subject, evidence::text FROM findings WHERE id = $1 FOR UPDATE", id);
+  const auto rows = tx.exec_params(std::string(sql::assign_lock_finding), id);
   if (rows.empty()) return not_found("no finding with id " + std::to_string(id));
   const std::string kind = rows[0][0].as<std::string>();
   if (kind != "shared_contact" && kind != "foreign_prefix") {
@@ -53,44 +54,28 @@ Result<Assigned> assign_finding(pqxx::connection& connection, long long id, cons
   }
   const Person person = person_of(kind, rows[0][1].as<std::string>(), json::parse(rows[0][2].c_str()));
   const std::string tenants_json = json(tenant_ids).dump();
-  const auto known = tx.exec_params(
-      "SELECT coalesce(jsonb_agg(x), '[]')::text FROM jsonb_array_elements_text($1::jsonb) AS x "
-      "WHERE NOT EXISTS (SELECT 1 FROM tenants t WHERE t.id = x::uuid)", tenants_json)[0][0];
+  const auto known = tx.exec_params(std::string(sql::assign_unknown_tenants), tenants_json)[0][0];
   const auto unknown = json::parse(known.c_str());
   if (!unknown.empty()) return invalid_input("tenant_ids: no tenant with id " + unknown[0].get<std::string>());
 
   // One assignment per person: it replaces any earlier one for this email or contact id.
   tx.exec_params("DELETE FROM contact_assignments WHERE email = $1 OR contact_id = $2", person.email, person.contact_id);
-  tx.exec_params(
-      "INSERT INTO contact_assignments (email, contact_id, tenant_ids, finding_id, assigned_by, note) "
-      "SELECT $1, $2, array_agg(x::uuid), $3, $4, nullif($5, '') FROM jsonb_array_elements_text($6::jsonb) AS x",
-      person.email, person.contact_id, id, by, note, tenants_json);
+  tx.exec_params(std::string(sql::assign_record), person.email, person.contact_id, id, by, note, tenants_json);
   // Each owner gets its lead, when the person's email is known, with the rule webhooks its
   // workflows sent about the person while it had none.
   if (person.email) {
-    const auto created = tx.exec_params(
-        "INSERT INTO leads (tenant_id, email, systeme_contact_id) "
-        "SELECT x::uuid, $1, $2 FROM jsonb_array_elements_text($3::jsonb) AS x "
-        "WHERE NOT EXISTS (SELECT 1 FROM leads l WHERE l.tenant_id = x::uuid AND "
-        "(l.email = $1 OR l.systeme_contact_id = $2)) "
-        "ON CONFLICT (tenant_id, email) DO NOTHING RETURNING tenant_id::text, id::text",
-        *person.email, person.contact_id, tenants_json);
+    const auto created =
+        tx.exec_params(std::string(sql::assign_create_leads), *person.email, person.contact_id, tenants_json);
     for (const auto& lead : created) {
       tx.exec_params("SELECT clientflow_route_waiting_rule_deliveries($1::uuid, $2::uuid)", lead[0].as<std::string>(),
                      lead[1].as<std::string>());
     }
   }
-  tx.exec_params(
-      "UPDATE findings SET status = 'resolved', status_by = $2, status_at = now(), "
-      "status_note = coalesce(nullif($3, ''), 'assigned'), assigned_fingerprint = fingerprint WHERE id = $1",
-      id, by, note);
+  tx.exec_params(std::string(sql::assign_resolve_finding), id, by, note);
 
   Assigned assigned;
   std::vector<long long> held;
-  for (const auto& row : tx.exec_params(
-           "SELECT id FROM webhook_events WHERE status IN ('ambiguous', 'foreign_prefix') "
-           "AND (email = $1 OR contact_id = $2) ORDER BY id",
-           person.email, person.contact_id)) {
+  for (const auto& row : tx.exec_params(std::string(sql::assign_held_deliveries), person.email, person.contact_id)) {
     held.push_back(row[0].as<long long>());
   }
   if (!held.empty()) assigned.replay = store::IngestStore(connection).replay_ids(tx, held);

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "common/text.h"
+#include "reconcile/queries.h"
 
 namespace cf::reconcile {
 
@@ -13,16 +14,9 @@ using nlohmann::json;
 
 namespace {
 
-constexpr const char* kColumns =
-    "id, kind, subject, status, tenants::text, evidence::text, fingerprint, "
-    "to_char(first_seen AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
-    "to_char(last_seen AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), coalesce(status_by, ''), "
-    "coalesce(to_char(status_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), ''), coalesce(status_note, ''), "
-    // The deliveries ingest held back because of this finding's condition (newest 50).
-    "(SELECT coalesce(jsonb_agg(w.id ORDER BY w.id DESC), '[]')::text FROM (SELECT id FROM webhook_events e WHERE "
-    "(kind = 'shared_contact' AND e.status = 'ambiguous' AND e.email = subject) OR "
-    "(kind = 'foreign_prefix' AND e.status = 'foreign_prefix' AND e.contact_id = split_part(subject, ':', 1)::bigint) "
-    "ORDER BY id DESC LIMIT 50) w)";
+// libpqxx 6.4 takes statements as std::string, not std::string_view.
+const std::string kSelectFindings(sql::select_findings);
+const std::string kSetFindingStatus(sql::set_finding_status);
 
 Finding read(const pqxx::row& row) {
   Finding f;
@@ -94,11 +88,7 @@ Result<std::vector<Finding>> list_findings(pqxx::connection& connection, const s
   }
   pqxx::read_transaction tx(connection);
   std::vector<Finding> out;
-  for (const auto& row : tx.exec_params(
-           std::string("SELECT ") + kColumns + " FROM findings WHERE "
-           "($1 = 'all' OR ($1 = 'open' AND status IN ('open', 'acknowledged')) OR status = $1) "
-           "AND ($2 = '' OR kind = $2) ORDER BY kind, id",
-           status, kind)) {
+  for (const auto& row : tx.exec_params(kSelectFindings, status, kind, std::optional<long long>())) {
     out.push_back(read(row));
   }
   return out;
@@ -116,7 +106,7 @@ std::optional<Error> check_action_input(const std::string& by, const std::string
 }
 
 std::optional<Finding> find_finding(pqxx::transaction_base& tx, long long id) {
-  const auto rows = tx.exec_params(std::string("SELECT ") + kColumns + " FROM findings WHERE id = $1", id);
+  const auto rows = tx.exec_params(kSelectFindings, "all", "", id);
   if (rows.empty()) return std::nullopt;
   return read(rows[0]);
 }
@@ -129,12 +119,12 @@ Result<Finding> set_finding_status(pqxx::connection& connection, long long id, c
   if (target == to_status.end()) return invalid_input("action must be acknowledge, dismiss, resolve or assign");
   if (auto bad = check_action_input(by, note)) return *bad;
   pqxx::work tx(connection);
-  const auto rows = tx.exec_params(std::string("UPDATE findings SET status = $2, status_by = $3, status_at = now(), "
-                                               "status_note = nullif($4, '') WHERE id = $1 RETURNING ") + kColumns,
-                                   id, target->second, by, note);
-  if (rows.empty()) return not_found("no finding with id " + std::to_string(id));
+  if (tx.exec_params(kSetFindingStatus, id, target->second, by, note).empty()) {
+    return not_found("no finding with id " + std::to_string(id));
+  }
+  auto changed = find_finding(tx, id);
   tx.commit();
-  return read(rows[0]);
+  return *changed;
 }
 
 std::string report_text(const std::vector<Finding>& findings) {

@@ -7,6 +7,7 @@
 
 #include "common/clock.h"
 #include "common/email.h"
+#include "reconcile/queries.h"
 #include "relay/relay_metrics.h"
 #include "store/ingest_store.h"
 
@@ -50,7 +51,60 @@ Result<json> fetch_page(relay::SystemeClient& client, long long after, SyncProgr
   }
 }
 
-// The mirror rows of one page, as the JSON document the upsert takes.
+// Where this sync starts: after the cursor a stopped sync left, or at the beginning, recording
+// its start time. Every row this sync writes carries that time; at the end, the rows no sync
+// since then and no webhook wrote are contacts Systeme.io no longer has. (A sync resumed from a
+// cursor saved before that time was recorded cannot tell, and removes nothing: `started` empty.)
+struct SyncStart {
+  long long after = 0;
+  std::optional<std::string> started;
+};
+
+SyncStart begin_sync(pqxx::connection& connection, SyncProgress& progress) {
+  SyncStart start;
+  pqxx::work tx(connection);
+  const auto state = tx.exec1(std::string(sql::sync_state));
+  if (!state[0].is_null()) {
+    start.after = std::stoll(state[0].as<std::string>());
+    progress.pages = state[1].as<int>();
+    progress.resumed = true;
+    if (!state[2].is_null()) start.started = state[2].as<std::string>();
+  } else {
+    start.started = tx.exec1(std::string(sql::sync_begin))[0].as<std::string>();
+  }
+  tx.commit();
+  return start;
+}
+
+// Writes one page's rows in one transaction with the cursor (`more`) or, on the last page, the
+// removal of contacts gone from Systeme.io and the end of the sync.
+void write_page(pqxx::connection& connection, const json& rows, long long last, bool more, const SyncStart& start,
+                SyncProgress& progress) {
+  std::vector<std::string> emails;
+  std::vector<long long> ids;
+  for (const auto& row : rows) {
+    ids.push_back(row["contact_id"].get<long long>());
+    if (row["email"].is_string()) emails.push_back(row["email"].get<std::string>());
+  }
+  pqxx::work tx(connection);
+  store::lock_people(tx, emails, ids);  // take turns with ingest on these people
+  tx.exec_params(std::string(sql::sync_upsert_contacts), rows.dump(),
+                 start.started ? start.started->c_str() : nullptr);
+  ++progress.pages;
+  progress.contacts += static_cast<long long>(rows.size());
+  if (more) {
+    tx.exec_params(std::string(sql::sync_save_cursor), std::to_string(last), progress.pages);
+  } else {
+    if (start.started) {
+      progress.removed = tx.exec_params(std::string(sql::sync_remove_gone), *start.started).affected_rows();
+    }
+    tx.exec0(std::string(sql::sync_finish));
+  }
+  tx.commit();
+}
+
+}  // namespace
+
 json mirror_rows(const json& items, EpochMs now) {
   json rows = json::array();
   for (const auto& contact : items) {
@@ -69,13 +123,11 @@ json mirror_rows(const json& items, EpochMs now) {
       }
     }
     const std::string email = contact.value("email", json()).is_string() ? Email::normalize(contact["email"].get<std::string>()) : "";
-    rows.push_back({{"c", contact["id"]}, {"e", email.empty() ? json(nullptr) : json(email)}, {"tg", tags},
-                    {"f", fields}, {"at", now}});
+    rows.push_back({{"contact_id", contact["id"]}, {"email", email.empty() ? json(nullptr) : json(email)},
+                    {"tags", tags}, {"fields", fields}, {"snapshot_at", now}});
   }
   return rows;
 }
-
-}  // namespace
 
 Result<SyncProgress> sync_mirror(pqxx::connection& connection, relay::SystemeClient& client,
                                  const std::function<void(const SyncProgress&)>& on_page) {
@@ -97,63 +149,15 @@ Result<SyncProgress> sync_mirror(pqxx::connection& connection, relay::SystemeCli
   } unlock{connection};
 
   SyncProgress progress;
-  long long after = 0;
-  // Every row this sync writes carries its start time; at the end, the rows no sync since then
-  // and no webhook wrote are contacts Systeme.io no longer has. (A sync resumed from a cursor
-  // saved before that time was recorded cannot tell, and removes nothing.)
-  std::optional<std::string> started;
-  {
-    pqxx::work tx(connection);
-    const auto state = tx.exec1("SELECT sync_cursor, sync_pages, sync_started_at::text FROM reconcile_state");
-    if (!state[0].is_null()) {
-      after = std::stoll(state[0].as<std::string>());
-      progress.pages = state[1].as<int>();
-      progress.resumed = true;
-      if (!state[2].is_null()) started = state[2].as<std::string>();
-    } else {
-      started = tx.exec1("UPDATE reconcile_state SET sync_started_at = now() RETURNING sync_started_at::text")[0].as<std::string>();
-    }
-    tx.commit();
-  }
-  for (;;) {
+  const SyncStart start = begin_sync(connection, progress);
+  for (long long after = start.after;;) {
     auto page = fetch_page(client, after, progress);
     if (!page) return page.error();
-    const json& items = (*page)["items"];
-    const json rows = mirror_rows(items, SystemClock().now_ms());
+    const json rows = mirror_rows((*page)["items"], SystemClock().now_ms());
     long long last = after;
-    std::vector<std::string> emails;
-    std::vector<long long> ids;
-    for (const auto& row : rows) {
-      last = std::max(last, row["c"].get<long long>());
-      ids.push_back(row["c"].get<long long>());
-      if (row["e"].is_string()) emails.push_back(row["e"].get<std::string>());
-    }
+    for (const auto& row : rows) last = std::max(last, row["contact_id"].get<long long>());
     const bool more = page->value("hasMore", false) && last > after;
-    pqxx::work tx(connection);
-    store::lock_people(tx, emails, ids);  // take turns with ingest on these people
-    // Systeme.io's own data replaces whatever the mirror holds, whatever its snapshot time.
-    tx.exec_params(
-        "INSERT INTO systeme_contacts AS m (contact_id, email, tags, fields, snapshot_at, synced_at) "
-        "SELECT r.c, r.e, r.tg, r.f, to_timestamp(r.at / 1000.0), $2::timestamptz "
-        "FROM jsonb_to_recordset($1::jsonb) AS r(c bigint, e text, tg jsonb, f jsonb, at bigint) "
-        "ON CONFLICT (contact_id) DO UPDATE SET email = coalesce(EXCLUDED.email, m.email), tags = EXCLUDED.tags, "
-        "fields = EXCLUDED.fields, snapshot_at = EXCLUDED.snapshot_at, synced_at = EXCLUDED.synced_at, "
-        "updated_at = now()",
-        rows.dump(), started ? started->c_str() : nullptr);
-    ++progress.pages;
-    progress.contacts += static_cast<long long>(rows.size());
-    if (more) {
-      tx.exec_params("UPDATE reconcile_state SET sync_cursor = $1, sync_pages = $2", std::to_string(last), progress.pages);
-    } else {
-      if (started) {
-        progress.removed = tx.exec_params(
-            "DELETE FROM systeme_contacts WHERE (synced_at IS NULL OR synced_at < $1::timestamptz) "
-            "AND updated_at < $1::timestamptz", *started).affected_rows();
-      }
-      tx.exec_params("UPDATE reconcile_state SET sync_cursor = NULL, sync_pages = 0, last_sync_at = now(), "
-                     "sync_started_at = NULL");
-    }
-    tx.commit();
+    write_page(connection, rows, last, more, start, progress);
     if (on_page) on_page(progress);
     if (!more) return progress;
     after = last;

@@ -12,8 +12,10 @@
 #include <functional>
 #include <optional>
 
+#include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
+#include "common/clock.h"
 #include "common/result.h"
 #include "relay/systeme_client.h"
 
@@ -32,6 +34,12 @@ struct SyncProgress {
 // invalid_input when the API refuses the key.
 Result<SyncProgress> sync_mirror(pqxx::connection& connection, relay::SystemeClient& client,
                                  const std::function<void(const SyncProgress&)>& on_page = {});
+
+// The mirror rows of one page of contacts (the API's "items"), as reconcile/queries/
+// sync_upsert_contacts.sql takes them: [{"contact_id", "email" (normalized; null when none),
+// "tags" (names), "fields" ({slug: value}, string values only), "snapshot_at": `now`}]. Items
+// without an integer id are left out.
+nlohmann::json mirror_rows(const nlohmann::json& items, EpochMs now);
 
 // "synced 250 contacts in 3 pages (2 retried answers), removed 1 no longer in Systeme.io".
 std::string describe(const SyncProgress& progress);

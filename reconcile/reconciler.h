@@ -4,6 +4,7 @@
 // that keeps its id across runs; resolves findings whose condition has cleared and reopens them if
 // it returns. A transaction-scoped advisory lock makes concurrent runs (several daemons) take
 // turns: a run that finds another in progress does nothing. Uses the connection it is given.
+// The statements are reconcile/queries/*.sql, one per finding kind, each over the run's scope.
 #pragma once
 
 #include <map>
@@ -16,8 +17,27 @@ namespace cf::reconcile {
 // The advisory lock a run holds for its transaction ("cfrec0n1").
 inline constexpr long long kReconcileLock = 0x6366726563306e31LL;
 
+// An incremental run with more new deliveries and leads than this runs in full: one pass over
+// everything is then cheaper than looking people up one by one.
+inline constexpr long long kIncrementalLimit = 50000;
+
 // incremental: only the people changed since the last runs (see reconcile_once); full: everyone.
 enum class Mode { incremental, full };
+
+// What a run starts from: where the last runs left off (reconcile_state) and the data now.
+struct RunState {
+  long long previous_event_watermark = 0;  // an incremental run reads deliveries after this id
+  long long previous_lead_watermark = 0;   // ... and leads captured after this number
+  long long tenants_seen = 0;              // tenants when the last run began
+  bool never_full = true;                  // no full run recorded yet
+  long long event_watermark = 0;           // the newest delivery id now
+  long long lead_watermark = 0;            // the newest lead capture number now
+  long long tenants = 0;                   // tenants now
+};
+
+// Whether a run looks at everyone: asked for, the first full run, tenants added or removed (which
+// changes what every prefix means), or more than kIncrementalLimit new deliveries and leads.
+bool runs_in_full(Mode mode, const RunState& state);
 
 struct Summary {
   bool skipped = false;        // another run held the lock
@@ -33,8 +53,7 @@ struct Summary {
 // Runs once. An incremental run looks only at the people touched by deliveries stored since the
 // run before the last one, leads captured since the last run began, and new assignments; it
 // resolves only findings about them and leaves unknown prefixes' counts and resolution to full
-// runs. It turns full by itself on the first run, when tenants were added or removed, and when
-// more than 50,000 deliveries and leads are new (one pass is then cheaper).
+// runs. It turns full by itself as runs_in_full() says.
 // Throws the database's error (nothing of the run is then committed).
 Summary reconcile_once(pqxx::connection& connection, Mode mode = Mode::incremental);
 

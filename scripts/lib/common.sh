@@ -36,11 +36,11 @@ install_packages() {
 }
 
 # What only the tests need: Chromium for the admin page, Prometheus (and promtool) for the
-# dashboard and alert tests, Node.js with the OpenAPI linter
+# dashboard and alert tests, Universal Ctags for scripts/check-shape, Node.js with the OpenAPI linter
 # (docs/tools) and playwright-core (tests/browser), each pinned by its package-lock.json.
 # Node.js comes from Debian only when none is installed: a newer one may be there already, and
 # Debian's npm package conflicts with it.
-TEST_PACKAGES=(chromium prometheus)
+TEST_PACKAGES=(chromium prometheus universal-ctags)
 
 install_test_tools() {
   local wanted=("${TEST_PACKAGES[@]}")
