@@ -176,8 +176,9 @@ DaemonMetrics::DaemonMetrics(prometheus::Registry& registry)
                          .Register(registry)) {}
 
 DaemonMetrics& DaemonMetrics::process_wide() {
-  static DaemonMetrics metrics(*metrics_registry());
-  return metrics;
+  // Made once and never destroyed, as the references to families it replaces were.
+  static DaemonMetrics* const metrics = new DaemonMetrics(*metrics_registry());
+  return *metrics;
 }
 
 void DaemonMetrics::delivery_answered(const std::string& endpoint, const std::string& event_type,
