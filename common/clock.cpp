@@ -12,6 +12,11 @@ EpochMs SystemClock::now_ms() const {
       .count();
 }
 
+const SystemClock& SystemClock::instance() {
+  static const SystemClock clock;
+  return clock;
+}
+
 namespace {
 
 bool digits(std::string_view text, std::size_t at, std::size_t count, int& out) {

@@ -7,48 +7,15 @@
 #include <set>
 #include <sstream>
 
-#include <prometheus/collectable.h>
-#include <prometheus/counter.h>
-#include <prometheus/gauge.h>
-#include <prometheus/histogram.h>
-
 #include "common/metrics.h"
 
-namespace cf::daemon::metrics {
+namespace cf::daemon {
 
 using prometheus::BuildCounter;
 using prometheus::BuildGauge;
 using prometheus::BuildHistogram;
 
 namespace {
-
-prometheus::Registry& registry() { return *metrics_registry(); }
-
-auto& deliveries() {
-  static auto& family = BuildCounter()
-                            .Name("clientflow_webhook_deliveries_total")
-                            .Help("Webhook deliveries answered, by endpoint (account, rule), event type and outcome")
-                            .Register(registry());
-  return family;
-}
-
-auto& latency() {
-  static auto& histogram =
-      BuildHistogram()
-          .Name("clientflow_ingest_latency_seconds")
-          .Help("Time from receiving a webhook delivery to answering it")
-          .Register(registry())
-          .Add({}, prometheus::Histogram::BucketBoundaries{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5});
-  return histogram;
-}
-
-auto& gauges() {
-  static auto& family = BuildGauge()
-                            .Name("clientflow_ingest_queue_deliveries")
-                            .Help("Deliveries received and waiting for a writer")
-                            .Register(registry());
-  return family;
-}
 
 // /proc/self/stat fields after the command name: utime is field 14, stime 15, starttime 22,
 // vsize 23, rss 24 (in pages).
@@ -140,6 +107,141 @@ class ProcessCollector : public prometheus::Collectable {
 
 }  // namespace
 
+DaemonMetrics::DaemonMetrics(prometheus::Registry& registry)
+    : deliveries_(BuildCounter()
+                      .Name("clientflow_webhook_deliveries_total")
+                      .Help("Webhook deliveries answered, by endpoint (account, rule), event type and outcome")
+                      .Register(registry)),
+      latency_(BuildHistogram()
+                   .Name("clientflow_ingest_latency_seconds")
+                   .Help("Time from receiving a webhook delivery to answering it")
+                   .Register(registry),
+               prometheus::Histogram::BucketBoundaries{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
+                                                       5}),
+      clock_skew_(BuildCounter()
+                      .Name("clientflow_webhook_clock_skew_total")
+                      .Help("Signed deliveries stamped further ahead of their receipt than ingest.max_clock_skew_seconds, "
+                            "ordered by their receipt instead")
+                      .Register(registry)),
+      batch_(BuildHistogram()
+                 .Name("clientflow_ingest_batch_deliveries")
+                 .Help("Deliveries written per ingest transaction")
+                 .Register(registry),
+             prometheus::Histogram::BucketBoundaries{1, 2, 4, 8, 16, 32, 64, 128, 256}),
+      queue_deliveries_(BuildGauge()
+                            .Name("clientflow_ingest_queue_deliveries")
+                            .Help("Deliveries received and waiting for a writer")
+                            .Register(registry)),
+      queue_bytes_(BuildGauge()
+                       .Name("clientflow_ingest_queue_bytes")
+                       .Help("Body bytes of the deliveries waiting for a writer")
+                       .Register(registry)),
+      requests_refused_(BuildCounter()
+                            .Name("clientflow_http_requests_refused_total")
+                            .Help("Requests answered and their connection closed before they were read whole, by reason")
+                            .Register(registry)),
+      credentials_refused_(BuildCounter()
+                               .Name("clientflow_credentials_refused_total")
+                               .Help("Rule tokens and API keys no tenant holds, refused without a database query")
+                               .Register(registry)),
+      credential_reloads_(BuildCounter()
+                              .Name("clientflow_credentials_reloads_total")
+                              .Help("Reads of every tenant's credential hashes, by what asked for it (start, notify, miss)")
+                              .Register(registry)),
+      tenant_api_requests_(BuildCounter()
+                               .Name("clientflow_tenant_api_requests_total")
+                               .Help("Tenant API requests of a known tenant, by outcome (admitted, rate_limited, "
+                                     "too_many_in_flight)")
+                               .Register(registry)),
+      statement_timeouts_(BuildCounter()
+                              .Name("clientflow_tenant_api_statement_timeouts_total")
+                              .Help("Tenant API requests answered 503 because a statement ran past the tenant "
+                                    "statement timeout")
+                              .Register(registry)),
+      unrouted_(BuildGauge()
+                    .Name("clientflow_deliveries_unrouted")
+                    .Help("Stored deliveries that did not route (ambiguous, foreign_prefix, ...), all daemons")
+                    .Register(registry)),
+      outbox_jobs_(BuildGauge()
+                       .Name("clientflow_outbox_jobs")
+                       .Help("Lead syncs waiting in the outbox (not done, not failed)")
+                       .Register(registry)),
+      outbox_oldest_(BuildGauge()
+                         .Name("clientflow_outbox_oldest_job_age_seconds")
+                         .Help("Age of the oldest waiting outbox job (0 when empty)")
+                         .Register(registry)),
+      findings_open_(BuildGauge()
+                         .Name("clientflow_findings_open")
+                         .Help("Findings open or acknowledged, by kind")
+                         .Register(registry)) {}
+
+DaemonMetrics& DaemonMetrics::process_wide() {
+  // Made once and never destroyed, as the references to families it replaces were.
+  static DaemonMetrics* const metrics = new DaemonMetrics(*metrics_registry());
+  return *metrics;
+}
+
+void DaemonMetrics::delivery_answered(const std::string& endpoint, const std::string& event_type,
+                                      const std::string& outcome, double seconds) {
+  deliveries_.Add({{"endpoint", endpoint}, {"event_type", event_type}, {"outcome", outcome}}).Increment();
+  latency_.get().Observe(seconds);
+}
+
+void DaemonMetrics::clock_skewed() { clock_skew_.get().Increment(); }
+
+void DaemonMetrics::batch_committed(std::size_t size) {
+  batch_.get().Observe(static_cast<double>(size));
+}
+
+void DaemonMetrics::queue_depth(std::size_t deliveries) { queue_deliveries_.get().Set(static_cast<double>(deliveries)); }
+
+void DaemonMetrics::queue_bytes(std::size_t bytes) { queue_bytes_.get().Set(static_cast<double>(bytes)); }
+
+void DaemonMetrics::request_refused(const std::string& reason) { requests_refused_.Add({{"reason", reason}}).Increment(); }
+
+void DaemonMetrics::credential_refused(const std::string& credential) {
+  credentials_refused_.Add({{"credential", credential}}).Increment();
+}
+
+void DaemonMetrics::credentials_reloaded(const std::string& trigger) {
+  credential_reloads_.Add({{"trigger", trigger}}).Increment();
+}
+
+void DaemonMetrics::initialize() {
+  clock_skew_.get();
+  statement_timeouts_.get();
+  for (const std::string outcome : {"admitted", "rate_limited", "too_many_in_flight"}) {
+    tenant_api_requests_.Add({{"outcome", outcome}});
+  }
+  for (const std::string reason : {"too_large", "head_too_large", "bad_request", "length_required"}) {
+    requests_refused_.Add({{"reason", reason}});
+  }
+  for (const std::string credential : {"rule_token", "api_key"}) credentials_refused_.Add({{"credential", credential}});
+  for (const std::string trigger : {"start", "notify", "miss"}) credential_reloads_.Add({{"trigger", trigger}});
+}
+
+void DaemonMetrics::tenant_api_request(const std::string& outcome) {
+  tenant_api_requests_.Add({{"outcome", outcome}}).Increment();
+}
+
+void DaemonMetrics::tenant_api_statement_timeout() { statement_timeouts_.get().Increment(); }
+
+void DaemonMetrics::deliveries_unrouted(long long count) { unrouted_.get().Set(static_cast<double>(count)); }
+
+void DaemonMetrics::outbox(long long jobs, double oldest_age_seconds) {
+  outbox_jobs_.get().Set(static_cast<double>(jobs));
+  outbox_oldest_.get().Set(oldest_age_seconds);
+}
+
+void DaemonMetrics::findings_open(const std::map<std::string, long long>& by_kind) {
+  for (const std::string kind : {"shared_contact", "foreign_prefix", "owner_mismatch", "unknown_prefix"}) {
+    const auto found = by_kind.find(kind);
+    findings_open_.Add({{"kind", kind}}).Set(found == by_kind.end() ? 0.0 : static_cast<double>(found->second));
+  }
+}
+
+namespace metrics {
+
 std::string event_type_label(const std::string& header) {
   static const std::set<std::string> known{"CONTACT_CREATED", "CONTACT_OPT_IN",  "CONTACT_TAG_ADDED",
                                            "CONTACT_TAG_REMOVED", "SALE_NEW", "SALE_CANCELED"};
@@ -147,147 +249,30 @@ std::string event_type_label(const std::string& header) {
   return known.count(header) ? header : "other";
 }
 
+namespace {
+DaemonMetrics& process() { return DaemonMetrics::process_wide(); }
+}  // namespace
+
 void delivery_answered(const std::string& endpoint, const std::string& event_type, const std::string& outcome,
                        double seconds) {
-  deliveries().Add({{"endpoint", endpoint}, {"event_type", event_type}, {"outcome", outcome}}).Increment();
-  latency().Observe(seconds);
+  process().delivery_answered(endpoint, event_type, outcome, seconds);
 }
-
-static prometheus::Counter& clock_skew() {
-  static auto& counter = BuildCounter()
-                             .Name("clientflow_webhook_clock_skew_total")
-                             .Help("Signed deliveries stamped further ahead of their receipt than ingest.max_clock_skew_seconds, "
-                                   "ordered by their receipt instead")
-                             .Register(registry())
-                             .Add({});
-  return counter;
-}
-
-void clock_skewed() { clock_skew().Increment(); }
-
-void batch_committed(std::size_t size) {
-  static auto& histogram = BuildHistogram()
-                               .Name("clientflow_ingest_batch_deliveries")
-                               .Help("Deliveries written per ingest transaction")
-                               .Register(registry())
-                               .Add({}, prometheus::Histogram::BucketBoundaries{1, 2, 4, 8, 16, 32, 64, 128, 256});
-  histogram.Observe(static_cast<double>(size));
-}
-
-void queue_depth(std::size_t deliveries) { gauges().Add({}).Set(static_cast<double>(deliveries)); }
-
-void queue_bytes(std::size_t bytes) {
-  static auto& gauge = BuildGauge()
-                           .Name("clientflow_ingest_queue_bytes")
-                           .Help("Body bytes of the deliveries waiting for a writer")
-                           .Register(registry())
-                           .Add({});
-  gauge.Set(static_cast<double>(bytes));
-}
-
-static auto& requests_refused() {
-  static auto& family = BuildCounter()
-                            .Name("clientflow_http_requests_refused_total")
-                            .Help("Requests answered and their connection closed before they were read whole, by reason")
-                            .Register(registry());
-  return family;
-}
-
-void request_refused(const std::string& reason) { requests_refused().Add({{"reason", reason}}).Increment(); }
-
-static auto& credentials_refused() {
-  static auto& family = BuildCounter()
-                            .Name("clientflow_credentials_refused_total")
-                            .Help("Rule tokens and API keys no tenant holds, refused without a database query")
-                            .Register(registry());
-  return family;
-}
-
-static auto& credential_reloads() {
-  static auto& family = BuildCounter()
-                            .Name("clientflow_credentials_reloads_total")
-                            .Help("Reads of every tenant's credential hashes, by what asked for it (start, notify, miss)")
-                            .Register(registry());
-  return family;
-}
-
-void credential_refused(const std::string& credential) {
-  credentials_refused().Add({{"credential", credential}}).Increment();
-}
-
-void credentials_reloaded(const std::string& trigger) { credential_reloads().Add({{"trigger", trigger}}).Increment(); }
-
-static auto& tenant_api_requests() {
-  static auto& family = BuildCounter()
-                            .Name("clientflow_tenant_api_requests_total")
-                            .Help("Tenant API requests of a known tenant, by outcome (admitted, rate_limited, "
-                                  "too_many_in_flight)")
-                            .Register(registry());
-  return family;
-}
-
-static prometheus::Counter& tenant_api_statement_timeouts() {
-  static auto& counter = BuildCounter()
-                             .Name("clientflow_tenant_api_statement_timeouts_total")
-                             .Help("Tenant API requests answered 503 because a statement ran past the tenant "
-                                   "statement timeout")
-                             .Register(registry())
-                             .Add({});
-  return counter;
-}
-
-void initialize() {
-  clock_skew();
-  tenant_api_statement_timeouts();
-  for (const std::string outcome : {"admitted", "rate_limited", "too_many_in_flight"}) {
-    tenant_api_requests().Add({{"outcome", outcome}});
-  }
-  for (const std::string reason : {"too_large", "head_too_large", "bad_request", "length_required"}) {
-    requests_refused().Add({{"reason", reason}});
-  }
-  for (const std::string credential : {"rule_token", "api_key"}) credentials_refused().Add({{"credential", credential}});
-  for (const std::string trigger : {"start", "notify", "miss"}) credential_reloads().Add({{"trigger", trigger}});
-}
-
-void tenant_api_request(const std::string& outcome) { tenant_api_requests().Add({{"outcome", outcome}}).Increment(); }
-
-void tenant_api_statement_timeout() { tenant_api_statement_timeouts().Increment(); }
-
-void deliveries_unrouted(long long count) {
-  static auto& gauge = BuildGauge()
-                           .Name("clientflow_deliveries_unrouted")
-                           .Help("Stored deliveries that did not route (ambiguous, foreign_prefix, ...), all daemons")
-                           .Register(registry())
-                           .Add({});
-  gauge.Set(static_cast<double>(count));
-}
-
-void outbox(long long jobs, double oldest_age_seconds) {
-  static auto& depth = BuildGauge()
-                           .Name("clientflow_outbox_jobs")
-                           .Help("Lead syncs waiting in the outbox (not done, not failed)")
-                           .Register(registry())
-                           .Add({});
-  static auto& age = BuildGauge()
-                         .Name("clientflow_outbox_oldest_job_age_seconds")
-                         .Help("Age of the oldest waiting outbox job (0 when empty)")
-                         .Register(registry())
-                         .Add({});
-  depth.Set(static_cast<double>(jobs));
-  age.Set(oldest_age_seconds);
-}
-
-void findings_open(const std::map<std::string, long long>& by_kind) {
-  static auto& family = BuildGauge()
-                            .Name("clientflow_findings_open")
-                            .Help("Findings open or acknowledged, by kind")
-                            .Register(registry());
-  for (const std::string kind : {"shared_contact", "foreign_prefix", "owner_mismatch", "unknown_prefix"}) {
-    const auto found = by_kind.find(kind);
-    family.Add({{"kind", kind}}).Set(found == by_kind.end() ? 0.0 : static_cast<double>(found->second));
-  }
-}
+void clock_skewed() { process().clock_skewed(); }
+void batch_committed(std::size_t deliveries) { process().batch_committed(deliveries); }
+void queue_depth(std::size_t deliveries) { process().queue_depth(deliveries); }
+void queue_bytes(std::size_t bytes) { process().queue_bytes(bytes); }
+void request_refused(const std::string& reason) { process().request_refused(reason); }
+void credential_refused(const std::string& credential) { process().credential_refused(credential); }
+void credentials_reloaded(const std::string& trigger) { process().credentials_reloaded(trigger); }
+void tenant_api_request(const std::string& outcome) { process().tenant_api_request(outcome); }
+void tenant_api_statement_timeout() { process().tenant_api_statement_timeout(); }
+void deliveries_unrouted(long long count) { process().deliveries_unrouted(count); }
+void outbox(long long jobs, double oldest_age_seconds) { process().outbox(jobs, oldest_age_seconds); }
+void findings_open(const std::map<std::string, long long>& by_kind) { process().findings_open(by_kind); }
 
 std::shared_ptr<prometheus::Collectable> process_collector() { return std::make_shared<ProcessCollector>(); }
 
-}  // namespace cf::daemon::metrics
+void initialize() { process().initialize(); }
+
+}  // namespace metrics
+}  // namespace cf::daemon

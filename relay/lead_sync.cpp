@@ -1,8 +1,5 @@
 #include "relay/lead_sync.h"
 
-#include "common/email.h"
-#include "relay/relay_metrics.h"
-
 namespace cf::relay {
 
 using nlohmann::json;
@@ -15,8 +12,12 @@ const std::vector<std::pair<std::string, std::string>>& owned_fields() {
   return fields;
 }
 
-// Records why a call did not succeed; false so callers can `return fail(...)`.
-bool fail(SyncOutcome& outcome, const std::string& step, const ApiResponse& response) {
+// The most pages of one tag search read before giving up (for now: the job is retried).
+constexpr int kMaxTagPages = 50;
+
+}  // namespace
+
+bool sync_failed(SyncOutcome& outcome, const std::string& step, const ApiResponse& response) {
   const bool permanent = response.status == 400 || response.status == 401 || response.status == 403 ||
                          response.status == 404 || response.status == 422;
   outcome.kind = permanent ? SyncOutcome::Kind::failed : SyncOutcome::Kind::retry;
@@ -31,70 +32,6 @@ bool fail(SyncOutcome& outcome, const std::string& step, const ApiResponse& resp
                                         : "HTTP " + std::to_string(response.status) + " " + response.body.substr(0, 200));
   return false;
 }
-
-bool ok(const ApiResponse& response) { return response.status >= 200 && response.status < 300 && !response.too_deep; }
-
-// Records a successful answer of a shape we did not expect (`what`) from `endpoint` as a transient
-// fault of the job (retried), counted; false so callers can `return unexpected(...)`.
-bool unexpected(SyncOutcome& outcome, const std::string& step, const std::string& endpoint, const std::string& what) {
-  metrics::answer_unexpected(endpoint);
-  outcome.kind = SyncOutcome::Kind::retry;
-  outcome.retry_after_seconds = 0;
-  outcome.error = step + ": unexpected answer: " + what;
-  return false;
-}
-
-// `object[key]` when `object` is an object whose `key` holds an integer; nullopt otherwise. Never
-// throws, whatever the answer held (nlohmann's value() throws on a value of another type).
-std::optional<long long> integer_field(const json& object, const char* key) {
-  if (!object.is_object()) return std::nullopt;
-  const auto found = object.find(key);
-  if (found == object.end() || !found->is_number_integer()) return std::nullopt;
-  return found->get<long long>();
-}
-
-// `object[key]` when `object` is an object whose `key` holds a string; nullopt otherwise.
-std::optional<std::string> string_field(const json& object, const char* key) {
-  if (!object.is_object()) return std::nullopt;
-  const auto found = object.find(key);
-  if (found == object.end() || !found->is_string()) return std::nullopt;
-  return found->get<std::string>();
-}
-
-// One page of a search answer: {"items": [...], "hasMore": bool} (hasMore may be missing: no more),
-// or a bare array (the whole answer). nullopt for any other shape.
-struct SearchPage {
-  const json* items;
-  bool more;
-};
-std::optional<SearchPage> search_page(const json& body) {
-  if (body.is_array()) return SearchPage{&body, false};
-  if (!body.is_object()) return std::nullopt;
-  const auto items = body.find("items");
-  if (items == body.end() || !items->is_array()) return std::nullopt;
-  const auto more = body.find("hasMore");
-  if (more != body.end() && !more->is_boolean()) return std::nullopt;
-  return SearchPage{&*items, more != body.end() && more->get<bool>()};
-}
-
-// The most pages of one tag search read before giving up (for now: the job is retried).
-constexpr int kMaxTagPages = 50;
-
-// The contact in a search answer whose email is `email` once both are normalised as ours are
-// (Email::normalize); null when none is, near matches included.
-const json* contact_with_email(const json& body, const std::string& email) {
-  if (!body.is_object() || !body.contains("items") || !body["items"].is_array()) return nullptr;
-  const std::string wanted = Email::normalize(email);
-  for (const json& contact : body["items"]) {
-    if (contact.is_object() && contact.contains("email") && contact["email"].is_string() &&
-        Email::normalize(contact["email"].get<std::string>()) == wanted) {
-      return &contact;
-    }
-  }
-  return nullptr;
-}
-
-}  // namespace
 
 std::vector<std::string> capture_tags(const std::string& prefix, const std::string& ib_type,
                                       const std::string& monthly_leads) {
@@ -115,10 +52,19 @@ void TagCache::put(const std::string& name, long long id) {
   ids_[name] = id;
 }
 
+bool LeadSync::unexpected(SyncOutcome& outcome, const std::string& step, const std::string& endpoint,
+                          const std::string& what) {
+  metrics_.answer_unexpected(endpoint);
+  outcome.kind = SyncOutcome::Kind::retry;
+  outcome.retry_after_seconds = 0;
+  outcome.error = step + ": unexpected answer: " + what;
+  return false;
+}
+
 bool LeadSync::ensure_fields(SyncOutcome& outcome) {
   if (fields_ready_) return true;
   const auto listed = client_.list_contact_fields();
-  if (!ok(listed)) return fail(outcome, "list contact fields", listed);
+  if (!succeeded(listed)) return sync_failed(outcome, "list contact fields", listed);
   std::set<std::string> present;
   const auto body = listed.json();
   const json& items = body.is_object() && body.contains("items") ? body["items"] : body;
@@ -130,7 +76,7 @@ bool LeadSync::ensure_fields(SyncOutcome& outcome) {
   for (const auto& [slug, name] : owned_fields()) {
     if (present.count(slug)) continue;
     const auto created = client_.create_contact_field(slug, name);
-    if (!ok(created) && !is_already_used(created)) return fail(outcome, "create contact field " + slug, created);
+    if (!succeeded(created) && !is_already_used(created)) return sync_failed(outcome, "create contact field " + slug, created);
   }
   fields_ready_ = true;
   return true;
@@ -140,7 +86,7 @@ bool LeadSync::find_or_create_contact(const store::SyncJob& job, long long& cont
                                       SyncOutcome& outcome) {
   for (int attempt = 0; attempt < 2; ++attempt) {
     const auto found = client_.find_contact(job.email);
-    if (!ok(found)) return fail(outcome, "find contact", found);
+    if (!succeeded(found)) return sync_failed(outcome, "find contact", found);
     const auto body = found.json();
     if (const json* match = contact_with_email(body, job.email)) {
       const json& contact = *match;
@@ -166,7 +112,7 @@ bool LeadSync::find_or_create_contact(const store::SyncJob& job, long long& cont
         const auto patched = client_.update_contact_fields(
             contact_id, json::array({{{"slug", "ib_owner_id"}, {"value", job.tenant_id}},
                                      {{"slug", "ib_prefix"}, {"value", job.prefix}}}));
-        if (!ok(patched)) return fail(outcome, "set owner fields", patched);
+        if (!succeeded(patched)) return sync_failed(outcome, "set owner fields", patched);
       }
       return true;
     }
@@ -175,7 +121,7 @@ bool LeadSync::find_or_create_contact(const store::SyncJob& job, long long& cont
                                {{"slug", "ib_prefix"}, {"value", job.prefix}}});
     if (!job.phone.empty()) fields.push_back({{"slug", "phone_number"}, {"value", job.phone}});
     const auto created = client_.create_contact({{"email", job.email}, {"locale", "en"}, {"fields", fields}});
-    if (ok(created)) {
+    if (succeeded(created)) {
       const auto id = integer_field(created.json(), "id");
       if (!id || *id <= 0) {
         return unexpected(outcome, "create contact", "POST /contacts", "the created contact's id is not an integer");
@@ -183,7 +129,7 @@ bool LeadSync::find_or_create_contact(const store::SyncJob& job, long long& cont
       contact_id = *id;
       return true;
     }
-    if (!is_already_used(created)) return fail(outcome, "create contact", created);
+    if (!is_already_used(created)) return sync_failed(outcome, "create contact", created);
     // Created meanwhile by another worker or daemon: look it up again.
   }
   outcome.kind = SyncOutcome::Kind::retry;
@@ -196,7 +142,7 @@ bool LeadSync::search_tag(const std::string& name, std::optional<long long>& id,
   long long after = 0;
   for (int page = 0; page < kMaxTagPages; ++page) {
     const auto found = client_.find_tags(name, after);
-    if (!ok(found)) return fail(outcome, "find tag", found);
+    if (!succeeded(found)) return sync_failed(outcome, "find tag", found);
     const json body = found.json();
     const auto tags = search_page(body);
     if (!tags) return unexpected(outcome, "find tag", "GET /tags", "not {\"items\": [...], \"hasMore\": bool}");
@@ -234,14 +180,14 @@ bool LeadSync::tag_id(const std::string& name, long long& id, SyncOutcome& outco
       return true;
     }
     const auto created = client_.create_tag(name);
-    if (ok(created)) {
+    if (succeeded(created)) {
       const auto created_id = integer_field(created.json(), "id");
       if (!created_id) return unexpected(outcome, "create tag", "POST /tags", "the created tag's id is not an integer");
       id = *created_id;
       tags_.put(name, id);
       return true;
     }
-    if (!is_already_used(created)) return fail(outcome, "create tag", created);
+    if (!is_already_used(created)) return sync_failed(outcome, "create tag", created);
   }
   outcome.kind = SyncOutcome::Kind::retry;
   outcome.error = "create tag: said already used, yet not found";
@@ -262,8 +208,8 @@ SyncOutcome LeadSync::sync(const store::SyncJob& job) {
     long long id = 0;
     if (!tag_id(name, id, outcome)) return outcome;
     const auto assigned = client_.assign_tag(contact_id, id);
-    if (!ok(assigned) && !is_already_used(assigned)) {
-      fail(outcome, "assign tag " + name, assigned);
+    if (!succeeded(assigned) && !is_already_used(assigned)) {
+      sync_failed(outcome, "assign tag " + name, assigned);
       return outcome;
     }
     outcome.tags.push_back(name);

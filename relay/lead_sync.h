@@ -5,8 +5,9 @@
 // other tags hold the name) or created (ids cached) and assigned. Every step is safe to repeat,
 // so a job retried after a crash or run by two daemons has no second effect (one contact per
 // email, each tag assigned once; "already used" counts as done). An answer of an unexpected shape
-// (a field missing or of another type) is a retryable outcome, counted, never an exception. The
-// tag cache is shared and safe across threads; a LeadSync belongs to one worker thread.
+// (a field missing or of another type) is a retryable outcome, counted in RelayMetrics, never an
+// exception. The tag cache is shared and safe across threads; a LeadSync belongs to one worker
+// thread.
 #pragma once
 
 #include <map>
@@ -16,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "relay/relay_metrics.h"
 #include "relay/systeme_client.h"
 #include "store/outbox.h"
 
@@ -43,12 +45,22 @@ struct SyncOutcome {
   std::string error;
 };
 
+// Records in `outcome` why the call `step` did not succeed: failed for 400, 401, 403, 404 and 422
+// (an error that no retry mends), retry for anything else (429 with its Retry-After, 5xx, no
+// answer) and for an answer nested too deeply whatever its status. Returns false, so callers can
+// `return sync_failed(...)`.
+bool sync_failed(SyncOutcome& outcome, const std::string& step, const ApiResponse& response);
+
 class LeadSync {
  public:
-  LeadSync(SystemeClient& client, TagCache& tags) : client_(client), tags_(tags) {}
+  // Answers of an unexpected shape are counted in the client's metrics.
+  LeadSync(SystemeClient& client, TagCache& tags) : client_(client), tags_(tags), metrics_(client.metrics()) {}
   SyncOutcome sync(const store::SyncJob& job);
 
  private:
+  // Records a successful answer of a shape we did not expect (`what`) from `endpoint` as a
+  // transient fault of the job (retried), counted; false so callers can `return unexpected(...)`.
+  bool unexpected(SyncOutcome& outcome, const std::string& step, const std::string& endpoint, const std::string& what);
   bool ensure_fields(SyncOutcome& outcome);
   // The contact's id, and the tags it already has (so a job run again assigns nothing twice).
   bool find_or_create_contact(const store::SyncJob& job, long long& contact_id, std::set<std::string>& tags,
@@ -60,6 +72,7 @@ class LeadSync {
 
   SystemeClient& client_;
   TagCache& tags_;
+  RelayMetrics& metrics_;
   bool fields_ready_ = false;
 };
 

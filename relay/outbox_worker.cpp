@@ -35,9 +35,10 @@ SyncOutcome sync_or_retry(LeadSync& sync, const store::SyncJob& job) {
 
 }  // namespace
 
-OutboxWorker::OutboxWorker(Secret database_url, const SystemeConfig& systeme, OutboxPolicy policy)
-    : database_url_(std::move(database_url)), systeme_(systeme), policy_(policy),
-      limiter_(systeme.requests_per_second, std::max(1.0, systeme.requests_per_second)) {
+OutboxWorker::OutboxWorker(Secret database_url, const SystemeConfig& systeme, OutboxPolicy policy,
+                           RelayMetrics& metrics, const Clock& clock)
+    : database_url_(std::move(database_url)), systeme_(systeme), policy_(policy), metrics_(metrics),
+      limiter_(systeme.requests_per_second, std::max(1.0, systeme.requests_per_second), clock) {
   char host[256] = {};
   gethostname(host, sizeof host - 1);
   worker_id_ = std::string(host) + ":" + std::to_string(getpid()) + ":" + crypto::random_string(6, "abcdefghijklmnopqrstuvwxyz");
@@ -80,7 +81,7 @@ bool OutboxWorker::process_one(pqxx::connection& connection, LeadSync& sync) {
         const int delay = std::max(outcome.retry_after_seconds,
                                    backoff_seconds(job->attempts, policy_.max_backoff_seconds, jitter));
         outbox.retry(*job, worker_id_, delay, outcome.error);
-        metrics::api_retry("outbox");
+        metrics_.api_retry("outbox");
         log::warn("lead sync will retry", {{"tenant_id", job->tenant_id}, {"lead_id", job->lead_id}, {"error", outcome.error},
                                            {"attempts", job->attempts}, {"delay_seconds", delay}});
       }
@@ -97,7 +98,7 @@ void OutboxWorker::reload(const SystemeConfig& systeme) {
 
 void OutboxWorker::run() {
   SystemeClient client(systeme_.api_base, systeme_.api_key, limiter_, std::chrono::seconds(systeme_.timeout_seconds),
-                       policy_.max_json_depth);
+                       policy_.max_json_depth, metrics_);
   LeadSync sync(client, tags_);
   store::KeptConnection::Options pace;
   pace.max_retry = policy_.idle_poll;

@@ -16,6 +16,7 @@
 #include <string>
 #include <thread>
 
+#include "common/clock.h"
 #include "config/config.h"
 #include "relay/lead_sync.h"
 #include "relay/systeme_client.h"
@@ -35,7 +36,9 @@ int backoff_seconds(int attempts, int cap, double jitter);
 
 class OutboxWorker {
  public:
-  OutboxWorker(Secret database_url, const SystemeConfig& systeme, OutboxPolicy policy = {});
+  // Calls and retries are counted in `metrics`; the request rate is paced on `clock`.
+  OutboxWorker(Secret database_url, const SystemeConfig& systeme, OutboxPolicy policy = {},
+               RelayMetrics& metrics = RelayMetrics::process_wide(), const Clock& clock = SystemClock::instance());
   ~OutboxWorker();
   OutboxWorker(const OutboxWorker&) = delete;
   OutboxWorker& operator=(const OutboxWorker&) = delete;
@@ -53,6 +56,7 @@ class OutboxWorker {
   Secret database_url_;
   SystemeConfig systeme_;
   OutboxPolicy policy_;
+  RelayMetrics& metrics_;
   RateLimiter limiter_;
   TagCache tags_;
   std::string worker_id_;

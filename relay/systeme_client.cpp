@@ -3,50 +3,10 @@
 #include <curl/curl.h>
 
 #include <algorithm>
-#include <thread>
 
 #include "common/json_depth.h"
-#include "relay/relay_metrics.h"
 
 namespace cf::relay {
-
-RateLimiter::RateLimiter(double per_second, double burst)
-    : per_second_(per_second), burst_(burst), tokens_(burst), last_(std::chrono::steady_clock::now()) {}
-
-void RateLimiter::set_rate(double per_second, double burst) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  per_second_ = per_second;
-  burst_ = burst;
-  tokens_ = std::min(tokens_, burst_);
-}
-
-void RateLimiter::wait() {
-  for (;;) {
-    std::chrono::duration<double> sleep{0};
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      const auto now = std::chrono::steady_clock::now();
-      tokens_ = std::min(burst_, tokens_ + std::chrono::duration<double>(now - last_).count() * per_second_);
-      last_ = now;
-      if (tokens_ >= 1.0) {
-        tokens_ -= 1.0;
-        return;
-      }
-      sleep = std::chrono::duration<double>((1.0 - tokens_) / per_second_);
-    }
-    std::this_thread::sleep_for(sleep);
-  }
-}
-
-nlohmann::json ApiResponse::json() const {
-  if (too_deep) return nullptr;
-  auto parsed = nlohmann::json::parse(body, nullptr, false);
-  return parsed.is_discarded() ? nlohmann::json() : parsed;
-}
-
-bool is_already_used(const ApiResponse& response) {
-  return response.status == 422 && !response.too_deep && response.body.find("already used") != std::string::npos;
-}
 
 namespace {
 
@@ -56,12 +16,8 @@ size_t append(char* data, size_t size, size_t count, void* out) {
 }
 
 size_t header_line(char* data, size_t size, size_t count, void* out) {
-  std::string line(data, size * count);
-  std::string lower = line;
-  std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
-  if (lower.rfind("retry-after:", 0) == 0) {
-    const int seconds = std::atoi(line.c_str() + 12);
-    if (seconds >= 0) static_cast<ApiResponse*>(out)->retry_after_seconds = seconds;
+  if (const auto seconds = retry_after_of(std::string_view(data, size * count))) {
+    static_cast<ApiResponse*>(out)->retry_after_seconds = seconds;
   }
   return size * count;
 }
@@ -76,9 +32,9 @@ std::string escape_query(CURL* curl, const std::string& value) {
 }  // namespace
 
 SystemeClient::SystemeClient(std::string api_base, Secret api_key, RateLimiter& limiter, std::chrono::milliseconds timeout,
-                             int max_json_depth)
+                             int max_json_depth, RelayMetrics& metrics)
     : api_base_(std::move(api_base)), api_key_(std::move(api_key)), limiter_(limiter), timeout_(timeout),
-      max_json_depth_(max_json_depth), curl_(curl_easy_init()) {}
+      max_json_depth_(max_json_depth), metrics_(metrics), curl_(curl_easy_init()) {}
 
 SystemeClient::~SystemeClient() { curl_easy_cleanup(static_cast<CURL*>(curl_)); }
 
@@ -116,10 +72,10 @@ ApiResponse SystemeClient::call(const std::string& method, const std::string& pa
   }
   curl_slist_free_all(headers);
   const std::string endpoint = metrics::endpoint_of(method, path);
-  metrics::api_call(endpoint, response.status);
+  metrics_.api_call(endpoint, response.status);
   if (!json_depth_within(response.body, max_json_depth_)) {
     response.too_deep = true;
-    metrics::answer_too_deep(endpoint);
+    metrics_.answer_too_deep(endpoint);
   }
   return response;
 }

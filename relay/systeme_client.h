@@ -1,61 +1,35 @@
 // SystemeClient: the calls ClientFlow makes to the Systeme.io public API (shared/systeme-io.md,
 // section 3), over libcurl with connect and total timeouts, paced by a RateLimiter shared by the
-// daemon. Each call returns an ApiResponse (status 0 when the network failed) and never throws
-// for HTTP outcomes: the caller decides what is final. One client per thread.
+// daemon. Each call returns an ApiResponse (relay/systeme_answer.h; status 0 when the network
+// failed), counted in RelayMetrics, and never throws for HTTP outcomes: the caller decides what is
+// final. One client per thread.
 #pragma once
 
 #include <chrono>
-#include <cstdint>
-#include <mutex>
-#include <optional>
 #include <string>
-#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "config/secret.h"
+#include "relay/rate_limiter.h"
+#include "relay/relay_metrics.h"
+#include "relay/systeme_answer.h"
 
 namespace cf::relay {
-
-// A token bucket: `per_second` requests on average, bursts of at most `burst`. wait() blocks
-// until a request may go. Safe from any thread.
-class RateLimiter {
- public:
-  RateLimiter(double per_second, double burst);
-  void wait();
-  void set_rate(double per_second, double burst);  // takes effect for the next wait()
-
- private:
-  std::mutex mutex_;
-  double per_second_;
-  double burst_;
-  double tokens_;
-  std::chrono::steady_clock::time_point last_;
-};
-
-struct ApiResponse {
-  long status = 0;          // 0: no answer (connection refused, timeout)
-  std::string body;
-  std::optional<int> retry_after_seconds;
-  std::string error;        // curl's reason when status is 0
-  bool too_deep = false;    // the body nests deeper than the client's limit: never parsed
-  nlohmann::json json() const;  // the body parsed, or null (always null when too_deep)
-};
-
-// "422 ... already used": the thing exists already, which counts as done.
-bool is_already_used(const ApiResponse& response);
 
 class SystemeClient {
  public:
   // An answer nesting arrays and objects deeper than `max_json_depth` (http.max_json_depth) is
-  // marked too_deep, counted, and never parsed.
+  // marked too_deep, counted, and never parsed. Calls are counted in `metrics`.
   SystemeClient(std::string api_base, Secret api_key, RateLimiter& limiter,
-                std::chrono::milliseconds timeout = std::chrono::seconds(10), int max_json_depth = 64);
+                std::chrono::milliseconds timeout = std::chrono::seconds(10), int max_json_depth = 64,
+                RelayMetrics& metrics = RelayMetrics::process_wide());
   ~SystemeClient();
   SystemeClient(const SystemeClient&) = delete;
   SystemeClient& operator=(const SystemeClient&) = delete;
 
   void set_api_key(Secret api_key) { api_key_ = std::move(api_key); }  // from the next call on
+  RelayMetrics& metrics() const { return metrics_; }
 
   ApiResponse list_contact_fields();
   ApiResponse create_contact_field(const std::string& slug, const std::string& name);
@@ -80,6 +54,7 @@ class SystemeClient {
   RateLimiter& limiter_;
   std::chrono::milliseconds timeout_;
   int max_json_depth_;
+  RelayMetrics& metrics_;
   void* curl_;  // CURL*, reused for keep-alive
 };
 
