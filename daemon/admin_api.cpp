@@ -31,9 +31,7 @@ std::string query_param(const Rest::Request& request, const char* name, const st
   return raw ? url_decode(*raw) : fallback;
 }
 
-std::int64_t unix_seconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
+std::int64_t unix_seconds(const Clock& clock) { return clock.now_ms() / 1000; }
 
 Http::Code code_of(const Error& error) {
   switch (error.kind) {
@@ -98,7 +96,7 @@ bool AdminApi::authorized(const Rest::Request& request, bool changes_state) cons
 std::string AdminApi::session_cookie(const Rest::Request& request) const {
   if (!request.cookies().has(admin_session::kCookieName)) return {};
   const std::string cookie = request.cookies().get(admin_session::kCookieName).value;
-  return admin_session::generation_of(cookie, token_.get()->reveal(), unix_seconds()) ? cookie : std::string();
+  return admin_session::generation_of(cookie, token_.get()->reveal(), unix_seconds(clock_)) ? cookie : std::string();
 }
 
 bool AdminApi::shallow_enough(const Rest::Request& request, Http::ResponseWriter& response) const {
@@ -258,10 +256,10 @@ void AdminApi::sign_in(const Rest::Request& request, Http::ResponseWriter respon
   }
   // The cookie names the current session generation, read where the database work is done.
   answer_from_database(executor_, request, std::move(response),
-                       [token = token->reveal(), secure = secure_cookies_](pqxx::connection& c, Http::ResponseWriter& r,
+                       [token = token->reveal(), secure = secure_cookies_, &clock = clock_](pqxx::connection& c, Http::ResponseWriter& r,
                                                                             const ReplyContext& ctx) {
                          const long long generation = store::AdminSessions(c).current();
-                         set_session_cookie(r, admin_session::issue(token, generation, unix_seconds()), secure);
+                         set_session_cookie(r, admin_session::issue(token, generation, unix_seconds(clock)), secure);
                          redirect_to_report(r, ctx);
                        });
 }
@@ -297,7 +295,7 @@ void AdminApi::answer_as_admin(const Rest::Request& request, Http::ResponseWrite
                                bool page) {
   std::optional<long long> generation;
   if (bearer_token(request).empty()) {
-    generation = admin_session::generation_of(session_cookie(request), token_.get()->reveal(), unix_seconds());
+    generation = admin_session::generation_of(session_cookie(request), token_.get()->reveal(), unix_seconds(clock_));
   }
   answer_from_database(executor_, request, std::move(response),
                        [generation, work = std::move(work), page](pqxx::connection& c, Http::ResponseWriter& r,

@@ -17,6 +17,7 @@
 // as the system role.
 #pragma once
 
+#include "common/clock.h"
 #include "common/reloadable.h"
 #include "config/secret.h"
 #include "daemon/db_executor.h"
@@ -29,8 +30,14 @@ class AdminApi {
  public:
   // `secure_cookies`: mark the session cookie Secure (the public URL is https).
   // `max_json_depth`: http.max_json_depth, beyond which a body is refused (400) before parsing.
-  AdminApi(Secret admin_token, DbExecutor& executor, bool secure_cookies, int max_json_depth)
-      : token_(std::move(admin_token)), executor_(executor), secure_cookies_(secure_cookies), max_json_depth_(max_json_depth) {}
+  // `clock`: what session cookies' lifetimes are measured by.
+  AdminApi(Secret admin_token, DbExecutor& executor, bool secure_cookies, int max_json_depth,
+           const Clock& clock = SystemClock::instance())
+      : token_(std::move(admin_token)),
+        executor_(executor),
+        secure_cookies_(secure_cookies),
+        max_json_depth_(max_json_depth),
+        clock_(clock) {}
   void register_routes(HttpServer& server);
   // From the next request on (SIGHUP); sessions signed with the old token end.
   void set_token(Secret admin_token) { token_.set(std::move(admin_token)); }
@@ -66,6 +73,7 @@ class AdminApi {
   DbExecutor& executor_;
   bool secure_cookies_;
   int max_json_depth_;
+  const Clock& clock_;
 };
 
 }  // namespace cf::daemon

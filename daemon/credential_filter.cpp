@@ -83,7 +83,7 @@ CredentialFilter::Match CredentialFilter::find(Credential credential, const std:
     if (auto tenant = holder(credential, hash)) return {Verdict::known, std::move(*tenant)};
   }
   if (!current_) return {Verdict::unavailable, {}};
-  metrics::credential_refused(credential == Credential::rule_token ? "rule_token" : "api_key");
+  DaemonMetrics::process_wide().credential_refused(credential == Credential::rule_token ? "rule_token" : "api_key");
   return {Verdict::unknown, {}};
 }
 
@@ -167,7 +167,7 @@ void CredentialFilter::run() {
           ++finished_;
         }
         reloaded_.notify_all();
-        metrics::credentials_reloaded(trigger);
+        DaemonMetrics::process_wide().credentials_reloaded(trigger);
         if (!hashes) throw std::runtime_error(hashes.error().message);
         continue;  // notifications may have come in meanwhile
       }

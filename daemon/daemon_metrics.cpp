@@ -249,30 +249,9 @@ std::string event_type_label(const std::string& header) {
   return known.count(header) ? header : "other";
 }
 
-namespace {
-DaemonMetrics& process() { return DaemonMetrics::process_wide(); }
-}  // namespace
-
-void delivery_answered(const std::string& endpoint, const std::string& event_type, const std::string& outcome,
-                       double seconds) {
-  process().delivery_answered(endpoint, event_type, outcome, seconds);
-}
-void clock_skewed() { process().clock_skewed(); }
-void batch_committed(std::size_t deliveries) { process().batch_committed(deliveries); }
-void queue_depth(std::size_t deliveries) { process().queue_depth(deliveries); }
-void queue_bytes(std::size_t bytes) { process().queue_bytes(bytes); }
-void request_refused(const std::string& reason) { process().request_refused(reason); }
-void credential_refused(const std::string& credential) { process().credential_refused(credential); }
-void credentials_reloaded(const std::string& trigger) { process().credentials_reloaded(trigger); }
-void tenant_api_request(const std::string& outcome) { process().tenant_api_request(outcome); }
-void tenant_api_statement_timeout() { process().tenant_api_statement_timeout(); }
-void deliveries_unrouted(long long count) { process().deliveries_unrouted(count); }
-void outbox(long long jobs, double oldest_age_seconds) { process().outbox(jobs, oldest_age_seconds); }
-void findings_open(const std::map<std::string, long long>& by_kind) { process().findings_open(by_kind); }
-
 std::shared_ptr<prometheus::Collectable> process_collector() { return std::make_shared<ProcessCollector>(); }
 
-void initialize() { process().initialize(); }
+void initialize() { DaemonMetrics::process_wide().initialize(); }
 
 }  // namespace metrics
 }  // namespace cf::daemon

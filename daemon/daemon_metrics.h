@@ -2,12 +2,12 @@
 // event type and outcome) with their latency from receipt to answer, ingest batch sizes and the
 // writer queue (deliveries and bytes), requests refused before they were read whole, the
 // credential pre-filter's refusals and reloads, tenant API requests by rate-limit outcome, gauges
-// sampled from the database (database errors and reconnects are store/connection_metrics.h's)
-// (deliveries stored but not routed, outbox depth and oldest job, open findings by kind), and the
-// process's CPU, memory and file descriptors read from /proc. DaemonMetrics declares them on the
-// registry it is given (a test's own); DaemonMetrics::process_wide() and the free functions in
-// cf::daemon::metrics use the process-wide registry (common/metrics.h). Every function is safe
-// from any thread.
+// sampled from the database (deliveries stored but not routed, outbox depth and oldest job, open
+// findings by kind), and the process's CPU, memory and file descriptors read from /proc
+// (database errors and reconnects are store/connection_metrics.h's). DaemonMetrics declares them
+// on the registry it is given (a test's own); DaemonMetrics::process_wide() is the instance on
+// the process-wide registry (common/metrics.h) that the daemon's components record in. Every
+// function is safe from any thread.
 #pragma once
 
 #include <cstddef>
@@ -92,22 +92,6 @@ namespace metrics {
 // The event_type label for an account webhook's X-Webhook-Event: the known types as they are,
 // "none" when missing, "other" for anything else (labels stay a bounded set).
 std::string event_type_label(const std::string& header);
-
-// The same as DaemonMetrics::process_wide()'s methods of the same names.
-void delivery_answered(const std::string& endpoint, const std::string& event_type, const std::string& outcome,
-                       double seconds);
-void clock_skewed();
-void batch_committed(std::size_t deliveries);
-void queue_depth(std::size_t deliveries);
-void queue_bytes(std::size_t bytes);
-void request_refused(const std::string& reason);
-void credential_refused(const std::string& credential);
-void credentials_reloaded(const std::string& trigger);
-void tenant_api_request(const std::string& outcome);
-void tenant_api_statement_timeout();
-void deliveries_unrouted(long long count);
-void outbox(long long jobs, double oldest_age_seconds);
-void findings_open(const std::map<std::string, long long>& by_kind);
 
 // DaemonMetrics::process_wide().initialize(): the series with a fixed set of labels at 0. Call
 // once at start-up.

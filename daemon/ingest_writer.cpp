@@ -53,8 +53,8 @@ bool IngestWriter::submit(ingest::Delivery delivery, Reply reply) {
       queued_rule_bytes_ += bytes;
     }
     shard.queue.push_back({std::move(delivery), std::move(reply)});
-    metrics::queue_depth(++queued_);
-    metrics::queue_bytes(queued_bytes_ += bytes);
+    DaemonMetrics::process_wide().queue_depth(++queued_);
+    DaemonMetrics::process_wide().queue_bytes(queued_bytes_ += bytes);
   }
   shard.ready.notify_one();
   return true;
@@ -115,8 +115,8 @@ std::vector<IngestWriter::Item> IngestWriter::take(Shard& shard, std::chrono::mi
     shard.queue.pop_front();
   }
   queued_ -= count;
-  metrics::queue_depth(queued_);
-  metrics::queue_bytes(queued_bytes_);
+  DaemonMetrics::process_wide().queue_depth(queued_);
+  DaemonMetrics::process_wide().queue_bytes(queued_bytes_);
   return batch;
 }
 
@@ -165,7 +165,7 @@ void IngestWriter::store(std::vector<Item>& batch, store::KeptConnection& kept) 
   try {
     auto results = store::IngestStore(connection, options_.ingest).write(deliveries);
     database_up_ = true;
-    metrics::batch_committed(deliveries.size());
+    DaemonMetrics::process_wide().batch_committed(deliveries.size());
     std::vector<std::optional<ingest::DeliveryResult>> answers(results.begin(), results.end());
     return reply_all(std::move(answers), replies);
   } catch (const std::exception& e) {

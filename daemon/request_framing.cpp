@@ -249,10 +249,10 @@ class FramingHandler final : public Http::Handler, public std::enable_shared_fro
     if (!framer || framer->closed()) return;  // closing: the client's bytes are dropped
     RouterSink sink(*router_, peer);
     if (const auto refusal = framer->feed({buffer, length}, sink)) {
-      metrics::request_refused(refusal->reason);
+      DaemonMetrics::process_wide().request_refused(refusal->reason);
       send_and_close(peer, refusal_answer(*refusal));
     } else if (framer->closed()) {
-      metrics::request_refused("bad_request");
+      DaemonMetrics::process_wide().request_refused("bad_request");
       send_and_close(peer, {});  // after Pistache's own answer
     }
   }

@@ -19,9 +19,9 @@ void StateSampler::sample() {
     connection_.failed(e);
     throw;
   }
-  metrics::deliveries_unrouted(state.deliveries_unrouted);
-  metrics::outbox(state.outbox_jobs, state.outbox_oldest_age_seconds);
-  metrics::findings_open(state.findings_open);
+  DaemonMetrics::process_wide().deliveries_unrouted(state.deliveries_unrouted);
+  DaemonMetrics::process_wide().outbox(state.outbox_jobs, state.outbox_oldest_age_seconds);
+  DaemonMetrics::process_wide().findings_open(state.findings_open);
 }
 
 }  // namespace cf::daemon

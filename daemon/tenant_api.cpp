@@ -53,7 +53,7 @@ bool refused_by_rate_limit(TenantRateLimit& limit, const std::string& tenant_id,
                            const ReplyContext& context) {
   const auto verdict = limit.admit(tenant_id);
   if (verdict.admitted) return false;
-  metrics::tenant_api_request("rate_limited");
+  DaemonMetrics::process_wide().tenant_api_request("rate_limited");
   send_json(response, context, Http::Code::Too_Many_Requests,
             {{"error", "too many requests: retry after the seconds in Retry-After"}}, verdict.retry_after_seconds);
   return true;
@@ -66,7 +66,7 @@ std::shared_ptr<TenantInFlight::Slot> in_flight_slot(TenantInFlight& in_flight, 
   constexpr int kRetryAfterSeconds = 1;
   auto slot = in_flight.admit(tenant_id);
   if (slot) return slot;
-  metrics::tenant_api_request("too_many_in_flight");
+  DaemonMetrics::process_wide().tenant_api_request("too_many_in_flight");
   send_json(response, context, Http::Code::Too_Many_Requests,
             {{"error", "too many requests in flight: at most " + std::to_string(kMaxRequestsInFlightPerTenant) +
                            " at once; retry after the seconds in Retry-After"}},
@@ -88,7 +88,7 @@ std::optional<KnownCaller> known_caller(CredentialFilter& credentials, TenantRat
       if (refused_by_rate_limit(limit, match.tenant_id, response, context)) return std::nullopt;
       auto slot = in_flight_slot(in_flight, match.tenant_id, response, context);
       if (!slot) return std::nullopt;
-      metrics::tenant_api_request("admitted");
+      DaemonMetrics::process_wide().tenant_api_request("admitted");
       return KnownCaller{std::move(api_key), match.tenant_id, std::move(slot)};
     }
     case CredentialFilter::Verdict::unknown:
@@ -105,7 +105,7 @@ std::optional<KnownCaller> known_caller(CredentialFilter& credentials, TenantRat
 void answer_failure(Http::ResponseWriter& response, const ReplyContext& context, const std::exception& error) {
   constexpr int kRetryAfterSeconds = 5;
   if (!store::is_query_cancelled(error)) return send_internal_error(response, context, error);
-  metrics::tenant_api_statement_timeout();
+  DaemonMetrics::process_wide().tenant_api_statement_timeout();
   log::warn("tenant request cancelled at the statement timeout", {{"request_id", context.request_id}});
   send_json(response, context, Http::Code::Service_Unavailable,
             {{"error", "the request ran past the database's time limit for one statement (" +

@@ -61,7 +61,7 @@ void WebhookEndpoints::account(const Rest::Request& request, Http::ResponseWrite
   delivery.parsed = ingest::parse_account_event(delivery.event_type, body, settings_.parse);
   if (auto at = parse_iso8601(header(request, "X-Webhook-Event-Timestamp"))) delivery.parsed.event.occurred_at = at;
   if (ingest::stated_beyond_skew(delivery.parsed.event.occurred_at, delivery.received_at, settings_.max_clock_skew_ms)) {
-    metrics::clock_skewed();
+    DaemonMetrics::process_wide().clock_skewed();
   }
   submit(std::move(delivery), meter, request, std::move(response));
 }
@@ -140,7 +140,7 @@ void WebhookEndpoints::submit(ingest::Delivery delivery, const Meter& meter, con
 }
 
 void WebhookEndpoints::Meter::answered(const std::string& outcome) const {
-  metrics::delivery_answered(endpoint, event_type, outcome,
+  DaemonMetrics::process_wide().delivery_answered(endpoint, event_type, outcome,
                              std::chrono::duration<double>(std::chrono::steady_clock::now() - received).count());
 }
 

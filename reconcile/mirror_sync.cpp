@@ -130,7 +130,7 @@ json mirror_rows(const json& items, EpochMs now) {
 }
 
 Result<SyncProgress> sync_mirror(pqxx::connection& connection, relay::SystemeClient& client,
-                                 const std::function<void(const SyncProgress&)>& on_page) {
+                                 const std::function<void(const SyncProgress&)>& on_page, const Clock& clock) {
   {
     pqxx::nontransaction tx(connection);
     if (!tx.exec_params1("SELECT pg_try_advisory_lock($1)", kSyncLock)[0].as<bool>()) {
@@ -153,7 +153,7 @@ Result<SyncProgress> sync_mirror(pqxx::connection& connection, relay::SystemeCli
   for (long long after = start.after;;) {
     auto page = fetch_page(client, after, progress);
     if (!page) return page.error();
-    const json rows = mirror_rows((*page)["items"], SystemClock().now_ms());
+    const json rows = mirror_rows((*page)["items"], clock.now_ms());
     long long last = after;
     for (const auto& row : rows) last = std::max(last, row["contact_id"].get<long long>());
     const bool more = page->value("hasMore", false) && last > after;
