@@ -1,10 +1,8 @@
 #include "reconcile/schedule.h"
 
 #include <algorithm>
-#include <stdexcept>
 
 #include "common/log.h"
-#include "store/database.h"
 
 namespace cf::reconcile {
 
@@ -15,7 +13,7 @@ EpochMs SteadyClock::now_ms() const {
 
 Schedule::Schedule(Secret database_url, std::chrono::seconds interval, std::chrono::seconds full_interval,
                    const Clock& clock)
-    : database_url_(std::move(database_url)),
+    : connection_(std::move(database_url), "reconcile"),
       interval_(interval),
       full_interval_(full_interval),
       clock_(clock),
@@ -32,9 +30,8 @@ void Schedule::ran(const Summary& summary) {
 }
 
 void Schedule::run_once() {
-  auto connection = store::connect(database_url_);
-  if (!connection) throw std::runtime_error(connection.error().message);
-  const auto summary = reconcile_once(**connection, next_mode());
+  Summary summary;
+  connection_.for_one_pass([&](pqxx::connection& connection) { summary = reconcile_once(connection, next_mode()); });
   ran(summary);
   if (summary.skipped) return;
   log::info("reconcile run", {{"summary", describe(summary)}});

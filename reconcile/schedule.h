@@ -12,6 +12,7 @@
 #include "common/clock.h"
 #include "config/secret.h"
 #include "reconcile/reconciler.h"
+#include "store/kept_connection.h"
 
 namespace cf::reconcile {
 
@@ -40,7 +41,7 @@ class Schedule {
   void run_once();
 
  private:
-  Secret database_url_;
+  store::KeptConnection connection_;  // opened for each run, closed after it (component "reconcile")
   std::chrono::seconds interval_;
   std::chrono::milliseconds full_interval_;
   const Clock& clock_;

@@ -1,6 +1,7 @@
 #include "store/kept_connection.h"
 
 #include <algorithm>
+#include <stdexcept>
 
 #include "common/log.h"
 #include "store/database.h"
@@ -60,6 +61,17 @@ bool KeptConnection::failed(const std::exception& e) {
 }
 
 void KeptConnection::close() { drop(); }
+
+void KeptConnection::for_one_pass(const std::function<void(pqxx::connection&)>& work) {
+  auto connection = get();
+  if (!connection) throw std::runtime_error(connection.error().message);
+  try {
+    work(**connection);
+  } catch (const std::exception& e) {
+    if (!failed(e)) close();
+    throw;
+  }
+}
 
 bool KeptConnection::is_open() const { return connection_ && connection_->is_open(); }
 

@@ -64,6 +64,11 @@ class KeptConnection {
   // Drops the connection on purpose (not an outage): the next get() opens a new one at once.
   void close();
 
+  // For work done now and then (a retention pass, a reconcile run): runs `work` on the open
+  // connection, then closes it, so none is held between passes. Throws the reason when no
+  // connection can be had, and what `work` threw after reporting it to failed().
+  void for_one_pass(const std::function<void(pqxx::connection&)>& work);
+
   bool is_open() const;
   // How long until get() will try to open a connection again: zero when it is open or due.
   std::chrono::milliseconds until_retry() const;

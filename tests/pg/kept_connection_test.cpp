@@ -1,7 +1,7 @@
 // The kept connection every daemon component uses: a connection the server ends
 // (pg_terminate_backend) is opened again on the next use and counted as one reconnect; an outage
 // during which opens fail is still one reconnect, with each failure counted; and after a failed
-// open the next try waits for its time.
+// open the next try waits for its time; a pass (for_one_pass) holds its connection only while it runs.
 #define BOOST_TEST_MODULE kept_connection
 #include <boost/test/unit_test.hpp>
 
@@ -151,4 +151,32 @@ BOOST_AUTO_TEST_CASE(what_refers_to_the_connection_is_released_before_it_closes)
     BOOST_TEST(counter(registry, "clientflow_database_reconnects_total") == 0);  // closed on purpose
   }
   BOOST_TEST(!receiver);
+}
+
+BOOST_AUTO_TEST_CASE(a_pass_holds_its_connection_only_while_it_runs) {
+  TestDatabase db;
+  prometheus::Registry registry;
+  ConnectionMetrics metrics(registry);
+  KeptConnection kept(db.secret_url(), "test", {}, metrics);
+
+  int pid = 0;
+  kept.for_one_pass([&](pqxx::connection& connection) { pid = backend_pid(connection); });
+  BOOST_TEST(pid > 0);
+  BOOST_TEST(!kept.is_open());
+
+  // Work that fails is counted once and its error passes through; the connection is closed too.
+  BOOST_CHECK_THROW(kept.for_one_pass([](pqxx::connection& connection) {
+                      pqxx::nontransaction(connection).exec0("SELECT 1/0");
+                    }),
+                    pqxx::sql_error);
+  BOOST_TEST(!kept.is_open());
+  BOOST_TEST(counter(registry, "clientflow_database_errors_total") == 1);
+  BOOST_TEST(counter(registry, "clientflow_database_reconnects_total") == 0);
+
+  // A pass without a database throws the reason and runs nothing.
+  allow_connections(db, false);
+  bool ran = false;
+  BOOST_CHECK_THROW(kept.for_one_pass([&](pqxx::connection&) { ran = true; }), std::runtime_error);
+  BOOST_TEST(!ran);
+  allow_connections(db, true);
 }
