@@ -71,6 +71,7 @@ void KeptConnection::for_one_pass(const std::function<void(pqxx::connection&)>& 
     if (!failed(e)) close();
     throw;
   }
+  close();
 }
 
 bool KeptConnection::is_open() const { return connection_ && connection_->is_open(); }
