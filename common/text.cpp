@@ -72,4 +72,14 @@ std::string url_decode(std::string_view text) {
   return out;
 }
 
+bool is_phone_number(std::string_view text) {
+  if (text.size() < 5 || text.size() > 32) return false;
+  int digits = 0;
+  for (char c : text) {
+    if (c >= '0' && c <= '9') ++digits;
+    else if (c != ' ' && c != '+' && c != '-' && c != '(' && c != ')' && c != '.') return false;
+  }
+  return digits >= 5;
+}
+
 }  // namespace cf

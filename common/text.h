@@ -13,6 +13,10 @@ std::string_view trim(std::string_view text);
 // no overlong forms.
 bool is_printable_utf8(std::string_view text);
 
+// True for a phone number as leads keep it: 5 to 32 bytes, 5 or more digits, and nothing but
+// digits, spaces and + - ( ) .
+bool is_phone_number(std::string_view text);
+
 // True when `text` holds U+0000, which PostgreSQL text and jsonb cannot store (multi-line text is
 // fine elsewhere; this is the one byte no column takes).
 bool holds_nul(std::string_view text);

@@ -199,9 +199,15 @@ void TenantApi::capture_lead(const Rest::Request& request, Http::ResponseWriter 
             [input = std::get<store::LeadInput>(std::move(input)), policy = duplicate_policy_](
                 pqxx::connection& connection, const store::Caller& caller, Reply& p) {
               const auto capture = store::LeadStore(connection).capture(caller, input, policy);
+              // The lead, and whether this capture made it (201) or found it (200, a re-capture).
+              const auto answer = [&](Http::Code code, bool created) {
+                json body = store::to_json(*capture.lead);
+                body["created"] = created;
+                p.reply(code, body);
+              };
               switch (capture.outcome) {
-                case store::CaptureOutcome::created: return p.reply(Http::Code::Created, store::to_json(*capture.lead));
-                case store::CaptureOutcome::existing: return p.reply(Http::Code::Ok, store::to_json(*capture.lead));
+                case store::CaptureOutcome::created: return answer(Http::Code::Created, true);
+                case store::CaptureOutcome::existing: return answer(Http::Code::Ok, false);
                 case store::CaptureOutcome::taken_elsewhere:
                   return p.error(Http::Code::Conflict, "This lead is already registered with another IB");
               }

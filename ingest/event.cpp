@@ -114,6 +114,9 @@ bool read_contact(const json& object, const char* id_key, Contact& out, std::str
     return false;
   }
   if (object.contains("fields") && !read_fields(object["fields"], out.fields, reason)) return false;
+  if (object.contains("registeredAt") && object["registeredAt"].is_string()) {
+    out.registered_at = parse_iso8601(object["registeredAt"].get_ref<const std::string&>());
+  }
   if (!out.id && out.email.empty()) {
     reason = "contact has neither an id nor an email";
     return false;

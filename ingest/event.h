@@ -35,6 +35,7 @@ struct Contact {
   std::string email;                      // trimmed, ASCII lower-cased; may be empty
   std::optional<std::vector<std::string>> tags;  // tag names; nullopt when the body has no list
   std::map<std::string, std::string> fields;     // slug -> value as text
+  std::optional<EpochMs> registered_at;          // registeredAt, when given as an ISO 8601 time
 };
 
 struct SystemeEvent {

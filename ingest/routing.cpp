@@ -4,6 +4,7 @@
 
 #include "common/crypto.h"
 #include "common/tag_prefix.h"
+#include "ingest/contact_details.h"
 
 namespace cf::ingest {
 
@@ -95,6 +96,7 @@ LeadRecord& RoutingView::create_lead(const std::string& tenant_id, const Contact
   lead.contact_id = contact.id;
   lead.created = true;
   lead.changed = true;
+  take_contact_details(lead, contact);
   leads_.push_back(std::move(lead));
   return leads_.back();
 }
@@ -168,6 +170,7 @@ void apply_snapshot(LeadRecord& lead, const TenantRef& tenant, const std::option
 }
 
 void fill_identity(LeadRecord& lead, const Contact& contact) {
+  take_contact_details(lead, contact);
   if (!lead.contact_id && contact.id) {
     lead.contact_id = contact.id;
     lead.changed = true;

@@ -50,6 +50,10 @@ struct LeadRecord {
   std::map<std::string, EpochMs> tag_clock;  // tag -> event time of the last change applied
   int open_count = 0;
   std::optional<EpochMs> last_opened_at;
+  // From the contact's fields and registeredAt (take_contact_details); written only where the
+  // stored lead has none, never over what a capture or an earlier webhook gave.
+  std::optional<std::string> name, phone;
+  std::optional<EpochMs> registered_at;
   bool created = false;  // new in this batch
   bool changed = false;  // must be written
 };

@@ -33,14 +33,6 @@ bool sync_failed(SyncOutcome& outcome, const std::string& step, const ApiRespons
   return false;
 }
 
-std::vector<std::string> capture_tags(const std::string& prefix, const std::string& ib_type,
-                                      const std::string& monthly_leads) {
-  std::vector<std::string> tags{prefix + "demo-request"};
-  if (!ib_type.empty()) tags.push_back(prefix + ib_type);
-  if (monthly_leads == "500+") tags.push_back(prefix + "high-volume");
-  return tags;
-}
-
 std::optional<long long> TagCache::find(const std::string& name) {
   std::lock_guard<std::mutex> lock(mutex_);
   const auto found = ids_.find(name);
@@ -98,23 +90,7 @@ bool LeadSync::find_or_create_contact(const store::SyncJob& job, long long& cont
           if (tag.is_object() && tag.contains("name") && tag["name"].is_string()) tags.insert(tag["name"].get<std::string>());
         }
       }
-      // The first capture owns the owner fields: fill them only where nobody has.
-      bool owned = false;
-      if (contact.contains("fields") && contact["fields"].is_array()) {
-        for (const auto& field : contact["fields"]) {
-          const auto value = string_field(field, "value");
-          if (string_field(field, "slug") == "ib_owner_id" && value && !value->empty()) {
-            owned = true;
-          }
-        }
-      }
-      if (!owned) {
-        const auto patched = client_.update_contact_fields(
-            contact_id, json::array({{{"slug", "ib_owner_id"}, {"value", job.tenant_id}},
-                                     {{"slug", "ib_prefix"}, {"value", job.prefix}}}));
-        if (!succeeded(patched)) return sync_failed(outcome, "set owner fields", patched);
-      }
-      return true;
+      return settle_owned_fields(job, contact_id, contact, outcome);
     }
     json fields = json::array({{{"slug", "full_name"}, {"value", job.name}},
                                {{"slug", "ib_owner_id"}, {"value", job.tenant_id}},
@@ -135,6 +111,33 @@ bool LeadSync::find_or_create_contact(const store::SyncJob& job, long long& cont
   outcome.kind = SyncOutcome::Kind::retry;
   outcome.error = "create contact: said already used, yet not found by email";
   return false;
+}
+
+bool LeadSync::settle_owned_fields(const store::SyncJob& job, long long contact_id, const json& contact,
+                                   SyncOutcome& outcome) {
+  std::map<std::string, std::string> current;  // slug -> value
+  if (contact.contains("fields") && contact["fields"].is_array()) {
+    for (const auto& field : contact["fields"]) {
+      const auto slug = string_field(field, "slug");
+      const auto value = string_field(field, "value");
+      if (slug && value) current[*slug] = *value;
+    }
+  }
+  const std::string& owner = current["ib_owner_id"];
+  if (!owner.empty() && owner != job.tenant_id) return true;  // another tenant's: none of its fields change
+  json patch = json::array();
+  if (owner.empty()) {  // the first capture owns the owner fields
+    patch.push_back({{"slug", "ib_owner_id"}, {"value", job.tenant_id}});
+    patch.push_back({{"slug", "ib_prefix"}, {"value", job.prefix}});
+  }
+  if (!job.name.empty() && current["full_name"] != job.name) patch.push_back({{"slug", "full_name"}, {"value", job.name}});
+  if (!job.phone.empty() && current["phone_number"] != job.phone) {
+    patch.push_back({{"slug", "phone_number"}, {"value", job.phone}});
+  }
+  if (patch.empty()) return true;
+  const auto patched = client_.update_contact_fields(contact_id, patch);
+  if (!succeeded(patched)) return sync_failed(outcome, owner.empty() ? "set owner fields" : "update owner fields", patched);
+  return true;
 }
 
 bool LeadSync::search_tag(const std::string& name, std::optional<long long>& id, SyncOutcome& outcome) {

@@ -20,12 +20,12 @@
 #include "relay/relay_metrics.h"
 #include "relay/systeme_client.h"
 #include "store/outbox.h"
+#include "store/recapture.h"
 
 namespace cf::relay {
 
-// The tags a capture gives a lead: P+demo-request, P+ib_type, and P+high-volume for 500+.
-std::vector<std::string> capture_tags(const std::string& prefix, const std::string& ib_type,
-                                      const std::string& monthly_leads);
+// The tags a capture gives a lead (store/recapture.h, which decides when a re-capture syncs).
+using store::capture_tags;
 
 class TagCache {
  public:
@@ -65,6 +65,11 @@ class LeadSync {
   // The contact's id, and the tags it already has (so a job run again assigns nothing twice).
   bool find_or_create_contact(const store::SyncJob& job, long long& contact_id, std::set<std::string>& tags,
                               SyncOutcome& outcome);
+  // The owner fields of the found `contact`: the first capture's tenant (ib_owner_id empty) takes
+  // ib_owner_id and ib_prefix; while `job`'s tenant owns the contact, full_name and phone_number
+  // follow its lead (patched only when they differ). Another tenant's contact keeps every field.
+  bool settle_owned_fields(const store::SyncJob& job, long long contact_id, const nlohmann::json& contact,
+                           SyncOutcome& outcome);
   bool tag_id(const std::string& name, long long& id, SyncOutcome& outcome);
   // The id of the tag named exactly `name` in Systeme.io, page after page of its search, in `id`;
   // `id` empty when no tag has that name. False (with `outcome` saying why) when a page fails.

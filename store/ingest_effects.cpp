@@ -46,7 +46,10 @@ std::string lead_upserts(const std::vector<ingest::LeadRecord>& leads) {
         .strings("tags", lead.tags)
         .object("tag_clock", lead.tag_clock)
         .number("open_count", lead.open_count)
-        .number("last_opened_at", optional_number(lead.last_opened_at));
+        .number("last_opened_at", optional_number(lead.last_opened_at))
+        .text_or_null("name", lead.name.value_or(""))
+        .text_or_null("phone", lead.phone.value_or(""))
+        .number("systeme_registered_at", optional_number(lead.registered_at));
   }
   return out.finish();
 }

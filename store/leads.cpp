@@ -9,6 +9,7 @@
 #include "common/text.h"
 #include "store/person_lock.h"
 #include "store/queries.h"
+#include "store/recapture.h"
 #include "store/statements.h"
 #include "store/tenant_scope.h"
 
@@ -39,6 +40,7 @@ Lead read_lead(const pqxx::row& row) {
   lead.synced_at = opt(row[12]);
   lead.sync_error = opt(row[13]);
   lead.created_at = row[14].as<std::string>();
+  lead.systeme_registered_at = opt(row[16]);  // row[15]: created_at in microseconds, for cursors
   return lead;
 }
 
@@ -54,16 +56,6 @@ bool is_slug(const std::string& text, std::size_t max) {
 constexpr const char* kLookAlikeIbType =
     "ib_type must not hold the shape of a tag prefix (ib-, then 3 to 32 letters or digits, then -)";
 
-bool is_phone(const std::string& text) {
-  if (text.size() < 5 || text.size() > 32) return false;
-  int digits = 0;
-  for (char c : text) {
-    if (c >= '0' && c <= '9') ++digits;
-    else if (c != ' ' && c != '+' && c != '-' && c != '(' && c != ')' && c != '.') return false;
-  }
-  return digits >= 5;
-}
-
 }  // namespace
 
 std::variant<LeadInput, FieldError> parse_lead_input(const std::string& body, int max_json_depth) {
@@ -72,6 +64,10 @@ std::variant<LeadInput, FieldError> parse_lead_input(const std::string& body, in
   if (root.is_discarded() || !root.is_object()) return FieldError{"", "body must be a JSON object"};
   static const std::set<std::string> known{"email", "name", "phone", "ib_type", "monthly_leads", "broker_network"};
   for (const auto& [key, value] : root.items()) {
+    if (key == "update") {
+      if (!value.is_boolean()) return FieldError{key, "update must be true or false"};
+      continue;
+    }
     if (known.count(key) == 0) return FieldError{key, "unknown field"};
     if (!value.is_string() && !value.is_null()) return FieldError{key, "must be a string"};
   }
@@ -82,6 +78,7 @@ std::variant<LeadInput, FieldError> parse_lead_input(const std::string& body, in
   auto email = Email::parse(text("email"));
   if (!email) return FieldError{"email", email.error().message};
   input.email = email->str();
+  input.update = root.value("update", false);
 
   input.name = text("name");
   if (input.name.empty()) return FieldError{"name", "name is required"};
@@ -89,7 +86,7 @@ std::variant<LeadInput, FieldError> parse_lead_input(const std::string& body, in
     return FieldError{"name", "name must be at most 200 bytes of text without control characters"};
   }
   input.phone = text("phone");
-  if (!input.phone.empty() && !is_phone(input.phone)) {
+  if (!input.phone.empty() && !is_phone_number(input.phone)) {
     return FieldError{"phone", "phone must have 5 or more digits and only digits, spaces and + - ( ) ."};
   }
   input.ib_type = text("ib_type");
@@ -124,7 +121,8 @@ json to_json(const Lead& lead) {
           {"systeme_contact_id", lead.systeme_contact_id ? json(*lead.systeme_contact_id) : json(nullptr)},
           {"synced_at", nullable(lead.synced_at)},
           {"sync_error", nullable(lead.sync_error)},
-          {"created_at", lead.created_at}};
+          {"created_at", lead.created_at},
+          {"systeme_registered_at", nullable(lead.systeme_registered_at)}};
 }
 
 json to_json(const LeadEvent& event) {
@@ -134,6 +132,21 @@ json to_json(const LeadEvent& event) {
           {"received_at", event.received_at}};
 }
 
+Lead LeadStore::recapture(pqxx::work& tx, const Caller& caller, const Lead& lead, const LeadInput& input) {
+  const RecapturePlan plan = plan_recapture(lead, input, caller.prefix);
+  Lead now = lead;
+  if (plan.fields_changed) {
+    const Lead& next = plan.lead;
+    now = read_lead(exec_statement1(tx, sql::leads_recapture, converted_tag(caller), lead.id, next.name.value_or(""),
+                                    next.phone.value_or(""), next.ib_type.value_or(""), next.monthly_leads.value_or(""),
+                                    next.broker_network.value_or("")));
+  }
+  // A failed job runs again (the capture may be what it lacked); a new one only when none waits.
+  exec_statement(tx, sql::leads_requeue_failed_sync, lead.id);
+  if (plan.sync_needed) exec_statement(tx, sql::leads_queue_sync_unless_waiting, lead.id);
+  return now;
+}
+
 Capture LeadStore::capture(const Caller& caller, const LeadInput& input, DuplicatePolicy policy) {
   pqxx::work tx(connection_);
   bind_to_tenant(tx, caller.tenant_id);
@@ -141,7 +154,11 @@ Capture LeadStore::capture(const Caller& caller, const LeadInput& input, Duplica
   // waiting no longer than the tenant's statement timeout.
   lock_people(tx, {input.email}, {});
   const auto existing = exec_statement(tx, sql::leads_find_by_email, converted_tag(caller), input.email);
-  if (!existing.empty()) return {CaptureOutcome::existing, read_lead(existing[0])};
+  if (!existing.empty()) {
+    Lead lead = recapture(tx, caller, read_lead(existing[0]), input);
+    tx.commit();
+    return {CaptureOutcome::existing, std::move(lead)};
+  }
   if (policy == DuplicatePolicy::reject &&
       tx.exec_params1("SELECT clientflow_lead_exists_elsewhere($1)", input.email)[0].as<bool>()) {
     return {CaptureOutcome::taken_elsewhere, std::nullopt};

@@ -26,6 +26,7 @@ struct LeadInput {
   std::string ib_type;        // slug, e.g. forex-ib
   std::string monthly_leads;  // 0-50, 50-200, 200-500 or 500+
   std::string broker_network;
+  bool update = false;  // "update": true: a lead the tenant already has takes every field given
 };
 
 // A field-level refusal: which field, and why, for {"error", "field"}.
@@ -37,7 +38,7 @@ struct FieldError {
 // Parses a POST /v1/leads body; the first problem found when it is not acceptable. A body nested
 // deeper than `max_json_depth` (http.max_json_depth) is refused before it is parsed. An ib_type
 // holding the shape of a tag prefix (TagPrefix::found_in) is refused: it would give the lead a
-// Systeme.io tag that holds another tenant's tag names.
+// Systeme.io tag that holds another tenant's tag names. `update`, when present, must be a boolean.
 std::variant<LeadInput, FieldError> parse_lead_input(const std::string& body, int max_json_depth = 64);
 
 struct LeadEvent {
@@ -59,6 +60,7 @@ struct Lead {
   std::optional<std::string> synced_at;
   std::optional<std::string> sync_error;
   std::string created_at;
+  std::optional<std::string> systeme_registered_at;  // the contact's registeredAt, when a webhook said
 };
 
 nlohmann::json to_json(const Lead& lead);
@@ -96,9 +98,11 @@ class LeadStore {
  public:
   explicit LeadStore(pqxx::connection& connection) : connection_(connection) {}
 
-  // Stores the lead for `caller` and queues its Systeme.io sync, in one transaction; an email the
-  // caller already has returns that lead unchanged; with `reject`, an email another tenant has
-  // stores nothing. Throws the database's error.
+  // Stores the lead for `caller` and queues its Systeme.io sync, in one transaction. An email the
+  // caller already has is a re-capture (store/recapture.h): that lead takes the fields it lacks
+  // (every field given with `update`), its failed sync job is requeued, and a sync is queued when
+  // the plan says so. With `reject`, an email only another tenant has stores nothing. Throws the
+  // database's error.
   Capture capture(const Caller& caller, const LeadInput& input, DuplicatePolicy policy);
   // invalid_input for a bad cursor.
   Result<LeadPage> list(const Caller& caller, const LeadQuery& query);
@@ -107,6 +111,9 @@ class LeadStore {
   LeadStats stats(const Caller& caller);
 
  private:
+  // `lead`, which the caller already has, captured again in `tx` (store/recapture.h): the lead as it is now.
+  Lead recapture(pqxx::work& tx, const Caller& caller, const Lead& lead, const LeadInput& input);
+
   pqxx::connection& connection_;
 };
 
