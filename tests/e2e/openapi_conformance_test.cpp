@@ -165,6 +165,10 @@ BOOST_FIXTURE_TEST_CASE(every_request_of_the_set_agrees_with_the_spec, TwoTenant
         BOOST_TEST(answer.status == entry.at("status").get<long>(), "answered " << answer.status << ": " << answer.body);
         BOOST_TEST(found.response.empty(), "the answer breaks the spec:" << joined(found.response));
       }
+      if (entry.contains("error")) {
+        const auto said = json::parse(answer.body, nullptr, false);
+        BOOST_TEST((said.is_object() && said.value("error", "") == entry["error"].get<std::string>()), answer.body);
+      }
       if (refused) {
         BOOST_TEST(!found.request.empty(), "the spec allows a request the set says it refuses");
       } else {
