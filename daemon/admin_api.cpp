@@ -110,9 +110,9 @@ void AdminApi::register_routes(HttpServer& server) {
   server.add_route("POST", "/admin/findings/:id/:action", this, &AdminApi::finding_action);
   server.add_route("GET", "/admin/events", this, &AdminApi::events);
   server.add_route("GET", "/admin/report", this, &AdminApi::report);
-  server.add_route("POST", "/admin/session", this, &AdminApi::sign_in);
-  server.add_route("POST", "/admin/session/end", this, &AdminApi::sign_out);
-  server.add_route("POST", "/admin/session/end-all", this, &AdminApi::end_all_sessions);
+  server.add_route("POST", "/admin/session", this, &AdminApi::sign_in, RequestBody::form);
+  server.add_route("POST", "/admin/session/end", this, &AdminApi::sign_out, RequestBody::form);
+  server.add_route("POST", "/admin/session/end-all", this, &AdminApi::end_all_sessions, RequestBody::form);
 }
 
 void AdminApi::findings(const Rest::Request& request, Http::ResponseWriter response) {

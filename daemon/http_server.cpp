@@ -38,7 +38,25 @@ HttpServer::HttpServer(const HttpConfig& config, const Readiness& readiness)
 
 HttpServer::~HttpServer() { stop(); }
 
-void HttpServer::add_route(const std::string& method, const std::string& path, Rest::Route::Handler handler) {
+bool declares_json(const Rest::Request& request) {
+  const auto declared = request.headers().tryGet<Http::Header::ContentType>();
+  if (!declared) return false;
+  const auto& type = declared->mime();
+  return type.top() == Http::Mime::Type::Application &&
+         (type.sub() == Http::Mime::Subtype::Json || type.suffix() == Http::Mime::Suffix::Json);
+}
+
+void HttpServer::add_route(const std::string& method, const std::string& path, Rest::Route::Handler route,
+                           RequestBody body) {
+  // A JSON route never sees a body declared as something else.
+  auto handler = [body, route = std::move(route)](const Rest::Request& request, Http::ResponseWriter response) {
+    if (body == RequestBody::json && !request.body().empty() && !declares_json(request)) {
+      send_error(response, ReplyContext::of(request), Http::Code::Unsupported_Media_Type,
+                 "the body must be JSON sent with Content-Type: application/json");
+      return Rest::Route::Result::Ok;
+    }
+    return route(request, std::move(response));
+  };
   if (method == "GET") Rest::Routes::Get(*router_, path, std::move(handler));
   else if (method == "POST") Rest::Routes::Post(*router_, path, std::move(handler));
   else if (method == "PATCH") Rest::Routes::Patch(*router_, path, std::move(handler));

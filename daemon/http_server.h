@@ -20,6 +20,16 @@ class Endpoint;
 
 namespace cf::daemon {
 
+// What a route takes as its request body. json (the default): a body, when there is one, must be
+// declared JSON (application/json or application/<name>+json, any parameters); any other body is
+// answered 415 with a JSON error before the route's handler runs. form: the route reads an HTML
+// form itself. any: the route judges its body by its bytes whatever its declared media type
+// (Systeme.io's rule webhooks, whose media type is not known).
+enum class RequestBody { json, form, any };
+
+// True when `request` declares its body JSON in its Content-Type.
+bool declares_json(const Pistache::Rest::Request& request);
+
 class HttpServer {
  public:
   HttpServer(const HttpConfig& config, const Readiness& readiness);
@@ -28,15 +38,17 @@ class HttpServer {
   HttpServer& operator=(const HttpServer&) = delete;
 
   // Adds a route, before start(). `path` uses Pistache's ":param" form; `method` is GET, POST...
-  void add_route(const std::string& method, const std::string& path, Pistache::Rest::Route::Handler handler);
+  void add_route(const std::string& method, const std::string& path, Pistache::Rest::Route::Handler handler,
+                 RequestBody body = RequestBody::json);
   // The same, answered by `object`'s member function `handler`, which owns the writer it is given.
   template <typename Owner>
   void add_route(const std::string& method, const std::string& path, Owner* object,
-                 void (Owner::*handler)(const Pistache::Rest::Request&, Pistache::Http::ResponseWriter)) {
+                 void (Owner::*handler)(const Pistache::Rest::Request&, Pistache::Http::ResponseWriter),
+                 RequestBody body = RequestBody::json) {
     add_route(method, path, [object, handler](const Pistache::Rest::Request& request, Pistache::Http::ResponseWriter response) {
       (object->*handler)(request, std::move(response));
       return Pistache::Rest::Route::Result::Ok;
-    });
+    }, body);
   }
 
   struct RouteEntry {

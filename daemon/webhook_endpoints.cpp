@@ -41,7 +41,8 @@ WebhookEndpoints::WebhookEndpoints(WebhookSettings settings, IngestWriter& write
 
 void WebhookEndpoints::register_routes(HttpServer& server) {
   server.add_route("POST", "/webhooks/systeme", this, &WebhookEndpoints::account);
-  server.add_route("POST", "/webhooks/systeme/rules/:token/:kind", this, &WebhookEndpoints::rule);
+  // Systeme.io does not say which media type its rule webhooks declare: their bodies are judged by their bytes.
+  server.add_route("POST", "/webhooks/systeme/rules/:token/:kind", this, &WebhookEndpoints::rule, RequestBody::any);
 }
 
 void WebhookEndpoints::account(const Rest::Request& request, Http::ResponseWriter response) {

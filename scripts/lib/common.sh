@@ -37,7 +37,8 @@ install_packages() {
 
 # What only the tests need: Chromium for the admin page, Prometheus (and promtool) for the
 # dashboard and alert tests, Universal Ctags for scripts/check-shape, Node.js with the OpenAPI linter
-# (docs/tools) and playwright-core (tests/browser), each pinned by its package-lock.json.
+# and Stoplight Prism's validating proxy (docs/tools) and playwright-core (tests/browser), each
+# pinned by its package-lock.json (installed without Prism's install-time analytics call).
 # Node.js comes from Debian only when none is installed: a newer one may be there already, and
 # Debian's npm package conflicts with it.
 TEST_PACKAGES=(chromium prometheus universal-ctags)
@@ -50,7 +51,7 @@ install_test_tools() {
   for dir in docs/tools tests/browser; do
     if [ ! -d "$ROOT/$dir/node_modules" ] || [ "$ROOT/$dir/package-lock.json" -nt "$ROOT/$dir/node_modules" ]; then
       say "installing $dir (npm ci)"
-      (cd "$ROOT/$dir" && npm ci --no-audit --no-fund --loglevel=error)
+      (cd "$ROOT/$dir" && SCARF_ANALYTICS=false npm ci --no-audit --no-fund --loglevel=error)
     fi
   done
 }
@@ -149,4 +150,43 @@ stop_throwaway_pg() {
     pg_stop "$WORK/data"
     rm -rf "$WORK"
   fi
+}
+
+# write_relay_env CONFIG: writes .local/relay.env (owner-only), what a command run from another
+# shell needs to act on the setup ./scripts/run serves: CLIENTFLOW_CONFIG (CONFIG, made absolute)
+# and every variable CONFIG reads that is set now (serve's database URL, the webhook secret, the
+# admin token, a Systeme.io key...), never the migration role's URL. scripts/relay loads it; a
+# variable already set in the caller's shell wins over the file's.
+write_relay_env() {
+  local config file name names
+  config="$(readlink -f "$1")"
+  file="$ROOT/.local/relay.env"
+  names="$(grep -o '[$][{][A-Za-z_][A-Za-z0-9_]*' "$config" | cut -c3- | sort -u)"
+  mkdir -p "$ROOT/.local"
+  (
+    umask 077
+    {
+      echo "# Written by ./scripts/run for ./scripts/relay: the config it serves and the variables that config reads."
+      printf '[ -n "${CLIENTFLOW_CONFIG+x}" ] || export CLIENTFLOW_CONFIG=%q\n' "$config"
+      for name in $names; do
+        [ "$name" = CLIENTFLOW_MIGRATION_DATABASE_URL ] && continue
+        [ -n "${!name+x}" ] || continue
+        printf '[ -n "${%s+x}" ] || export %s=%q\n' "$name" "$name" "${!name}"
+      done
+    } > "$file.new"
+    mv -f "$file.new" "$file"
+  )
+}
+
+# serving_banner CONFIG: what ./scripts/run says before it serves: the commands that work as
+# printed in another shell, from the checkout's root (scripts/relay loads .local/relay.env).
+serving_banner() {
+  say "starting the daemon with $1 (stop with Ctrl-C)"
+  cat >&2 <<EOF
+In another shell, from $ROOT:
+  ./scripts/relay tenant list
+  ./scripts/relay tenant add --name "Your IB" --email ib@example.com
+  ./scripts/relay report
+  ./scripts/relay --help
+EOF
 }

@@ -69,7 +69,8 @@ HttpResponse post_lead_capture(const std::string& base, const std::string& api_k
 HttpResponse post_account_webhook(const std::string& base, const std::string& secret, const std::string& event_type,
                                   const std::string& body, const std::string& message_id) {
   return http_request("POST", base + "/webhooks/systeme", body,
-                      {{"X-Webhook-Event", event_type}, {"X-Webhook-Signature", sign(secret, body)},
+                      {{"Content-Type", "application/json"}, {"X-Webhook-Event", event_type},
+                       {"X-Webhook-Signature", sign(secret, body)},
                        {"X-Webhook-Message-Id", message_id}});
 }
 

@@ -30,7 +30,8 @@ std::string sign(const std::string& secret, const std::string& body);
 // to a running daemon's tenant API with the tenant's key.
 HttpResponse post_lead_capture(const std::string& base, const std::string& api_key, const std::string& email);
 
-// POSTs a signed account webhook to a running daemon at `base` (http://host:port).
+// POSTs a signed account webhook to a running daemon at `base` (http://host:port), as Systeme.io
+// sends it (Content-Type: application/json).
 HttpResponse post_account_webhook(const std::string& base, const std::string& secret, const std::string& event_type,
                                   const std::string& body, const std::string& message_id);
 
