@@ -98,7 +98,8 @@ struct World : TwoTenants {
   // The lead's conversion entries, oldest first, as "kind:reason".
   std::vector<std::string> conversion_entries(const std::string& id) {
     std::vector<std::string> out;
-    for (const auto& event : lead(id)["events"]) {
+    const json shown = lead(id);
+    for (const auto& event : shown["events"]) {
       const std::string kind = event["kind"];
       if (kind.rfind("conversion_", 0) == 0 || kind == "converted" || kind == "unconverted") {
         out.insert(out.begin(), kind + ":" + event.value("reason", std::string()));
