@@ -54,6 +54,8 @@ CREATE FUNCTION clientflow_lead_conversion() RETURNS trigger
 DECLARE
   tag text;
   tag_at timestamptz;
+  reasons constant text[] := '{tag,sale,api}';  -- in this order in converted_reasons
+  times timestamptz[];
 BEGIN
   SELECT x INTO tag FROM unnest(NEW.tags) x WHERE x ~ '^ib-[a-z0-9]{3,32}-converted$' LIMIT 1;
   IF NEW.converted_sale_at IS NOT NULL OR NEW.converted_api_at IS NOT NULL THEN
@@ -63,29 +65,21 @@ BEGIN
   ELSIF NEW.converted_tag_relay = 'wanted' THEN
     NEW.converted_tag_relay := 'unwanted';
   END IF;
+  IF tag IS NOT NULL AND NEW.converted_tag_relay IS NULL THEN
+    tag_at := coalesce(to_timestamp((NEW.tag_clock ->> tag)::bigint / 1000.0), now());
+  END IF;
+  times := ARRAY[tag_at, NEW.converted_sale_at, NEW.converted_api_at];
   NEW.converted_reasons := '{}';
   NEW.converted_at := NULL;
   NEW.converted_by := NULL;
-  IF tag IS NOT NULL AND NEW.converted_tag_relay IS NULL THEN
-    tag_at := coalesce(to_timestamp((NEW.tag_clock ->> tag)::bigint / 1000.0), now());
-    NEW.converted_reasons := NEW.converted_reasons || 'tag'::text;
-    NEW.converted_at := tag_at;
-    NEW.converted_by := 'tag';
-  END IF;
-  IF NEW.converted_sale_at IS NOT NULL THEN
-    NEW.converted_reasons := NEW.converted_reasons || 'sale'::text;
-    IF NEW.converted_at IS NULL OR NEW.converted_sale_at < NEW.converted_at THEN
-      NEW.converted_at := NEW.converted_sale_at;
-      NEW.converted_by := 'sale';
+  FOR i IN 1 .. 3 LOOP
+    CONTINUE WHEN times[i] IS NULL;
+    NEW.converted_reasons := NEW.converted_reasons || reasons[i];
+    IF NEW.converted_at IS NULL OR times[i] < NEW.converted_at THEN
+      NEW.converted_at := times[i];
+      NEW.converted_by := reasons[i];
     END IF;
-  END IF;
-  IF NEW.converted_api_at IS NOT NULL THEN
-    NEW.converted_reasons := NEW.converted_reasons || 'api'::text;
-    IF NEW.converted_at IS NULL OR NEW.converted_api_at < NEW.converted_at THEN
-      NEW.converted_at := NEW.converted_api_at;
-      NEW.converted_by := 'api';
-    END IF;
-  END IF;
+  END LOOP;
   RETURN NEW;
 END
 $$;
