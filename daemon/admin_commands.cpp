@@ -158,7 +158,7 @@ const std::vector<WorkflowTrigger>& workflow_triggers() {
       {"VIP lead alert", "high-volume", "tag added when monthly_leads is 500+"},
       {"Engaged follow-up", "engaged", "tag your welcome workflow adds when an email is opened"},
       {"Re-engagement", "inactive", "tag you add to leads gone quiet"},
-      {"Converted", "converted", "tag that marks a lead converted in the stats"},
+      {"Converted", "converted", "tag your workflow adds to convert a lead; the relay adds it for a sale or the API"},
   };
   return triggers;
 }
