@@ -6,30 +6,19 @@
 #include <boost/test/unit_test.hpp>
 
 #include "store/leads.h"
-#include "store/tenants.h"
-#include "tests/support/test_database.h"
+#include "tests/support/two_tenants.h"
 
 using namespace cf;
 using namespace cf::store;
-using cf::testing::TestDatabase;
 
 namespace {
 
-struct OneLead {
-  TestDatabase db;
-  std::unique_ptr<pqxx::connection> c;
-  Caller a, b;
+struct OneLead : cf::testing::TwoTenants {
+  Caller a, b;  // the two tenants as callers of the tenant API
   std::string lead;
   long long deliveries = 0;
 
-  OneLead() {
-    db.migrate();
-    c = db.connect();
-    TenantStore tenants(*c);
-    const auto ta = *tenants.add(*TenantDraft::make("John", "john@example.com", "ib-abc123-"));
-    const auto tb = *tenants.add(*TenantDraft::make("Sarah", "sarah@example.com", "ib-def456-"));
-    a = {ta.tenant.id, ta.tenant.prefix};
-    b = {tb.tenant.id, tb.tenant.prefix};
+  OneLead() : a{TwoTenants::a.tenant.id, TwoTenants::a.tenant.prefix}, b{TwoTenants::b.tenant.id, TwoTenants::b.tenant.prefix} {
     pqxx::work tx(*c);
     lead = tx.exec_params1("INSERT INTO leads (tenant_id, email) VALUES ($1::uuid, 'p@example.com') RETURNING id::text", a.tenant_id)[0]
                .as<std::string>();
