@@ -120,8 +120,8 @@ BEGIN
     INSERT INTO outbox_jobs (tenant_id, lead_id, kind)
     SELECT NEW.tenant_id, NEW.id, 'sync_lead'
      WHERE NOT EXISTS (SELECT 1 FROM outbox_jobs o
-                        WHERE o.tenant_id = NEW.tenant_id AND o.lead_id = NEW.id AND o.done_at IS NULL
-                          AND o.failed_at IS NULL AND o.leased_until IS NULL);
+                        WHERE o.tenant_id = NEW.tenant_id AND o.lead_id = NEW.id AND o.kind = 'sync_lead'
+                          AND o.done_at IS NULL AND o.failed_at IS NULL AND o.leased_until IS NULL);
   END IF;
   RETURN NULL;
 END
