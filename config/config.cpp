@@ -137,10 +137,11 @@ void read_document(ConfigReader& in, const YAML::Node& root, Config& config) {
   section("systeme", {"api_base", "api_key", "webhook_secrets", "requests_per_second", "timeout_seconds", "job_lease_seconds"},
           [&](const YAML::Node& n) { read_systeme(in, n, config.systeme); });
   section("admin", {"token"}, [&](const YAML::Node& n) { read_admin(in, n, config.admin); });
-  section("leads", {"duplicate_policy"}, [&](const YAML::Node& n) {
+  section("leads", {"duplicate_policy", "convert_on_sale"}, [&](const YAML::Node& n) {
     in.read_choice<DuplicatePolicy>(n, "leads", "duplicate_policy",
                                     {{"allow", DuplicatePolicy::allow}, {"reject", DuplicatePolicy::reject}},
                                     config.leads.duplicate_policy);
+    in.read_choice<bool>(n, "leads", "convert_on_sale", {{"true", true}, {"false", false}}, config.leads.convert_on_sale);
   });
   section("reconcile", {"interval_seconds", "full_interval_seconds"},
           [&](const YAML::Node& n) { read_reconcile(in, n, config.reconcile); });

@@ -75,6 +75,8 @@ enum class DuplicatePolicy { allow, reject };
 
 struct LeadsConfig {
   DuplicatePolicy duplicate_policy = DuplicatePolicy::allow;
+  // A routed SALE_NEW (not undone by a SALE_CANCELED of its order) converts the lead.
+  bool convert_on_sale = true;
 };
 
 struct ReconcileConfig {

@@ -158,7 +158,7 @@ const std::vector<WorkflowTrigger>& workflow_triggers() {
       {"VIP lead alert", "high-volume", "tag added when monthly_leads is 500+"},
       {"Engaged follow-up", "engaged", "tag your welcome workflow adds when an email is opened"},
       {"Re-engagement", "inactive", "tag you add to leads gone quiet"},
-      {"Converted", "converted", "tag that marks a lead converted in the stats"},
+      {"Converted", "converted", "tag your workflow adds to convert a lead; the relay adds it for a sale or the API"},
   };
   return triggers;
 }
@@ -234,7 +234,7 @@ int events_replay(const std::string& config_path, const std::string& status, std
   auto connection = store::connect(config->database.url);
   if (!connection) return report_error(connection.error());
   store::IngestStore store(**connection, {static_cast<EpochMs>(config->ingest.max_clock_skew_seconds) * 1000,
-                                          {config->http.max_json_depth}});
+                                          {config->http.max_json_depth}, config->leads.convert_on_sale});
   int examined = 0, changed = 0, now_routed = 0;
   long long after = 0;
   try {

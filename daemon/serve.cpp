@@ -83,7 +83,8 @@ std::string http_url(const ListenAddress& listen, std::uint16_t port) {
 
 // How the store routes: clock skew in milliseconds, and the depth replays re-parse bodies with.
 store::IngestOptions ingest_options(const Config& config) {
-  return {static_cast<EpochMs>(config.ingest.max_clock_skew_seconds) * 1000, {config.http.max_json_depth}};
+  return {static_cast<EpochMs>(config.ingest.max_clock_skew_seconds) * 1000, {config.http.max_json_depth},
+          config.leads.convert_on_sale};
 }
 
 // Half the pool writes deliveries: more writers than cores only split batches (bench/README.md).

@@ -185,6 +185,7 @@ void TenantApi::register_routes(HttpServer& server) {
   server.add_route("POST", "/v1/leads", this, &TenantApi::capture_lead);
   server.add_route("GET", "/v1/leads", this, &TenantApi::list_leads);
   server.add_route("GET", "/v1/leads/:id", this, &TenantApi::show_lead);
+  server.add_route("PATCH", "/v1/leads/:id", this, &TenantApi::convert_lead);
   server.add_route("GET", "/v1/stats", this, &TenantApi::stats);
 }
 
@@ -248,16 +249,48 @@ void TenantApi::show_lead(const Rest::Request& request, Http::ResponseWriter res
             });
 }
 
+void TenantApi::convert_lead(const Rest::Request& request, Http::ResponseWriter response) {
+  const auto caller = known_caller(credentials_, rate_limit_, in_flight_, request, response);
+  if (!caller) return;
+  const auto input = store::parse_conversion_input(request.body(), max_json_depth_);
+  if (const auto* bad = std::get_if<store::FieldError>(&input)) {
+    return send_error(response, ReplyContext::of(request), Http::Code::Bad_Request, bad->message, bad->field);
+  }
+  as_caller(executor_, request, std::move(response), *caller,
+            [id = request.param(":id").as<std::string>(), converted = std::get<bool>(input)](
+                pqxx::connection& connection, const store::Caller& caller, Reply& p) {
+              const auto change = store::LeadStore(connection).set_converted(caller, id, converted);
+              if (!change.found) return p.error(Http::Code::Not_Found, "lead not found");
+              if (converted || change.reasons.empty()) return p.reply(Http::Code::Ok, store::to_json(*change.lead));
+              // Only the API's reason was withdrawn: a tag or a sale still converts the lead.
+              std::string which;
+              for (const auto& reason : change.reasons) which += (which.empty() ? "" : " and ") + reason;
+              p.reply(Http::Code::Conflict, {{"error", "the lead is still converted by its " + which +
+                                                           "; only the api reason was withdrawn"},
+                                             {"field", "converted"},
+                                             {"converted_by", *change.lead->converted_by},
+                                             {"reasons", change.reasons}});
+            });
+}
+
 void TenantApi::stats(const Rest::Request& request, Http::ResponseWriter response) {
   const auto caller = known_caller(credentials_, rate_limit_, in_flight_, request, response);
   if (!caller) return;
+  const auto raw_zone = request.query().get("tz");
+  const std::string zone = raw_zone ? url_decode(*raw_zone) : std::string("UTC");
+  constexpr const char* kUnknownZone = "tz must be an IANA time zone name such as UTC or Europe/Paris";
+  if (!store::is_time_zone_name(zone)) {
+    return send_error(response, ReplyContext::of(request), Http::Code::Bad_Request, kUnknownZone, "tz");
+  }
   as_caller(executor_, request, std::move(response), *caller,
-            [](pqxx::connection& connection, const store::Caller& caller, Reply& p) {
-              const auto stats = store::LeadStore(connection).stats(caller);
-              p.reply(Http::Code::Ok, {{"total_leads", stats.total_leads},
-                                       {"this_month", stats.this_month},
-                                       {"converted", stats.converted},
-                                       {"opened", stats.opened}});
+            [zone, kUnknownZone](pqxx::connection& connection, const store::Caller& caller, Reply& p) {
+              const auto stats = store::LeadStore(connection).stats(caller, zone);
+              if (!stats) return p.error(Http::Code::Bad_Request, kUnknownZone, "tz");
+              p.reply(Http::Code::Ok, {{"total_leads", stats->total_leads},
+                                       {"this_month", stats->this_month},
+                                       {"converted", stats->converted},
+                                       {"converted_this_month", stats->converted_this_month},
+                                       {"opened", stats->opened}});
             });
 }
 

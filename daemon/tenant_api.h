@@ -3,7 +3,9 @@
 //                             leads.duplicate_policy: reject when another tenant has the email)
 //   GET  /v1/leads            the caller's leads, newest first, with a cursor
 //   GET  /v1/leads/{id}       one lead and its timeline (404 alike for absent and not yours)
-//   GET  /v1/stats            counts for the caller's dashboard
+//   PATCH /v1/leads/{id}      {"converted": true|false}: the API's reason to call it converted
+//                             (409 when false leaves a tag or sale converting it)
+//   GET  /v1/stats            counts for the caller's dashboard (?tz=<IANA zone> for "this month")
 // Each request is checked in this order: size (before the handler, daemon/request_framing.h),
 // the API key against the in-memory CredentialFilter (401 without a query when no tenant holds
 // it), the tenant's rate limit (api.requests_per_second_per_tenant: 429 with Retry-After, see
@@ -49,6 +51,7 @@ class TenantApi {
   void capture_lead(const Pistache::Rest::Request& request, Pistache::Http::ResponseWriter response);
   void list_leads(const Pistache::Rest::Request& request, Pistache::Http::ResponseWriter response);
   void show_lead(const Pistache::Rest::Request& request, Pistache::Http::ResponseWriter response);
+  void convert_lead(const Pistache::Rest::Request& request, Pistache::Http::ResponseWriter response);
   void stats(const Pistache::Rest::Request& request, Pistache::Http::ResponseWriter response);
 
   DuplicatePolicy duplicate_policy_;

@@ -82,14 +82,7 @@ bool LeadSync::find_or_create_contact(const store::SyncJob& job, long long& cont
     const auto body = found.json();
     if (const json* match = contact_with_email(body, job.email)) {
       const json& contact = *match;
-      const auto id = integer_field(contact, "id");
-      if (!id || *id <= 0) return unexpected(outcome, "find contact", "GET /contacts", "the contact's id is not an integer");
-      contact_id = *id;
-      if (contact.contains("tags") && contact["tags"].is_array()) {
-        for (const auto& tag : contact["tags"]) {
-          if (tag.is_object() && tag.contains("name") && tag["name"].is_string()) tags.insert(tag["name"].get<std::string>());
-        }
-      }
+      if (!read_contact(contact, contact_id, tags, outcome)) return false;
       return settle_owned_fields(job, contact_id, contact, outcome);
     }
     json fields = json::array({{{"slug", "full_name"}, {"value", job.name}},
@@ -138,6 +131,33 @@ bool LeadSync::settle_owned_fields(const store::SyncJob& job, long long contact_
   const auto patched = client_.update_contact_fields(contact_id, patch);
   if (!succeeded(patched)) return sync_failed(outcome, owner.empty() ? "set owner fields" : "update owner fields", patched);
   return true;
+}
+
+bool LeadSync::read_contact(const json& contact, long long& contact_id, std::set<std::string>& tags,
+                            SyncOutcome& outcome) {
+  const auto id = integer_field(contact, "id");
+  if (!id || *id <= 0) return unexpected(outcome, "find contact", "GET /contacts", "the contact's id is not an integer");
+  contact_id = *id;
+  if (contact.contains("tags") && contact["tags"].is_array()) {
+    for (const auto& tag : contact["tags"]) {
+      if (tag.is_object() && tag.contains("name") && tag["name"].is_string()) tags.insert(tag["name"].get<std::string>());
+    }
+  }
+  return true;
+}
+
+bool LeadSync::find_contact(const store::SyncJob& job, long long& contact_id, std::set<std::string>& tags,
+                            SyncOutcome& outcome) {
+  const auto found = client_.find_contact(job.email);
+  if (!succeeded(found)) return sync_failed(outcome, "find contact", found);
+  const auto body = found.json();
+  const json* match = contact_with_email(body, job.email);
+  if (match == nullptr) {
+    outcome.kind = SyncOutcome::Kind::failed;
+    outcome.error = "find contact: no Systeme.io contact has this lead's email";
+    return false;
+  }
+  return read_contact(*match, contact_id, tags, outcome);
 }
 
 bool LeadSync::search_tag(const std::string& name, std::optional<long long>& id, SyncOutcome& outcome) {
@@ -197,26 +217,47 @@ bool LeadSync::tag_id(const std::string& name, long long& id, SyncOutcome& outco
   return false;
 }
 
-SyncOutcome LeadSync::sync(const store::SyncJob& job) {
-  SyncOutcome outcome;
-  if (!ensure_fields(outcome)) return outcome;
-  long long contact_id = 0;
-  std::set<std::string> present;
-  if (!find_or_create_contact(job, contact_id, present, outcome)) return outcome;
+bool LeadSync::assign_capture_tags(const store::SyncJob& job, long long contact_id, const std::set<std::string>& present,
+                                   SyncOutcome& outcome) {
   for (const auto& name : capture_tags(job.prefix, job.ib_type, job.monthly_leads)) {
     if (present.count(name)) {  // assigned by an earlier run of this job, or by a workflow
       outcome.tags.push_back(name);
       continue;
     }
     long long id = 0;
-    if (!tag_id(name, id, outcome)) return outcome;
+    if (!tag_id(name, id, outcome)) return false;
     const auto assigned = client_.assign_tag(contact_id, id);
-    if (!succeeded(assigned) && !is_already_used(assigned)) {
-      sync_failed(outcome, "assign tag " + name, assigned);
-      return outcome;
-    }
+    if (!succeeded(assigned) && !is_already_used(assigned)) return sync_failed(outcome, "assign tag " + name, assigned);
     outcome.tags.push_back(name);
   }
+  return true;
+}
+
+bool LeadSync::apply_converted_tag(const store::SyncJob& job, long long contact_id, const std::set<std::string>& present,
+                                   SyncOutcome& outcome) {
+  if (job.converted_tag.empty()) return true;
+  const std::string name = job.prefix + "converted";
+  const bool wanted = job.converted_tag == "wanted";
+  if (wanted == (present.count(name) > 0)) return true;  // already as wanted (an earlier run, or a workflow)
+  long long id = 0;
+  if (!tag_id(name, id, outcome)) return false;
+  const auto answer = wanted ? client_.assign_tag(contact_id, id) : client_.remove_tag(contact_id, id);
+  if (succeeded(answer) || (wanted && is_already_used(answer)) || (!wanted && answer.status == 404)) return true;
+  return sync_failed(outcome, (wanted ? "assign tag " : "remove tag ") + name, answer);
+}
+
+SyncOutcome LeadSync::sync(const store::SyncJob& job) {
+  SyncOutcome outcome;
+  if (!ensure_fields(outcome)) return outcome;
+  long long contact_id = 0;
+  std::set<std::string> present;
+  if (job.captured) {
+    if (!find_or_create_contact(job, contact_id, present, outcome)) return outcome;
+    if (!assign_capture_tags(job, contact_id, present, outcome)) return outcome;
+  } else if (!find_contact(job, contact_id, present, outcome)) {
+    return outcome;
+  }
+  if (!apply_converted_tag(job, contact_id, present, outcome)) return outcome;
   outcome.kind = SyncOutcome::Kind::done;
   outcome.contact_id = contact_id;
   return outcome;

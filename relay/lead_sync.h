@@ -1,4 +1,5 @@
-// LeadSync: puts one captured lead into Systeme.io with its tenant's prefixed tags, as
+// LeadSync: puts one captured lead into Systeme.io with its tenant's prefixed tags (and adds or
+// removes the relay's own <prefix>converted when a sale or the API converts the lead), as
 // shared/systeme-io.md describes the API: custom fields made sure of once, the contact found by
 // email (only a result whose email is the lead's once normalised, never a near match) or created,
 // each tag found (its exact name, paging through Systeme.io's substring search, however many
@@ -69,6 +70,16 @@ class LeadSync {
   // ib_owner_id and ib_prefix; while `job`'s tenant owns the contact, full_name and phone_number
   // follow its lead (patched only when they differ). Another tenant's contact keeps every field.
   bool settle_owned_fields(const store::SyncJob& job, long long contact_id, const nlohmann::json& contact,
+                           SyncOutcome& outcome);
+  // The id and tag names of a contact found by email (`contact` from GET /contacts).
+  bool read_contact(const nlohmann::json& contact, long long& contact_id, std::set<std::string>& tags,
+                    SyncOutcome& outcome);
+  // A lead made by webhooks: its contact, found by email, never created (failed when none has it).
+  bool find_contact(const store::SyncJob& job, long long& contact_id, std::set<std::string>& tags, SyncOutcome& outcome);
+  bool assign_capture_tags(const store::SyncJob& job, long long contact_id, const std::set<std::string>& present,
+                           SyncOutcome& outcome);
+  // Adds or removes the relay's own <prefix>converted as the job wants (sql/009_conversion.sql).
+  bool apply_converted_tag(const store::SyncJob& job, long long contact_id, const std::set<std::string>& present,
                            SyncOutcome& outcome);
   bool tag_id(const std::string& name, long long& id, SyncOutcome& outcome);
   // The id of the tag named exactly `name` in Systeme.io, page after page of its search, in `id`;

@@ -118,4 +118,8 @@ ApiResponse SystemeClient::assign_tag(long long contact_id, long long tag_id) {
   return call("POST", "/contacts/" + std::to_string(contact_id) + "/tags", nlohmann::json{{"tagId", tag_id}}.dump());
 }
 
+ApiResponse SystemeClient::remove_tag(long long contact_id, long long tag_id) {
+  return call("DELETE", "/contacts/" + std::to_string(contact_id) + "/tags/" + std::to_string(tag_id));
+}
+
 }  // namespace cf::relay

@@ -43,6 +43,10 @@ std::vector<DeliveryResult> IngestStore::write(const std::vector<const Delivery*
   }
 }
 
+std::string IngestStore::sale_setting() const {
+  return options_.convert_on_sale ? std::string() : std::string("SET LOCAL clientflow.convert_on_sale = off; ");
+}
+
 std::vector<DeliveryResult> IngestStore::write_once(const std::vector<const Delivery*>& batch) {
   // The transaction is opened and committed by the statements themselves (two round trips), so
   // libpqxx sees a nontransaction; any failure on the way rolls it back here.
@@ -67,7 +71,7 @@ std::vector<DeliveryResult> IngestStore::write_in(pqxx::transaction_base& tx, co
   ingest::IngestPlan plan =
       ingest::plan_batch(batch, admission, claimed, std::move(snapshot), options_.max_clock_skew_ms);
   const std::string sql = write_plan_statements(tx, plan);
-  tx.exec0(sql.empty() ? "COMMIT" : sql + "; COMMIT");
+  tx.exec0(sql.empty() ? "COMMIT" : sale_setting() + sql + "; COMMIT");
   return std::move(plan.results);
 }
 
@@ -114,6 +118,7 @@ ReplayPage IngestStore::replay_stored(pqxx::work& tx, const std::vector<ingest::
   }
   ingest::BatchSnapshot snapshot = read_snapshot(tx, ingest::snapshot_request(batch, rule_tenants), false);
   const ingest::ReplayPlan plan = ingest::plan_replay(stored, std::move(snapshot.view), options_.max_clock_skew_ms);
+  if (!options_.convert_on_sale) tx.exec0(sale_setting());
   write_replay(tx, plan);
   page.changes = plan.changes;
   page.examined = static_cast<int>(stored.size());

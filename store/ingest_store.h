@@ -33,6 +33,7 @@ struct ReplayPage {
 struct IngestOptions {
   EpochMs max_clock_skew_ms = 300 * 1000;
   ingest::ParseOptions parse;
+  bool convert_on_sale = true;  // leads.convert_on_sale (sql/009_conversion.sql reads it per transaction)
 };
 
 class IngestStore {
@@ -67,6 +68,8 @@ class IngestStore {
 
  private:
   ReplayPage replay_stored(pqxx::work& tx, const std::vector<ingest::StoredDelivery>& stored);
+  // "SET LOCAL clientflow.convert_on_sale = off; " when sales do not convert, else empty.
+  std::string sale_setting() const;
   std::vector<ingest::DeliveryResult> write_once(const std::vector<const ingest::Delivery*>& batch);
   std::vector<ingest::DeliveryResult> write_in(pqxx::transaction_base& tx,
                                                const std::vector<const ingest::Delivery*>& batch);

@@ -23,6 +23,8 @@ std::optional<std::string> opt(const pqxx::field& f) {
   return f.is_null() ? std::nullopt : std::optional<std::string>(f.as<std::string>());
 }
 
+}  // namespace
+
 Lead read_lead(const pqxx::row& row) {
   Lead lead;
   lead.id = row[0].as<std::string>();
@@ -40,11 +42,14 @@ Lead read_lead(const pqxx::row& row) {
   lead.synced_at = opt(row[12]);
   lead.sync_error = opt(row[13]);
   lead.created_at = row[14].as<std::string>();
-  lead.systeme_registered_at = opt(row[16]);  // row[15]: created_at in microseconds, for cursors
+  // row[15]: created_at in microseconds, for cursors
+  lead.converted_at = opt(row[16]);
+  lead.converted_by = opt(row[17]);
+  lead.systeme_registered_at = opt(row[18]);
   return lead;
 }
 
-std::string converted_tag(const Caller& caller) { return caller.prefix + "converted"; }
+namespace {
 
 json nullable(const std::optional<std::string>& value) { return value ? json(*value) : json(nullptr); }
 
@@ -116,6 +121,8 @@ json to_json(const Lead& lead) {
           {"broker_network", nullable(lead.broker_network)},
           {"tags", lead.tags},
           {"converted", lead.converted},
+          {"converted_at", nullable(lead.converted_at)},
+          {"converted_by", nullable(lead.converted_by)},
           {"open_count", lead.open_count},
           {"last_opened_at", nullable(lead.last_opened_at)},
           {"systeme_contact_id", lead.systeme_contact_id ? json(*lead.systeme_contact_id) : json(nullptr)},
@@ -126,10 +133,12 @@ json to_json(const Lead& lead) {
 }
 
 json to_json(const LeadEvent& event) {
-  return {{"kind", event.kind},
-          {"tag", nullable(event.tag)},
-          {"occurred_at", event.occurred_at},
-          {"received_at", event.received_at}};
+  json out{{"kind", event.kind},
+           {"tag", nullable(event.tag)},
+           {"occurred_at", event.occurred_at},
+           {"received_at", event.received_at}};
+  if (event.reason) out["reason"] = *event.reason;
+  return out;
 }
 
 Lead LeadStore::recapture(pqxx::work& tx, const Caller& caller, const Lead& lead, const LeadInput& input) {
@@ -137,7 +146,7 @@ Lead LeadStore::recapture(pqxx::work& tx, const Caller& caller, const Lead& lead
   Lead now = lead;
   if (plan.fields_changed) {
     const Lead& next = plan.lead;
-    now = read_lead(exec_statement1(tx, sql::leads_recapture, converted_tag(caller), lead.id, next.name.value_or(""),
+    now = read_lead(exec_statement1(tx, sql::leads_recapture, lead.id, next.name.value_or(""),
                                     next.phone.value_or(""), next.ib_type.value_or(""), next.monthly_leads.value_or(""),
                                     next.broker_network.value_or("")));
   }
@@ -153,7 +162,7 @@ Capture LeadStore::capture(const Caller& caller, const LeadInput& input, Duplica
   // Take turns with webhook ingest and other captures about the same person (same key as ingest),
   // waiting no longer than the tenant's statement timeout.
   lock_people(tx, {input.email}, {});
-  const auto existing = exec_statement(tx, sql::leads_find_by_email, converted_tag(caller), input.email);
+  const auto existing = exec_statement(tx, sql::leads_find_by_email, input.email);
   if (!existing.empty()) {
     Lead lead = recapture(tx, caller, read_lead(existing[0]), input);
     tx.commit();
@@ -163,14 +172,14 @@ Capture LeadStore::capture(const Caller& caller, const LeadInput& input, Duplica
       tx.exec_params1("SELECT clientflow_lead_exists_elsewhere($1)", input.email)[0].as<bool>()) {
     return {CaptureOutcome::taken_elsewhere, std::nullopt};
   }
-  const auto created = exec_statement1(tx, sql::leads_insert, converted_tag(caller), input.email, input.name,
+  const auto created = exec_statement1(tx, sql::leads_insert, input.email, input.name,
                                        input.phone, input.ib_type, input.monthly_leads, input.broker_network);
   Lead lead = read_lead(created);
   exec_statement(tx, sql::leads_queue_sync, lead.id);
   // The tenant's workflow may have called its rule URL about this person before the capture.
   const auto routed = tx.exec_params1("SELECT clientflow_route_waiting_rule_deliveries($1::uuid, $2::uuid)",
                                       caller.tenant_id, lead.id)[0].as<int>();
-  if (routed > 0) lead = read_lead(exec_statement1(tx, sql::leads_find_by_id, converted_tag(caller), lead.id));
+  if (routed > 0) lead = read_lead(exec_statement1(tx, sql::leads_find_by_id, lead.id));
   tx.commit();
   return {CaptureOutcome::created, lead};
 }
@@ -190,7 +199,7 @@ Result<LeadPage> LeadStore::list(const Caller& caller, const LeadQuery& query) {
   pqxx::work tx(connection_);
   bind_to_tenant(tx, caller.tenant_id);
   const auto rows = exec_statement(
-      tx, sql::leads_page, converted_tag(caller), cursor_id, cursor_micros,
+      tx, sql::leads_page, cursor_id, cursor_micros,
       query.tag_suffix.empty() ? std::string() : caller.prefix + query.tag_suffix,
       query.created_after ? std::to_string(*query.created_after).c_str() : nullptr,
       query.created_before ? std::to_string(*query.created_before).c_str() : nullptr, query.limit + 1);
@@ -204,27 +213,33 @@ Result<LeadPage> LeadStore::list(const Caller& caller, const LeadQuery& query) {
   return page;
 }
 
-std::optional<std::pair<Lead, std::vector<LeadEvent>>> LeadStore::get(const Caller& caller, const std::string& lead_id) {
+bool is_lead_id(const std::string& text) {
   static const std::regex uuid("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
-  if (!std::regex_match(lead_id, uuid)) return std::nullopt;
+  return std::regex_match(text, uuid);
+}
+
+std::optional<std::pair<Lead, std::vector<LeadEvent>>> LeadStore::get(const Caller& caller, const std::string& lead_id) {
+  if (!is_lead_id(lead_id)) return std::nullopt;
   pqxx::work tx(connection_);
   bind_to_tenant(tx, caller.tenant_id);
-  const auto row = exec_statement(tx, sql::leads_find_by_id, converted_tag(caller), lead_id);
+  const auto row = exec_statement(tx, sql::leads_find_by_id, lead_id);
   if (row.empty()) return std::nullopt;
   std::vector<LeadEvent> events;
   for (const auto& e : exec_statement(tx, sql::leads_events, lead_id)) {
-    events.push_back({e[0].as<std::string>(), opt(e[1]), e[2].as<std::string>(), e[3].as<std::string>()});
+    events.push_back({e[0].as<std::string>(), opt(e[1]), e[2].as<std::string>(), e[3].as<std::string>(), opt(e[4])});
   }
   tx.commit();
   return std::make_pair(read_lead(row[0]), std::move(events));
 }
 
-LeadStats LeadStore::stats(const Caller& caller) {
+std::optional<LeadStats> LeadStore::stats(const Caller& caller, const std::string& time_zone) {
   pqxx::work tx(connection_);
   bind_to_tenant(tx, caller.tenant_id);
-  const auto row = exec_statement1(tx, sql::leads_stats, converted_tag(caller));
+  const auto row = exec_statement1(tx, sql::leads_stats, time_zone);
   tx.commit();
-  return {row[0].as<long long>(), row[1].as<long long>(), row[2].as<long long>(), row[3].as<long long>()};
+  if (!row[0].as<bool>()) return std::nullopt;
+  return LeadStats{row[1].as<long long>(), row[2].as<long long>(), row[3].as<long long>(), row[4].as<long long>(),
+                   row[5].as<long long>()};
 }
 
 }  // namespace cf::store

@@ -41,11 +41,19 @@ struct FieldError {
 // Systeme.io tag that holds another tenant's tag names. `update`, when present, must be a boolean.
 std::variant<LeadInput, FieldError> parse_lead_input(const std::string& body, int max_json_depth = 64);
 
+// Parses a PATCH /v1/leads/{id} body: {"converted": true|false} and nothing else.
+std::variant<bool, FieldError> parse_conversion_input(const std::string& body, int max_json_depth = 64);
+
+// Whether `zone` has the shape of an IANA time zone name (letters, digits, _ + - /; at most 64).
+// Whether PostgreSQL knows it is LeadStore::stats' to say.
+bool is_time_zone_name(const std::string& zone);
+
 struct LeadEvent {
   std::string kind;
   std::optional<std::string> tag;
   std::string occurred_at;
   std::string received_at;
+  std::optional<std::string> reason;  // conversion entries: tag, sale or api
 };
 
 struct Lead {
@@ -54,6 +62,8 @@ struct Lead {
   std::optional<std::string> name, phone, ib_type, monthly_leads, broker_network;
   std::vector<std::string> tags;
   bool converted = false;
+  std::optional<std::string> converted_at;  // the earliest standing reason's time
+  std::optional<std::string> converted_by;  // tag, sale or api: that reason
   int open_count = 0;
   std::optional<std::string> last_opened_at;
   std::optional<long long> systeme_contact_id;
@@ -62,6 +72,12 @@ struct Lead {
   std::string created_at;
   std::optional<std::string> systeme_registered_at;  // the contact's registeredAt, when a webhook said
 };
+
+// Whether `text` has the shape of a lead id (a lower-case UUID); anything else is no lead.
+bool is_lead_id(const std::string& text);
+
+// A lead from a row of the lead queries (store/queries/leads_find_by_id.sql and its siblings).
+Lead read_lead(const pqxx::row& row);
 
 nlohmann::json to_json(const Lead& lead);
 nlohmann::json to_json(const LeadEvent& event);
@@ -91,7 +107,15 @@ struct LeadPage {
 };
 
 struct LeadStats {
-  long long total_leads = 0, this_month = 0, converted = 0, opened = 0;
+  long long total_leads = 0, this_month = 0, converted = 0, converted_this_month = 0, opened = 0;
+};
+
+// What PATCH /v1/leads/{id} {"converted": ...} did: nothing when the caller has no such lead;
+// else the lead after it, and the reasons that still convert it.
+struct ConversionChange {
+  bool found = false;
+  std::optional<Lead> lead;
+  std::vector<std::string> reasons;  // tag, sale, api: those standing after the change
 };
 
 class LeadStore {
@@ -108,7 +132,12 @@ class LeadStore {
   Result<LeadPage> list(const Caller& caller, const LeadQuery& query);
   // The caller's lead and its timeline (newest first); nullopt when the caller has no such lead.
   std::optional<std::pair<Lead, std::vector<LeadEvent>>> get(const Caller& caller, const std::string& lead_id);
-  LeadStats stats(const Caller& caller);
+  // "This month" in `time_zone` (an IANA name); nullopt when PostgreSQL knows no zone of that name.
+  std::optional<LeadStats> stats(const Caller& caller, const std::string& time_zone = "UTC");
+  // Adds (`converted`) or withdraws the API's reason for the caller's lead to be converted; the
+  // lead's state, timeline and Systeme.io tag follow (sql/009_conversion.sql). Throws the
+  // database's error. Defined in store/lead_conversion.cpp.
+  ConversionChange set_converted(const Caller& caller, const std::string& lead_id, bool converted);
 
  private:
   // `lead`, which the caller already has, captured again in `tx` (store/recapture.h): the lead as it is now.

@@ -29,6 +29,8 @@ std::optional<SyncJob> OutboxStore::claim(const std::string& worker, int lease_s
   job.phone = lead[0][3].as<std::string>();
   job.ib_type = lead[0][4].as<std::string>();
   job.monthly_leads = lead[0][5].as<std::string>();
+  job.captured = lead[0][6].as<bool>();
+  job.converted_tag = lead[0][7].as<std::string>();
   tx.commit();
   return job;
 }
@@ -38,7 +40,13 @@ void OutboxStore::complete(const SyncJob& job, const std::string& worker, long l
   pqxx::work tx(connection_);
   // Tags the capture applied join the lead's own tags, unless a webhook has already said
   // something about them (its event time then decides, as in ingest).
-  exec_statement(tx, sql::outbox_mark_lead_synced, job.tenant_id, job.lead_id, contact_id, nlohmann::json(tags).dump());
+  if (job.captured) {
+    exec_statement(tx, sql::outbox_mark_lead_synced, job.tenant_id, job.lead_id, contact_id, nlohmann::json(tags).dump());
+  }
+  if (!job.converted_tag.empty()) {
+    exec_statement(tx, sql::outbox_mark_converted_tag, job.tenant_id, job.lead_id, job.prefix + "converted",
+                   job.converted_tag == "wanted", contact_id);
+  }
   exec_statement(tx, sql::outbox_complete_job, job.tenant_id, job.id, worker);
   tx.commit();
 }

@@ -18,6 +18,8 @@ struct SyncJob {
   int attempts = 0;  // including this one
   std::string prefix;
   std::string lead_id, email, name, phone, ib_type, monthly_leads;
+  bool captured = true;       // captured through the API (else made by webhooks: no contact to create)
+  std::string converted_tag;  // the relay's own <prefix>converted: "wanted", "unwanted" or "" (leave it)
 };
 
 class OutboxStore {
@@ -28,7 +30,8 @@ class OutboxStore {
   // take turns (the one whose job was claimed longest ago, or never, goes first), each tenant's
   // oldest due job first, so one tenant's long queue does not delay another's.
   std::optional<SyncJob> claim(const std::string& worker, int lease_seconds);
-  // The lead is in Systeme.io as `contact_id` with `tags` applied: record it, finish the job.
+  // The lead is in Systeme.io as `contact_id` with `tags` applied (and the relay's converted tag
+  // as the job wanted it): record it, finish the job.
   void complete(const SyncJob& job, const std::string& worker, long long contact_id, const std::vector<std::string>& tags);
   // Try again after `delay_seconds`; the error is kept on the job and the lead.
   void retry(const SyncJob& job, const std::string& worker, int delay_seconds, const std::string& error);

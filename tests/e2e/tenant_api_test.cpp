@@ -65,11 +65,11 @@ BOOST_AUTO_TEST_CASE(capture_answers_and_validation) {
   BOOST_TEST(created.status == 201);
   const auto lead = json::parse(created.body);
   for (const char* field : {"id", "email", "name", "phone", "ib_type", "monthly_leads", "broker_network", "tags", "converted",
-                            "open_count", "last_opened_at", "systeme_contact_id", "synced_at", "sync_error", "created_at",
-                            "systeme_registered_at"}) {
+                            "converted_at", "converted_by", "open_count", "last_opened_at", "systeme_contact_id", "synced_at",
+                            "sync_error", "created_at", "systeme_registered_at"}) {
     BOOST_TEST(lead.contains(field), field);
   }
-  BOOST_TEST(lead.size() == 17u);  // the lead's 16 fields, and "created"
+  BOOST_TEST(lead.size() == 19u);  // the lead's 18 fields, and "created"
   BOOST_TEST(lead["created"] == true);
   BOOST_TEST(lead["email"] == "trader@example.com");
   const auto again = api.capture(key, "trader@example.com");

@@ -295,6 +295,13 @@ void FakeSysteme::routes(Rest::Router& router) {
     if (!found->second.tag_ids.insert(tag).second) ++repeated_assignments_;
     r.send(Http::Code::No_Content);
   }));
+  Rest::Routes::Delete(router, "/api/contacts/:id/tags/:tag", guarded("DELETE /contacts/tags", [this](const Rest::Request& q, Http::ResponseWriter& r) {
+    const auto found = contacts_.find(q.param(":id").as<long long>());
+    if (found == contacts_.end() || found->second.tag_ids.erase(q.param(":tag").as<long long>()) == 0) {
+      return answer(r, Http::Code::Not_Found, {{"title", "An error occurred"}, {"detail", "Not Found"}});
+    }
+    r.send(Http::Code::No_Content);
+  }));
 }
 
 }  // namespace cf::testing
