@@ -77,6 +77,12 @@ struct LeadsConfig {
   DuplicatePolicy duplicate_policy = DuplicatePolicy::allow;
 };
 
+struct PrivacyConfig {
+  // Key of the erasure marks (HMAC-SHA256 of an erased person's email and contact ids). Empty:
+  // erasure is refused and no marks are checked. Never change it: older marks would stop matching.
+  Secret erasure_key;
+};
+
 struct ReconcileConfig {
   int interval_seconds = 900;
   int full_interval_seconds = 86400;  // between full runs; the runs in between are incremental
@@ -100,6 +106,7 @@ struct Config {
   SystemeConfig systeme;
   AdminConfig admin;
   LeadsConfig leads;
+  PrivacyConfig privacy;
   ReconcileConfig reconcile;
   RetentionConfig retention;
   LogConfig log;

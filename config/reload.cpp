@@ -23,6 +23,7 @@ std::vector<std::string> needing_restart(const Config& running, const Config& ne
           "reconcile.full_interval_seconds");
   differs(running.retention.raw_body_days != next.retention.raw_body_days, "retention.raw_body_days");
   differs(running.leads.duplicate_policy != next.leads.duplicate_policy, "leads.duplicate_policy");
+  differs(running.privacy.erasure_key.reveal() != next.privacy.erasure_key.reveal(), "privacy.erasure_key");
   differs(running.ingest.max_clock_skew_seconds != next.ingest.max_clock_skew_seconds, "ingest.max_clock_skew_seconds");
   return keys;
 }

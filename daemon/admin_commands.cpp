@@ -234,7 +234,7 @@ int events_replay(const std::string& config_path, const std::string& status, std
   auto connection = store::connect(config->database.url);
   if (!connection) return report_error(connection.error());
   store::IngestStore store(**connection, {static_cast<EpochMs>(config->ingest.max_clock_skew_seconds) * 1000,
-                                          {config->http.max_json_depth}});
+                                          {config->http.max_json_depth}, config->privacy.erasure_key});
   int examined = 0, changed = 0, now_routed = 0;
   long long after = 0;
   try {

@@ -32,6 +32,10 @@ struct Reply {
     slot.release();
     send_json(response, context, code, body);
   }
+  void no_content() {
+    slot.release();
+    send_no_content(response, context);
+  }
   void error(Http::Code code, const std::string& message, const std::string& field = {}) {
     slot.release();
     send_error(response, context, code, message, field);
@@ -185,6 +189,7 @@ void TenantApi::register_routes(HttpServer& server) {
   server.add_route("POST", "/v1/leads", this, &TenantApi::capture_lead);
   server.add_route("GET", "/v1/leads", this, &TenantApi::list_leads);
   server.add_route("GET", "/v1/leads/:id", this, &TenantApi::show_lead);
+  server.add_route("DELETE", "/v1/leads/:id", this, &TenantApi::erase_lead);
   server.add_route("GET", "/v1/stats", this, &TenantApi::stats);
 }
 
@@ -196,9 +201,9 @@ void TenantApi::capture_lead(const Rest::Request& request, Http::ResponseWriter 
     return send_error(response, ReplyContext::of(request), Http::Code::Bad_Request, bad->message, bad->field);
   }
   as_caller(executor_, request, std::move(response), *caller,
-            [input = std::get<store::LeadInput>(std::move(input)), policy = duplicate_policy_](
+            [input = std::get<store::LeadInput>(std::move(input)), policy = duplicate_policy_, key = erasure_key_](
                 pqxx::connection& connection, const store::Caller& caller, Reply& p) {
-              const auto capture = store::LeadStore(connection).capture(caller, input, policy);
+              const auto capture = store::LeadStore(connection, key).capture(caller, input, policy);
               switch (capture.outcome) {
                 case store::CaptureOutcome::created: return p.reply(Http::Code::Created, store::to_json(*capture.lead));
                 case store::CaptureOutcome::existing: return p.reply(Http::Code::Ok, store::to_json(*capture.lead));
@@ -239,6 +244,21 @@ void TenantApi::show_lead(const Rest::Request& request, Http::ResponseWriter res
               body["events"] = json::array();
               for (const auto& event : found->second) body["events"].push_back(store::to_json(event));
               p.reply(Http::Code::Ok, body);
+            });
+}
+
+void TenantApi::erase_lead(const Rest::Request& request, Http::ResponseWriter response) {
+  const auto caller = known_caller(credentials_, rate_limit_, in_flight_, request, response);
+  if (!caller) return;
+  if (erasure_key_.empty()) {
+    return send_error(response, ReplyContext::of(request), Http::Code::Service_Unavailable,
+                      "erasure is not configured on this server (privacy.erasure_key)");
+  }
+  as_caller(executor_, request, std::move(response), *caller,
+            [id = request.param(":id").as<std::string>(), key = erasure_key_](pqxx::connection& connection,
+                                                                              const store::Caller& caller, Reply& p) {
+              if (!store::LeadStore(connection, key).erase(caller, id)) return p.error(Http::Code::Not_Found, "lead not found");
+              p.no_content();
             });
 }
 

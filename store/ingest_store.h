@@ -12,6 +12,7 @@
 
 #include <pqxx/pqxx>
 
+#include "config/secret.h"
 #include "ingest/delivery.h"
 #include "ingest/planner.h"
 #include "store/person_lock.h"
@@ -33,6 +34,7 @@ struct ReplayPage {
 struct IngestOptions {
   EpochMs max_clock_skew_ms = 300 * 1000;
   ingest::ParseOptions parse;
+  Secret erasure_key;  // privacy.erasure_key: the key of the erasure marks (store/erasure.h)
 };
 
 class IngestStore {

@@ -94,20 +94,28 @@ struct LeadStats {
 
 class LeadStore {
  public:
-  explicit LeadStore(pqxx::connection& connection) : connection_(connection) {}
+  // `erasure_key` (privacy.erasure_key) marks erased people (store/erasure.h); without it a
+  // capture lifts no marks and erase() must not be called.
+  explicit LeadStore(pqxx::connection& connection, Secret erasure_key = Secret())
+      : connection_(connection), erasure_key_(std::move(erasure_key)) {}
 
   // Stores the lead for `caller` and queues its Systeme.io sync, in one transaction; an email the
   // caller already has returns that lead unchanged; with `reject`, an email another tenant has
-  // stores nothing. Throws the database's error.
+  // stores nothing. A capture (new consent) lifts the caller's erasure marks of the person.
+  // Throws the database's error.
   Capture capture(const Caller& caller, const LeadInput& input, DuplicatePolicy policy);
   // invalid_input for a bad cursor.
   Result<LeadPage> list(const Caller& caller, const LeadQuery& query);
   // The caller's lead and its timeline (newest first); nullopt when the caller has no such lead.
   std::optional<std::pair<Lead, std::vector<LeadEvent>>> get(const Caller& caller, const std::string& lead_id);
   LeadStats stats(const Caller& caller);
+  // Erases the caller's lead (store::erase_tenant_lead) in one transaction; false when the caller
+  // has no such lead (nothing changed).
+  bool erase(const Caller& caller, const std::string& lead_id);
 
  private:
   pqxx::connection& connection_;
+  Secret erasure_key_;
 };
 
 }  // namespace cf::store
