@@ -276,7 +276,7 @@ int reconcile(const std::string& config_path, bool full, bool sync, std::ostream
       const bool terminal = isatty(STDERR_FILENO) == 1;
       auto synced = reconcile::sync_mirror(**connection, client, [terminal](const reconcile::SyncProgress& p) {
         if (terminal) std::cerr << "\rsyncing contacts: page " << p.pages << ", " << p.contacts << " contacts" << std::flush;
-      });
+      }, SystemClock::instance(), config->privacy.erasure_key);
       if (terminal) std::cerr << '\n';
       if (!synced) return report_error(synced.error());
       out << reconcile::describe(*synced) << '\n';

@@ -1,5 +1,6 @@
 #include "store/erasure.h"
 
+#include <map>
 #include <set>
 
 #include "common/crypto.h"
@@ -52,6 +53,23 @@ long long lift_erasure_marks(pqxx::transaction_base& tx, const std::string& tena
                              const std::string& email) {
   if (key.empty()) return 0;
   return exec_statement1(tx, sql::erase_lift_marks, tenant_id, email_mark(key, email))[0].as<long long>();
+}
+
+std::set<long long> erased_everywhere(pqxx::transaction_base& tx, const Secret& key,
+                                      const std::vector<std::pair<long long, std::string>>& contacts) {
+  std::set<long long> erased;
+  if (key.empty() || contacts.empty()) return erased;
+  std::map<std::string, long long> contact_of;
+  for (const auto& [id, email] : contacts) {
+    contact_of[contact_mark(key, id)] = id;
+    if (!email.empty()) contact_of[email_mark(key, email)] = id;
+  }
+  json marks = json::array();
+  for (const auto& entry : contact_of) marks.push_back(entry.first);
+  for (const auto& row : exec_statement(tx, sql::erase_global_marks, marks.dump())) {
+    erased.insert(contact_of.at(row[0].as<std::string>()));
+  }
+  return erased;
 }
 
 namespace {

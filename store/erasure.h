@@ -7,6 +7,7 @@
 #pragma once
 
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,11 @@ std::optional<LeadErasure> erase_tenant_lead(pqxx::transaction_base& tx, const s
 // the global marks of the same erasures (new consent). Returns the marks lifted; 0 without a key.
 long long lift_erasure_marks(pqxx::transaction_base& tx, const std::string& tenant_id, const Secret& key,
                              const std::string& email);
+
+// Of `contacts` (contact id and normalised email, "" for none), the ids of those erased
+// everywhere (a global mark of either), which the contact mirror must not hold. None without a key.
+std::set<long long> erased_everywhere(pqxx::transaction_base& tx, const Secret& key,
+                                      const std::vector<std::pair<long long, std::string>>& contacts);
 
 // What erase_person() did, counted (never the email).
 struct PersonErasure {

@@ -251,6 +251,12 @@ BOOST_FIXTURE_TEST_CASE(erase_email_leaves_it_nowhere_and_nothing_brings_it_back
   BOOST_TEST(count("SELECT count(*) FROM leads") == 1);
   BOOST_TEST(count("SELECT count(*) FROM systeme_contacts WHERE contact_id = " + std::to_string(contact_id)) == 0);
   BOOST_TEST(count("SELECT count(*) FROM webhook_events WHERE status = 'erased' AND body IS NULL") == 2);
+  // Nor does a sync of the mirror from the Systeme.io API (someone imported the person again there).
+  systeme.add_contact("Pat.Person@example.com", {{"first_name", "Pat"}}, {"newsletter"});
+  const auto synced = run({relay_binary(), "reconcile", "--sync", "--config", config});
+  BOOST_TEST(synced.exit_code == 0, synced.err);
+  BOOST_TEST(synced.out.find("synced 0 contacts in 1 pages") != std::string::npos, synced.out);
+  BOOST_TEST(count("SELECT count(*) FROM systeme_contacts") == 0);  // (a complete sync drops the other, never there)
   const auto still_left = places_holding(*c, kEmail);
   BOOST_TEST(still_left.empty(), joined(still_left));
 
