@@ -68,6 +68,10 @@ bool OutboxWorker::process_one(pqxx::connection& connection, LeadSync& sync, Con
   switch (outcome.kind) {
     case SyncOutcome::Kind::done:
       outbox.complete(*job, worker_id_, outcome.contact_id, outcome.tags);
+      if (job->kind != store::JobKind::sync_lead) {
+        log::info("contact job done", {{"tenant_id", job->tenant_id}, {"job_id", job->id}});
+        break;
+      }
       log::info("lead synced", {{"tenant_id", job->tenant_id}, {"lead_id", job->lead_id}, {"contact_id", outcome.contact_id}});
       break;
     case SyncOutcome::Kind::retry:
