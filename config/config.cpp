@@ -112,8 +112,8 @@ void require_database_url(ConfigReader& in, const YAML::Node& root, const Config
 // Every section, in this order, which is the order problems are reported in.
 void read_document(ConfigReader& in, const YAML::Node& root, Config& config) {
   if (!in.check_section(root, "",
-                        {"http", "metrics", "database", "ingest", "api", "systeme", "admin", "leads", "reconcile", "retention",
-                         "log"})) {
+                        {"http", "metrics", "database", "ingest", "api", "systeme", "admin", "leads", "privacy",
+                         "reconcile", "retention", "log"})) {
     return;
   }
   const auto section = [&](const char* name, const std::set<std::string>& keys,
@@ -142,6 +142,12 @@ void read_document(ConfigReader& in, const YAML::Node& root, Config& config) {
                                     {{"allow", DuplicatePolicy::allow}, {"reject", DuplicatePolicy::reject}},
                                     config.leads.duplicate_policy);
     in.read_choice<bool>(n, "leads", "convert_on_sale", {{"true", true}, {"false", false}}, config.leads.convert_on_sale);
+  });
+  section("privacy", {"erasure_key"}, [&](const YAML::Node& n) {
+    in.read_secret(n, "privacy", "erasure_key", config.privacy.erasure_key);
+    if (!config.privacy.erasure_key.empty() && config.privacy.erasure_key.reveal().size() < 32) {
+      in.fail(n["erasure_key"], "privacy.erasure_key", "must be at least 32 characters (or empty: no erasure)");
+    }
   });
   section("reconcile", {"interval_seconds", "full_interval_seconds"},
           [&](const YAML::Node& n) { read_reconcile(in, n, config.reconcile); });

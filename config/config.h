@@ -79,6 +79,12 @@ struct LeadsConfig {
   bool convert_on_sale = true;
 };
 
+struct PrivacyConfig {
+  // Key of the erasure marks (HMAC-SHA256 of an erased person's email and contact ids). Empty:
+  // erasure is refused and no marks are checked. Never change it: older marks would stop matching.
+  Secret erasure_key;
+};
+
 struct ReconcileConfig {
   int interval_seconds = 900;
   int full_interval_seconds = 86400;  // between full runs; the runs in between are incremental
@@ -102,6 +108,7 @@ struct Config {
   SystemeConfig systeme;
   AdminConfig admin;
   LeadsConfig leads;
+  PrivacyConfig privacy;
   ReconcileConfig reconcile;
   RetentionConfig retention;
   LogConfig log;

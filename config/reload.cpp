@@ -24,6 +24,7 @@ std::vector<std::string> needing_restart(const Config& running, const Config& ne
   differs(running.retention.raw_body_days != next.retention.raw_body_days, "retention.raw_body_days");
   differs(running.leads.duplicate_policy != next.leads.duplicate_policy, "leads.duplicate_policy");
   differs(running.leads.convert_on_sale != next.leads.convert_on_sale, "leads.convert_on_sale");
+  differs(running.privacy.erasure_key.reveal() != next.privacy.erasure_key.reveal(), "privacy.erasure_key");
   differs(running.ingest.max_clock_skew_seconds != next.ingest.max_clock_skew_seconds, "ingest.max_clock_skew_seconds");
   return keys;
 }

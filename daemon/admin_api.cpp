@@ -17,6 +17,7 @@
 #include "reconcile/assign.h"
 #include "reconcile/findings.h"
 #include "store/admin_review.h"
+#include "store/erasure.h"
 #include "store/admin_sessions.h"
 
 namespace cf::daemon {
@@ -109,6 +110,7 @@ void AdminApi::register_routes(HttpServer& server) {
   server.add_route("GET", "/admin/findings", this, &AdminApi::findings);
   server.add_route("POST", "/admin/findings/:id/:action", this, &AdminApi::finding_action);
   server.add_route("GET", "/admin/events", this, &AdminApi::events);
+  server.add_route("GET", "/admin/erasures", this, &AdminApi::erasures);
   server.add_route("GET", "/admin/report", this, &AdminApi::report);
   server.add_route("POST", "/admin/session", this, &AdminApi::sign_in, RequestBody::form);
   server.add_route("POST", "/admin/session/end", this, &AdminApi::sign_out, RequestBody::form);
@@ -199,6 +201,17 @@ void AdminApi::events(const Rest::Request& request, Http::ResponseWriter respons
                     }
                     send_json(r, ctx, Http::Code::Ok, {{"items", items}});
                   });
+}
+
+void AdminApi::erasures(const Rest::Request& request, Http::ResponseWriter response) {
+  constexpr int kMaxListed = 500;
+  if (!authorized(request, false)) return refuse(request, response);
+  answer_as_admin(request, std::move(response), [](pqxx::connection& c, Http::ResponseWriter& r, const ReplyContext& ctx) {
+    pqxx::read_transaction tx(c);
+    json items = json::array();
+    for (const auto& erasure : store::list_erasures(tx, kMaxListed)) items.push_back(store::to_json(erasure));
+    send_json(r, ctx, Http::Code::Ok, {{"items", items}});
+  });
 }
 
 namespace {

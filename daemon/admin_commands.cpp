@@ -234,7 +234,8 @@ int events_replay(const std::string& config_path, const std::string& status, std
   auto connection = store::connect(config->database.url);
   if (!connection) return report_error(connection.error());
   store::IngestStore store(**connection, {static_cast<EpochMs>(config->ingest.max_clock_skew_seconds) * 1000,
-                                          {config->http.max_json_depth}, config->leads.convert_on_sale});
+                                          {config->http.max_json_depth}, config->leads.convert_on_sale,
+                                          config->privacy.erasure_key});
   int examined = 0, changed = 0, now_routed = 0;
   long long after = 0;
   try {
@@ -276,7 +277,7 @@ int reconcile(const std::string& config_path, bool full, bool sync, std::ostream
       const bool terminal = isatty(STDERR_FILENO) == 1;
       auto synced = reconcile::sync_mirror(**connection, client, [terminal](const reconcile::SyncProgress& p) {
         if (terminal) std::cerr << "\rsyncing contacts: page " << p.pages << ", " << p.contacts << " contacts" << std::flush;
-      });
+      }, SystemClock::instance(), config->privacy.erasure_key);
       if (terminal) std::cerr << '\n';
       if (!synced) return report_error(synced.error());
       out << reconcile::describe(*synced) << '\n';

@@ -52,4 +52,10 @@ int report(const std::string& config_path, const std::string& format, const std:
 // each that now routes differently, then a summary.
 int events_replay(const std::string& config_path, const std::string& status, std::ostream& out);
 
+// Erases the person `email` everywhere (store::erase_person) and prints what it erased, counted,
+// never the email; `systeme_contact` also queues the deletion of their Systeme.io contact; `by`
+// names who erased in the audit entry (default: the system user).
+int erase(const std::string& config_path, const std::string& email, bool systeme_contact, const std::string& by,
+          std::ostream& out);
+
 }  // namespace cf::daemon

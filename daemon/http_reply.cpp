@@ -49,6 +49,11 @@ void send_text(Http::ResponseWriter& response, const ReplyContext& context, Http
   response.send(code, body);
 }
 
+void send_no_content(Http::ResponseWriter& response, const ReplyContext& context) {
+  keep_alive(response, context);
+  response.send(Http::Code::No_Content);
+}
+
 void send_json(Http::ResponseWriter& response, const ReplyContext& context, Http::Code code,
                const nlohmann::json& body, int retry_after_seconds) {
   keep_alive(response, context);

@@ -33,6 +33,9 @@ std::string reply_request_id(const std::string& given);
 void send_json(Pistache::Http::ResponseWriter& response, const ReplyContext& context,
                Pistache::Http::Code code, const nlohmann::json& body, int retry_after_seconds = 0);
 
+// 204, no body.
+void send_no_content(Pistache::Http::ResponseWriter& response, const ReplyContext& context);
+
 // Sends `body` as-is with `content_type` (for CSV and HTML).
 void send_text(Pistache::Http::ResponseWriter& response, const ReplyContext& context, Pistache::Http::Code code,
                const std::string& body, const std::string& content_type);

@@ -147,6 +147,23 @@ Command events_replay_command(CLI::App& events, std::string& config_path) {
   return {command, [&config_path, status] { return events_replay(config_path, *status, std::cout); }};
 }
 
+Command erase_command(CLI::App& app, std::string& config_path) {
+  struct Flags {
+    std::string email, by;
+    bool systeme_contact = false;
+  };
+  auto flags = std::make_shared<Flags>();
+  auto* command = app.add_subcommand("erase", "Erase a person everywhere (every tenant's lead, the mirror, "
+                                              "deliveries, findings) and print what was erased, counted");
+  add_config_option(*command, config_path);
+  command->add_option("--email", flags->email, "The person's email")->required();
+  command->add_flag("--systeme-contact", flags->systeme_contact, "Also delete the person's Systeme.io contact");
+  command->add_option("--by", flags->by, "Who erases, for the audit entry (default: the system user)");
+  return {command, [&config_path, flags] {
+            return erase(config_path, flags->email, flags->systeme_contact, flags->by, std::cout);
+          }};
+}
+
 // Every subcommand, in the order `--help` lists them; `config_path` takes whichever --config is given.
 std::vector<Command> add_commands(CLI::App& app, std::string& config_path) {
   std::vector<Command> commands{serve_command(app, config_path), migrate_command(app, config_path)};
@@ -161,6 +178,7 @@ std::vector<Command> add_commands(CLI::App& app, std::string& config_path) {
   auto* events = app.add_subcommand("events", "Stored webhook deliveries");
   events->require_subcommand(1);
   commands.push_back(events_replay_command(*events, config_path));
+  commands.push_back(erase_command(app, config_path));
   return commands;
 }
 

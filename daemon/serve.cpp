@@ -84,7 +84,7 @@ std::string http_url(const ListenAddress& listen, std::uint16_t port) {
 // How the store routes: clock skew in milliseconds, and the depth replays re-parse bodies with.
 store::IngestOptions ingest_options(const Config& config) {
   return {static_cast<EpochMs>(config.ingest.max_clock_skew_seconds) * 1000, {config.http.max_json_depth},
-          config.leads.convert_on_sale};
+          config.leads.convert_on_sale, config.privacy.erasure_key};
 }
 
 // Half the pool writes deliveries: more writers than cores only split batches (bench/README.md).
@@ -219,7 +219,8 @@ int serve(const std::string& config_path, std::optional<log::Level> log_level) {
   admin_executor.start();
   DbExecutor executor(config.database.url, tenant_connections(config), 1000);
   executor.start();
-  TenantApi tenant_api(config.leads.duplicate_policy, config.http.max_json_depth, credentials, executor, config.api);
+  TenantApi tenant_api(config.leads.duplicate_policy, config.http.max_json_depth, credentials, executor, config.api,
+                       config.privacy.erasure_key);
   AdminApi admin_api(config.admin.token, admin_executor, secure_cookies(config), config.http.max_json_depth);
 
   // Captured leads go to Systeme.io from the outbox; without an API key they wait in it.

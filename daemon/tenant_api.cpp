@@ -32,6 +32,10 @@ struct Reply {
     slot.release();
     send_json(response, context, code, body);
   }
+  void no_content() {
+    slot.release();
+    send_no_content(response, context);
+  }
   void error(Http::Code code, const std::string& message, const std::string& field = {}) {
     slot.release();
     send_error(response, context, code, message, field);
@@ -186,6 +190,7 @@ void TenantApi::register_routes(HttpServer& server) {
   server.add_route("GET", "/v1/leads", this, &TenantApi::list_leads);
   server.add_route("GET", "/v1/leads/:id", this, &TenantApi::show_lead);
   server.add_route("PATCH", "/v1/leads/:id", this, &TenantApi::convert_lead);
+  server.add_route("DELETE", "/v1/leads/:id", this, &TenantApi::erase_lead);
   server.add_route("GET", "/v1/stats", this, &TenantApi::stats);
 }
 
@@ -197,9 +202,9 @@ void TenantApi::capture_lead(const Rest::Request& request, Http::ResponseWriter 
     return send_error(response, ReplyContext::of(request), Http::Code::Bad_Request, bad->message, bad->field);
   }
   as_caller(executor_, request, std::move(response), *caller,
-            [input = std::get<store::LeadInput>(std::move(input)), policy = duplicate_policy_](
+            [input = std::get<store::LeadInput>(std::move(input)), policy = duplicate_policy_, key = erasure_key_](
                 pqxx::connection& connection, const store::Caller& caller, Reply& p) {
-              const auto capture = store::LeadStore(connection).capture(caller, input, policy);
+              const auto capture = store::LeadStore(connection, key).capture(caller, input, policy);
               // The lead, and whether this capture made it (201) or found it (200, a re-capture).
               const auto answer = [&](Http::Code code, bool created) {
                 json body = store::to_json(*capture.lead);
@@ -270,6 +275,21 @@ void TenantApi::convert_lead(const Rest::Request& request, Http::ResponseWriter 
                                              {"field", "converted"},
                                              {"converted_by", *change.lead->converted_by},
                                              {"reasons", change.reasons}});
+            });
+}
+
+void TenantApi::erase_lead(const Rest::Request& request, Http::ResponseWriter response) {
+  const auto caller = known_caller(credentials_, rate_limit_, in_flight_, request, response);
+  if (!caller) return;
+  if (erasure_key_.empty()) {
+    return send_error(response, ReplyContext::of(request), Http::Code::Service_Unavailable,
+                      "erasure is not configured on this server (privacy.erasure_key)");
+  }
+  as_caller(executor_, request, std::move(response), *caller,
+            [id = request.param(":id").as<std::string>(), key = erasure_key_](pqxx::connection& connection,
+                                                                              const store::Caller& caller, Reply& p) {
+              if (!store::LeadStore(connection, key).erase(caller, id)) return p.error(Http::Code::Not_Found, "lead not found");
+              p.no_content();
             });
 }
 

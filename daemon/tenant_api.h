@@ -5,6 +5,8 @@
 //   GET  /v1/leads/{id}       one lead and its timeline (404 alike for absent and not yours)
 //   PATCH /v1/leads/{id}      {"converted": true|false}: the API's reason to call it converted
 //                             (409 when false leaves a tag or sale converting it)
+//   DELETE /v1/leads/{id}     erase the lead (204; 404 alike; 503 without privacy.erasure_key),
+//                             see store/erasure.h
 //   GET  /v1/stats            counts for the caller's dashboard (?tz=<IANA zone> for "this month")
 // Each request is checked in this order: size (before the handler, daemon/request_framing.h),
 // the API key against the in-memory CredentialFilter (401 without a query when no tenant holds
@@ -34,9 +36,11 @@ inline constexpr int kMaxRequestsInFlightPerTenant = 4;
 
 class TenantApi {
  public:
+  // `erasure_key`: privacy.erasure_key (empty: DELETE answers 503 and captures lift no marks).
   TenantApi(DuplicatePolicy duplicate_policy, int max_json_depth, CredentialFilter& credentials, DbExecutor& executor,
-            const ApiConfig& limits = {})
-      : duplicate_policy_(duplicate_policy), max_json_depth_(max_json_depth), credentials_(credentials), executor_(executor),
+            const ApiConfig& limits = {}, Secret erasure_key = Secret())
+      : duplicate_policy_(duplicate_policy), max_json_depth_(max_json_depth), erasure_key_(std::move(erasure_key)),
+        credentials_(credentials), executor_(executor),
         rate_limit_(limits.requests_per_second_per_tenant, limits.burst_per_tenant, clock_),
         in_flight_(kMaxRequestsInFlightPerTenant) {}
 
@@ -52,10 +56,12 @@ class TenantApi {
   void list_leads(const Pistache::Rest::Request& request, Pistache::Http::ResponseWriter response);
   void show_lead(const Pistache::Rest::Request& request, Pistache::Http::ResponseWriter response);
   void convert_lead(const Pistache::Rest::Request& request, Pistache::Http::ResponseWriter response);
+  void erase_lead(const Pistache::Rest::Request& request, Pistache::Http::ResponseWriter response);
   void stats(const Pistache::Rest::Request& request, Pistache::Http::ResponseWriter response);
 
   DuplicatePolicy duplicate_policy_;
   int max_json_depth_;
+  Secret erasure_key_;
   CredentialFilter& credentials_;
   DbExecutor& executor_;
   SystemClock clock_;

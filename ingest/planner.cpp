@@ -4,6 +4,7 @@
 
 #include "common/crypto.h"
 #include "common/tag_prefix.h"
+#include "ingest/erasure_routing.h"
 
 namespace cf::ingest {
 
@@ -51,7 +52,12 @@ std::vector<Routed> route_items(const std::vector<Item>& items, RoutingView& vie
     const Delivery& d = *items[n].delivery;
     Routed& r = routes[n];
     if (d.parsed.status == ParseStatus::ok) {
+      if (erased_before_routing(view, d.parsed.event.contact, items[n].rule_tenant)) {
+        r = erased_route();
+        continue;
+      }
       r = route(d.parsed.event, items[n].rule_tenant, ordered_at_of(d, max_clock_skew_ms), view);
+      undo_erased_lead(r, d.parsed.event.contact, view);
       if (update_mirror && d.source == Source::account) {
         mirror_event(d.parsed.event, ordered_at_of(d, max_clock_skew_ms), view);
       }
@@ -108,10 +114,11 @@ DeliveryRow delivery_row(const Item& item, const Routed& r) {
   if (r.status == RouteStatus::routed) row.routed_tenant_id = r.tenant_id;
   row.lead_id = r.lead_id;
   row.rule_tenant_id = item.rule_tenant;
-  row.contact_id = contact.id;
-  row.email = contact.email;
   row.event_at = d.parsed.event.occurred_at;
   row.received_at = d.received_at;
+  if (r.status == RouteStatus::erased) return row;  // nothing that names the person
+  row.contact_id = contact.id;
+  row.email = contact.email;
   row.body = d.body;
   row.detail = r.detail;
   return row;

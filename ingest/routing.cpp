@@ -18,6 +18,7 @@ const char* status_name(RouteStatus status) {
     case RouteStatus::no_prefix: return "no_prefix";
     case RouteStatus::unsupported: return "unsupported";
     case RouteStatus::malformed: return "malformed";
+    case RouteStatus::erased: return "erased";
   }
   return "malformed";
 }

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "ingest/erased_people.h"
 #include "ingest/event.h"
 
 namespace cf::ingest {
@@ -26,6 +27,7 @@ enum class RouteStatus {
   no_prefix,       // nothing names a tenant
   unsupported,     // an event type this version does not handle (kept as is)
   malformed,       // signed, but the body cannot be used
+  erased,          // about a person erased from ClientFlow (ingest/erased_people.h)
 };
 
 // "routed", "ambiguous", ... as stored in webhook_events.status.
@@ -111,6 +113,7 @@ class RoutingView {
 
   std::deque<LeadRecord>& leads() { return leads_; }
   std::map<long long, MirrorRecord>& mirrors() { return mirrors_; }
+  ErasedPeople& erased() { return erased_; }
 
  private:
   std::map<std::string, TenantRef> by_prefix_;
@@ -118,6 +121,7 @@ class RoutingView {
   std::deque<LeadRecord> leads_;  // deque: pointers stay valid as leads are created
   std::map<long long, MirrorRecord> mirrors_;
   std::vector<Assignment> assignments_;
+  ErasedPeople erased_;
 };
 
 // Routes one parsed event ordered at `at` (ingest::ordered_at: the time tag clocks and the

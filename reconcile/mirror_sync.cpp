@@ -3,12 +3,14 @@
 #include <algorithm>
 #include <chrono>
 #include <optional>
+#include <set>
 #include <thread>
 
 #include "common/clock.h"
 #include "common/email.h"
 #include "reconcile/queries.h"
 #include "relay/relay_metrics.h"
+#include "store/erasure.h"
 #include "store/ingest_store.h"
 
 namespace cf::reconcile {
@@ -78,16 +80,23 @@ SyncStart begin_sync(pqxx::connection& connection, SyncProgress& progress) {
 
 // Writes one page's rows in one transaction with the cursor (`more`) or, on the last page, the
 // removal of contacts gone from Systeme.io and the end of the sync.
-void write_page(pqxx::connection& connection, const json& rows, long long last, bool more, const SyncStart& start,
-                SyncProgress& progress) {
+void write_page(pqxx::connection& connection, const json& page_rows, long long last, bool more, const SyncStart& start,
+                SyncProgress& progress, const Secret& erasure_key) {
   std::vector<std::string> emails;
   std::vector<long long> ids;
-  for (const auto& row : rows) {
+  std::vector<std::pair<long long, std::string>> people;
+  for (const auto& row : page_rows) {
     ids.push_back(row["contact_id"].get<long long>());
     if (row["email"].is_string()) emails.push_back(row["email"].get<std::string>());
+    people.emplace_back(ids.back(), row["email"].is_string() ? row["email"].get<std::string>() : std::string());
   }
   pqxx::work tx(connection);
   store::lock_people(tx, emails, ids);  // take turns with ingest on these people
+  const std::set<long long> erased = store::erased_everywhere(tx, erasure_key, people);
+  json rows = json::array();
+  for (const auto& row : page_rows) {
+    if (erased.count(row["contact_id"].get<long long>()) == 0) rows.push_back(row);
+  }
   tx.exec_params(std::string(sql::sync_upsert_contacts), rows.dump(),
                  start.started ? start.started->c_str() : nullptr);
   ++progress.pages;
@@ -130,7 +139,8 @@ json mirror_rows(const json& items, EpochMs now) {
 }
 
 Result<SyncProgress> sync_mirror(pqxx::connection& connection, relay::SystemeClient& client,
-                                 const std::function<void(const SyncProgress&)>& on_page, const Clock& clock) {
+                                 const std::function<void(const SyncProgress&)>& on_page, const Clock& clock,
+                                 const Secret& erasure_key) {
   {
     pqxx::nontransaction tx(connection);
     if (!tx.exec_params1("SELECT pg_try_advisory_lock($1)", kSyncLock)[0].as<bool>()) {
@@ -157,7 +167,7 @@ Result<SyncProgress> sync_mirror(pqxx::connection& connection, relay::SystemeCli
     long long last = after;
     for (const auto& row : rows) last = std::max(last, row["contact_id"].get<long long>());
     const bool more = page->value("hasMore", false) && last > after;
-    write_page(connection, rows, last, more, start, progress);
+    write_page(connection, rows, last, more, start, progress, erasure_key);
     if (on_page) on_page(progress);
     if (!more) return progress;
     after = last;

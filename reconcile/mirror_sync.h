@@ -32,9 +32,11 @@ struct SyncProgress {
 // `on_page` is called after each page is committed (for a progress line). unavailable when the
 // API keeps failing (the cursor stays for the next try), conflict when another sync runs,
 // invalid_input when the API refuses the key. Each page's rows are stamped with `clock`'s time.
+// Contacts of people erased everywhere (marks under `erasure_key`, store/erasure.h) are not
+// mirrored.
 Result<SyncProgress> sync_mirror(pqxx::connection& connection, relay::SystemeClient& client,
                                  const std::function<void(const SyncProgress&)>& on_page = {},
-                                 const Clock& clock = SystemClock::instance());
+                                 const Clock& clock = SystemClock::instance(), const Secret& erasure_key = Secret());
 
 // The mirror rows of one page of contacts (the API's "items"), as reconcile/queries/
 // sync_upsert_contacts.sql takes them: [{"contact_id", "email" (normalized; null when none),

@@ -7,6 +7,7 @@
 
 #include "common/crypto.h"
 #include "common/log.h"
+#include "relay/contact_erasure.h"
 #include "relay/relay_metrics.h"
 #include "store/kept_connection.h"
 
@@ -22,9 +23,9 @@ namespace {
 // `job` synced, or, should anything be thrown while syncing it (LeadSync turns every answer it
 // did not expect into a retry, so this is the last line), a retry naming what was thrown: the
 // job is answered either way, never left leased until its lease runs out.
-SyncOutcome sync_or_retry(LeadSync& sync, const store::SyncJob& job) {
+SyncOutcome sync_or_retry(LeadSync& sync, ContactErasure& erasure, const store::SyncJob& job) {
   try {
-    return sync.sync(job);
+    return job.kind == store::JobKind::sync_lead ? sync.sync(job) : erasure.run(job);
   } catch (const std::exception& e) {
     SyncOutcome outcome;
     outcome.kind = SyncOutcome::Kind::retry;
@@ -57,16 +58,20 @@ void OutboxWorker::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-bool OutboxWorker::process_one(pqxx::connection& connection, LeadSync& sync) {
+bool OutboxWorker::process_one(pqxx::connection& connection, LeadSync& sync, ContactErasure& erasure) {
   store::OutboxStore outbox(connection);
   const auto job = outbox.claim(worker_id_, systeme_.job_lease_seconds);
   if (!job) return false;
-  const SyncOutcome outcome = sync_or_retry(sync, *job);
+  const SyncOutcome outcome = sync_or_retry(sync, erasure, *job);
   static thread_local std::mt19937 random(std::random_device{}());
   const double jitter = std::uniform_real_distribution<double>(0.5, 1.5)(random);
   switch (outcome.kind) {
     case SyncOutcome::Kind::done:
       outbox.complete(*job, worker_id_, outcome.contact_id, outcome.tags);
+      if (job->kind != store::JobKind::sync_lead) {
+        log::info("contact job done", {{"tenant_id", job->tenant_id}, {"job_id", job->id}});
+        break;
+      }
       log::info("lead synced", {{"tenant_id", job->tenant_id}, {"lead_id", job->lead_id}, {"contact_id", outcome.contact_id}});
       break;
     case SyncOutcome::Kind::retry:
@@ -100,6 +105,7 @@ void OutboxWorker::run() {
   SystemeClient client(systeme_.api_base, systeme_.api_key, limiter_, std::chrono::seconds(systeme_.timeout_seconds),
                        policy_.max_json_depth, metrics_);
   LeadSync sync(client, tags_);
+  ContactErasure erasure(client);
   store::KeptConnection::Options pace;
   pace.max_retry = policy_.idle_poll;
   store::KeptConnection kept(database_url_, "outbox", std::move(pace));
@@ -114,7 +120,7 @@ void OutboxWorker::run() {
     bool worked = false;
     if (auto connection = kept.get()) {
       try {
-        worked = process_one(**connection, sync);
+        worked = process_one(**connection, sync, erasure);
       } catch (const std::exception& e) {
         log::warn("outbox: database error", {{"error", e.what()}});
         if (!kept.failed(e)) kept.close();  // the next job starts on a new connection all the same

@@ -1,5 +1,5 @@
 // OutboxWorker: drains the outbox inside the daemon. Its thread claims a due job (with a lease),
-// syncs the lead through LeadSync at systeme.requests_per_second, and records the result: done;
+// runs it (a contact job through ContactErasure) or syncs the lead through LeadSync at systeme.requests_per_second, and records the result: done;
 // retried later (429 honours Retry-After; 5xx and network errors back off exponentially with
 // jitter); or, after a bounded number of attempts, failed and left visible with its error.
 // Its database connection is kept between jobs and opened again when lost (store::KeptConnection,
@@ -18,6 +18,7 @@
 
 #include "common/clock.h"
 #include "config/config.h"
+#include "relay/contact_erasure.h"
 #include "relay/lead_sync.h"
 #include "relay/systeme_client.h"
 
@@ -51,7 +52,7 @@ class OutboxWorker {
 
  private:
   void run();
-  bool process_one(pqxx::connection& connection, LeadSync& sync);
+  bool process_one(pqxx::connection& connection, LeadSync& sync, ContactErasure& erasure);
 
   Secret database_url_;
   SystemeConfig systeme_;

@@ -118,8 +118,14 @@ ApiResponse SystemeClient::assign_tag(long long contact_id, long long tag_id) {
   return call("POST", "/contacts/" + std::to_string(contact_id) + "/tags", nlohmann::json{{"tagId", tag_id}}.dump());
 }
 
+ApiResponse SystemeClient::get_contact(long long contact_id) { return call("GET", "/contacts/" + std::to_string(contact_id)); }
+
 ApiResponse SystemeClient::remove_tag(long long contact_id, long long tag_id) {
   return call("DELETE", "/contacts/" + std::to_string(contact_id) + "/tags/" + std::to_string(tag_id));
+}
+
+ApiResponse SystemeClient::delete_contact(long long contact_id) {
+  return call("DELETE", "/contacts/" + std::to_string(contact_id));
 }
 
 }  // namespace cf::relay

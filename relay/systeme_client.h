@@ -45,7 +45,11 @@ class SystemeClient {
   ApiResponse find_tags(const std::string& query, long long starting_after = 0);
   ApiResponse create_tag(const std::string& name);
   ApiResponse assign_tag(long long contact_id, long long tag_id);
-  ApiResponse remove_tag(long long contact_id, long long tag_id);  // DELETE /contacts/{id}/tags/{tagId}
+  // Erasure (store/erasure.h): one contact with its tags and fields, a tag taken off it, the
+  // contact deleted.
+  ApiResponse get_contact(long long contact_id);
+  ApiResponse remove_tag(long long contact_id, long long tag_id);
+  ApiResponse delete_contact(long long contact_id);
 
  private:
   ApiResponse call(const std::string& method, const std::string& path, const std::string& body = {},

@@ -29,7 +29,7 @@ std::string delivery_rows(const std::vector<ingest::DeliveryRow>& rows) {
         .text_or_null("email", r.email)
         .number("event_at", optional_number(r.event_at))
         .number("received_at", r.received_at)
-        .text("body", crypto::base64(r.body))
+        .text_or_null("body", r.status == ingest::RouteStatus::erased ? std::string() : crypto::base64(r.body))
         .text_or_null("detail", r.detail);
   }
   return out.finish();

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "store/erasure.h"
 #include "store/ingest_statements.h"
 #include "store/person_lock.h"
 #include "store/tenants.h"
@@ -21,8 +22,24 @@ std::string uuids(const std::vector<std::string>& ids) {
   return out.dump();
 }
 
+// The marks the request's people would have, each with the person it stands for.
+struct PersonMark {
+  std::string email;
+  std::optional<long long> contact_id;
+};
+std::map<std::string, PersonMark> marks_of(const ingest::SnapshotRequest& request, const Secret& key) {
+  std::map<std::string, PersonMark> marks;
+  if (key.empty()) return marks;
+  for (const auto& email : request.emails) marks[email_mark(key, email)] = {email, std::nullopt};
+  for (const auto id : request.contact_ids) marks[contact_mark(key, id)] = {"", id};
+  return marks;
+}
+
 // "BEGIN; " when asked, then "EXECUTE ingest_lock_people(...); EXECUTE ingest_read(...)".
-std::string lock_and_read(pqxx::transaction_base& tx, const ingest::SnapshotRequest& request, bool begin) {
+std::string lock_and_read(pqxx::transaction_base& tx, const ingest::SnapshotRequest& request, bool begin,
+                          const std::map<std::string, PersonMark>& marks) {
+  json mark_list = json::array();
+  for (const auto& [mark, person] : marks) mark_list.push_back(mark);
   json hashes = json::array();
   for (const auto& [hash, token] : request.rule_tokens) hashes.push_back(hash);
   const std::string emails = json(request.emails).dump(), contact_ids = json(request.contact_ids).dump();
@@ -34,7 +51,7 @@ std::string lock_and_read(pqxx::transaction_base& tx, const ingest::SnapshotRequ
       tx, "ingest_read",
       {json(request.account_keys).dump(), hashes.dump(), emails, contact_ids, json(request.prefixes).dump(),
        uuids(request.tenant_ids), request.assignments ? emails : none, request.assignments ? contact_ids : none,
-       json(request.mirror_tag_contacts).dump()});
+       json(request.mirror_tag_contacts).dump(), mark_list.dump()});
   return sql;
 }
 
@@ -92,8 +109,10 @@ std::vector<ingest::StoredDelivery> stored_deliveries(const pqxx::result& rows, 
 
 }  // namespace
 
-ingest::BatchSnapshot read_snapshot(pqxx::transaction_base& tx, const ingest::SnapshotRequest& request, bool begin) {
-  const auto row = tx.exec1(lock_and_read(tx, request, begin));
+ingest::BatchSnapshot read_snapshot(pqxx::transaction_base& tx, const ingest::SnapshotRequest& request, bool begin,
+                                    const Secret& erasure_key) {
+  const auto marks = marks_of(request, erasure_key);
+  const auto row = tx.exec1(lock_and_read(tx, request, begin, marks));
   ingest::BatchSnapshot snapshot;
   for (const auto& key : column(row, "stored_dedup_keys")) snapshot.stored_keys.insert(key.get<std::string>());
   for (const auto& t : column(row, "rule_token_tenants")) {
@@ -106,6 +125,13 @@ ingest::BatchSnapshot read_snapshot(pqxx::transaction_base& tx, const ingest::Sn
   }
   for (const auto& a : column(row, "assignments")) snapshot.view.add_assignment(assignment_of(a));
   for (const auto& l : column(row, "leads")) snapshot.view.add_lead(lead_of(l));
+  for (const auto& m : column(row, "erasure_marks")) {
+    const auto person = marks.find(m.at("mark").get<std::string>());
+    if (person == marks.end()) continue;
+    const std::string tenant = m.at("erased_for").is_null() ? std::string() : m.at("erased_for").get<std::string>();
+    if (person->second.contact_id) snapshot.view.erased().add_contact(tenant, *person->second.contact_id);
+    else snapshot.view.erased().add_email(tenant, person->second.email);
+  }
   return snapshot;
 }
 

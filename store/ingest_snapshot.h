@@ -10,13 +10,17 @@
 
 #include <pqxx/pqxx>
 
+#include "config/secret.h"
 #include "ingest/planner.h"
 
 namespace cf::store {
 
 // Locks the batch's people (store/person_lock.h), then reads the snapshot `request` names, in one
 // round trip; with `begin`, the same round trip opens the transaction first ("BEGIN; lock; read").
-ingest::BatchSnapshot read_snapshot(pqxx::transaction_base& tx, const ingest::SnapshotRequest& request, bool begin);
+// The erasure marks of the request's people under `erasure_key` (none read when it is empty) go
+// into the view's ErasedPeople.
+ingest::BatchSnapshot read_snapshot(pqxx::transaction_base& tx, const ingest::SnapshotRequest& request, bool begin,
+                                    const Secret& erasure_key = Secret());
 
 // Claims `fingerprints` in rule_deliveries_seen; returns those this batch claimed (the others were
 // seen in the last 10 minutes). No round trip when there is none.

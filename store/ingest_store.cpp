@@ -65,7 +65,7 @@ std::vector<DeliveryResult> IngestStore::write_once(const std::vector<const Deli
 
 std::vector<DeliveryResult> IngestStore::write_in(pqxx::transaction_base& tx, const std::vector<const Delivery*>& batch) {
   // "BEGIN; lock; read", the rule fingerprints to claim (only with rule webhooks), "write; COMMIT".
-  ingest::BatchSnapshot snapshot = read_snapshot(tx, ingest::snapshot_request(batch), true);
+  ingest::BatchSnapshot snapshot = read_snapshot(tx, ingest::snapshot_request(batch), true, options_.erasure_key);
   const ingest::Admission admission = ingest::admit(batch, snapshot.tenant_of_token);
   const std::set<std::string> claimed = claim_rule_fingerprints(tx, admission.fingerprints_to_claim);
   ingest::IngestPlan plan =
@@ -116,7 +116,7 @@ ReplayPage IngestStore::replay_stored(pqxx::work& tx, const std::vector<ingest::
     batch.push_back(&s.delivery);
     if (!s.rule_tenant_id.empty()) rule_tenants.insert(s.rule_tenant_id);
   }
-  ingest::BatchSnapshot snapshot = read_snapshot(tx, ingest::snapshot_request(batch, rule_tenants), false);
+  ingest::BatchSnapshot snapshot = read_snapshot(tx, ingest::snapshot_request(batch, rule_tenants), false, options_.erasure_key);
   const ingest::ReplayPlan plan = ingest::plan_replay(stored, std::move(snapshot.view), options_.max_clock_skew_ms);
   if (!options_.convert_on_sale) tx.exec0(sale_setting());
   write_replay(tx, plan);

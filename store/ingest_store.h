@@ -12,6 +12,7 @@
 
 #include <pqxx/pqxx>
 
+#include "config/secret.h"
 #include "ingest/delivery.h"
 #include "ingest/planner.h"
 #include "store/person_lock.h"
@@ -34,6 +35,7 @@ struct IngestOptions {
   EpochMs max_clock_skew_ms = 300 * 1000;
   ingest::ParseOptions parse;
   bool convert_on_sale = true;  // leads.convert_on_sale (sql/009_conversion.sql reads it per transaction)
+  Secret erasure_key;  // privacy.erasure_key: the key of the erasure marks (store/erasure.h)
 };
 
 class IngestStore {

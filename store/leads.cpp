@@ -7,6 +7,7 @@
 #include "common/json_depth.h"
 #include "common/tag_prefix.h"
 #include "common/text.h"
+#include "store/erasure.h"
 #include "store/person_lock.h"
 #include "store/queries.h"
 #include "store/recapture.h"
@@ -162,6 +163,7 @@ Capture LeadStore::capture(const Caller& caller, const LeadInput& input, Duplica
   // Take turns with webhook ingest and other captures about the same person (same key as ingest),
   // waiting no longer than the tenant's statement timeout.
   lock_people(tx, {input.email}, {});
+  lift_erasure_marks(tx, caller.tenant_id, erasure_key_, input.email);
   const auto existing = exec_statement(tx, sql::leads_find_by_email, input.email);
   if (!existing.empty()) {
     Lead lead = recapture(tx, caller, read_lead(existing[0]), input);
@@ -230,6 +232,16 @@ std::optional<std::pair<Lead, std::vector<LeadEvent>>> LeadStore::get(const Call
   }
   tx.commit();
   return std::make_pair(read_lead(row[0]), std::move(events));
+}
+
+bool LeadStore::erase(const Caller& caller, const std::string& lead_id) {
+  static const std::regex uuid("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
+  if (!std::regex_match(lead_id, uuid)) return false;
+  pqxx::work tx(connection_);
+  bind_to_tenant(tx, caller.tenant_id);
+  if (!erase_tenant_lead(tx, caller.tenant_id, lead_id, erasure_key_)) return false;
+  tx.commit();
+  return true;
 }
 
 std::optional<LeadStats> LeadStore::stats(const Caller& caller, const std::string& time_zone) {

@@ -120,13 +120,16 @@ struct ConversionChange {
 
 class LeadStore {
  public:
-  explicit LeadStore(pqxx::connection& connection) : connection_(connection) {}
+  // `erasure_key` (privacy.erasure_key) marks erased people (store/erasure.h); without it a
+  // capture lifts no marks and erase() must not be called.
+  explicit LeadStore(pqxx::connection& connection, Secret erasure_key = Secret())
+      : connection_(connection), erasure_key_(std::move(erasure_key)) {}
 
   // Stores the lead for `caller` and queues its Systeme.io sync, in one transaction. An email the
   // caller already has is a re-capture (store/recapture.h): that lead takes the fields it lacks
   // (every field given with `update`), its failed sync job is requeued, and a sync is queued when
-  // the plan says so. With `reject`, an email only another tenant has stores nothing. Throws the
-  // database's error.
+  // the plan says so. With `reject`, an email only another tenant has stores nothing. A capture (new
+  // consent) lifts the caller's erasure marks of the person. Throws the database's error.
   Capture capture(const Caller& caller, const LeadInput& input, DuplicatePolicy policy);
   // invalid_input for a bad cursor.
   Result<LeadPage> list(const Caller& caller, const LeadQuery& query);
@@ -138,12 +141,16 @@ class LeadStore {
   // lead's state, timeline and Systeme.io tag follow (sql/009_conversion.sql). Throws the
   // database's error. Defined in store/lead_conversion.cpp.
   ConversionChange set_converted(const Caller& caller, const std::string& lead_id, bool converted);
+  // Erases the caller's lead (store::erase_tenant_lead) in one transaction; false when the caller
+  // has no such lead (nothing changed).
+  bool erase(const Caller& caller, const std::string& lead_id);
 
  private:
   // `lead`, which the caller already has, captured again in `tx` (store/recapture.h): the lead as it is now.
   Lead recapture(pqxx::work& tx, const Caller& caller, const Lead& lead, const LeadInput& input);
 
   pqxx::connection& connection_;
+  Secret erasure_key_;
 };
 
 }  // namespace cf::store

@@ -16,6 +16,14 @@ std::optional<SyncJob> OutboxStore::claim(const std::string& worker, int lease_s
   job.id = rows[0][1].as<long long>();
   job.attempts = rows[0][2].as<int>();
   job.lead_id = rows[0][3].as<std::string>();
+  const std::string kind = rows[0][4].as<std::string>();
+  if (kind != "sync_lead") {
+    job.kind = kind == "delete_contact" ? JobKind::delete_contact : JobKind::erase_contact;
+    if (!rows[0][5].is_null()) job.contact_id = rows[0][5].as<long long>();
+    job.prefix = exec_statement1(tx, sql::outbox_tenant_prefix, job.tenant_id)[0].as<std::string>();
+    tx.commit();
+    return job;
+  }
   const auto lead = exec_statement(tx, sql::outbox_lead_to_sync, job.tenant_id, job.lead_id);
   if (lead.empty()) {
     // The lead is gone: nothing to sync.
@@ -40,12 +48,14 @@ void OutboxStore::complete(const SyncJob& job, const std::string& worker, long l
   pqxx::work tx(connection_);
   // Tags the capture applied join the lead's own tags, unless a webhook has already said
   // something about them (its event time then decides, as in ingest).
-  if (job.captured) {
-    exec_statement(tx, sql::outbox_mark_lead_synced, job.tenant_id, job.lead_id, contact_id, nlohmann::json(tags).dump());
-  }
-  if (!job.converted_tag.empty()) {
-    exec_statement(tx, sql::outbox_mark_converted_tag, job.tenant_id, job.lead_id, job.prefix + "converted",
-                   job.converted_tag == "wanted", contact_id);
+  if (job.kind == JobKind::sync_lead) {
+    if (job.captured) {
+      exec_statement(tx, sql::outbox_mark_lead_synced, job.tenant_id, job.lead_id, contact_id, nlohmann::json(tags).dump());
+    }
+    if (!job.converted_tag.empty()) {
+      exec_statement(tx, sql::outbox_mark_converted_tag, job.tenant_id, job.lead_id, job.prefix + "converted",
+                     job.converted_tag == "wanted", contact_id);
+    }
   }
   exec_statement(tx, sql::outbox_complete_job, job.tenant_id, job.id, worker);
   tx.commit();

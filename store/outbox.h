@@ -12,12 +12,18 @@
 
 namespace cf::store {
 
+// The kinds of outbox_jobs.kind: a lead to sync, or (sql/011) a Systeme.io contact to erase the
+// tenant from, or to delete.
+enum class JobKind { sync_lead, erase_contact, delete_contact };
+
 struct SyncJob {
   std::string tenant_id;
   long long id = 0;
   int attempts = 0;  // including this one
+  JobKind kind = JobKind::sync_lead;
+  std::optional<long long> contact_id;  // contact jobs: the contact (never the email)
   std::string prefix;
-  std::string lead_id, email, name, phone, ib_type, monthly_leads;
+  std::string lead_id, email, name, phone, ib_type, monthly_leads;  // sync_lead: the lead to send
   bool captured = true;       // captured through the API (else made by webhooks: no contact to create)
   std::string converted_tag;  // the relay's own <prefix>converted: "wanted", "unwanted" or "" (leave it)
 };
@@ -31,7 +37,7 @@ class OutboxStore {
   // oldest due job first, so one tenant's long queue does not delay another's.
   std::optional<SyncJob> claim(const std::string& worker, int lease_seconds);
   // The lead is in Systeme.io as `contact_id` with `tags` applied (and the relay's converted tag
-  // as the job wanted it): record it, finish the job.
+  // as the job wanted it): record it, finish the job (a contact job is only finished).
   void complete(const SyncJob& job, const std::string& worker, long long contact_id, const std::vector<std::string>& tags);
   // Try again after `delay_seconds`; the error is kept on the job and the lead.
   void retry(const SyncJob& job, const std::string& worker, int delay_seconds, const std::string& error);

@@ -56,6 +56,11 @@ const std::vector<DeclaredFunction> kDeclaredFunctions{
     // sql/006
     {"clientflow_route_waiting_rule_deliveries", "uuid, uuid", true,
      "4b0424d3ce72fac79c4252852deb00b8b8c9156207740c0ec536ed04ac1d2f30", kPinnedSearchPath, kRunsAsOwner},
+    // sql/011
+    {"clientflow_erase_tenant_lead", "uuid, uuid, text, bigint, bytea, bytea, jsonb", true,
+     "8be928e716b36a835fa3270239010b049642348a3c47f3ef9a12d26cc124882b", kPinnedSearchPath, kRunsAsOwner},
+    {"clientflow_lift_erasure_marks", "uuid, bytea", true,
+     "f97c56114f12f460ff7b47ef33740116505b018345aad093e43e72e222a1f923", kPinnedSearchPath, kRunsAsOwner},
 };
 
 }  // namespace

@@ -9,10 +9,12 @@
 -- $7  emails to read admins' assignments for ([] when no contact or sale event needs them)
 -- $8  contact ids to read assignments for (idem)
 -- $9  contact ids whose mirrored tags name their owners (contact and sale events without tags)
+-- $10 erasure marks of the emails and contact ids (hex HMAC-SHA256, store/erasure.h)
 -- One row of JSON arrays of objects: stored_dedup_keys (text), rule_token_tenants
 -- {rule_token_hash, tenant_id}, mirrors {contact_id, email, tags, fields, snapshot_at},
 -- tenants {id, prefix}, assignments {email, contact_id, tenant_ids}, leads {tenant_id, id, email,
--- systeme_contact_id, tags, tag_clock, open_count, last_opened_at}; times in epoch milliseconds.
+-- systeme_contact_id, tags, tag_clock, open_count, last_opened_at}, erasure_marks {mark (hex),
+-- erased_for (null: everywhere)}; times in epoch milliseconds.
 WITH m AS (
   SELECT contact_id, coalesce(email, '') AS email, tags, fields,
          (extract(epoch FROM snapshot_at) * 1000)::bigint AS snapshot_at
@@ -48,4 +50,7 @@ SELECT
                                               'last_opened_at', (extract(epoch FROM last_opened_at) * 1000)::bigint)), '[]')
    FROM leads
    WHERE email = ANY (ARRAY(SELECT jsonb_array_elements_text($3::jsonb)))
-      OR systeme_contact_id = ANY (ARRAY(SELECT (jsonb_array_elements_text($4::jsonb))::bigint))) AS leads;
+      OR systeme_contact_id = ANY (ARRAY(SELECT (jsonb_array_elements_text($4::jsonb))::bigint))) AS leads,
+  (SELECT coalesce(json_agg(json_build_object('mark', encode(mark, 'hex'), 'erased_for', erased_for)), '[]')
+   FROM erasure_marks
+   WHERE mark = ANY (ARRAY(SELECT decode(jsonb_array_elements_text($10::jsonb), 'hex')))) AS erasure_marks;

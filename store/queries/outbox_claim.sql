@@ -6,8 +6,8 @@
 -- passed over). The chosen tenant's turn is recorded in the same statement.
 -- $1  text: the worker claiming (who holds the lease)
 -- $2  integer: the lease, in seconds
--- Returns the claimed job's tenant_id, id, attempts (this one counted) and lead_id; no row when no
--- job is due.
+-- Returns the claimed job's tenant_id, id, attempts (this one counted), lead_id, kind and
+-- contact_id; no row when no job is due.
 WITH RECURSIVE waiting (tenant_id) AS (
   (SELECT tenant_id FROM outbox_jobs WHERE done_at IS NULL AND failed_at IS NULL ORDER BY tenant_id LIMIT 1)
   UNION ALL
@@ -36,4 +36,4 @@ turn AS (
 )
 UPDATE outbox_jobs o SET leased_until = now() + make_interval(secs => $2), leased_by = $1, attempts = o.attempts + 1
   FROM next WHERE o.tenant_id = next.tenant_id AND o.id = next.id
-RETURNING o.tenant_id::text, o.id, o.attempts, o.lead_id::text;
+RETURNING o.tenant_id::text, o.id, o.attempts, o.lead_id::text, o.kind, o.contact_id;

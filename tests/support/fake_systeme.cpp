@@ -295,11 +295,21 @@ void FakeSysteme::routes(Rest::Router& router) {
     if (!found->second.tag_ids.insert(tag).second) ++repeated_assignments_;
     r.send(Http::Code::No_Content);
   }));
-  Rest::Routes::Delete(router, "/api/contacts/:id/tags/:tag", guarded("DELETE /contacts/tags", [this](const Rest::Request& q, Http::ResponseWriter& r) {
+  const auto not_found = [](Http::ResponseWriter& r) {
+    answer(r, Http::Code::Not_Found, {{"title", "An error occurred"}, {"detail", "Not Found"}});
+  };
+  Rest::Routes::Get(router, "/api/contacts/:id", guarded("GET /contacts/id", [this, not_found](const Rest::Request& q, Http::ResponseWriter& r) {
     const auto found = contacts_.find(q.param(":id").as<long long>());
-    if (found == contacts_.end() || found->second.tag_ids.erase(q.param(":tag").as<long long>()) == 0) {
-      return answer(r, Http::Code::Not_Found, {{"title", "An error occurred"}, {"detail", "Not Found"}});
-    }
+    if (found == contacts_.end()) return not_found(r);
+    answer(r, Http::Code::Ok, contact_json(found->second, tags_));
+  }));
+  Rest::Routes::Delete(router, "/api/contacts/:id/tags/:tag", guarded("DELETE /contacts/tags", [this, not_found](const Rest::Request& q, Http::ResponseWriter& r) {
+    const auto found = contacts_.find(q.param(":id").as<long long>());
+    if (found == contacts_.end() || found->second.tag_ids.erase(q.param(":tag").as<long long>()) == 0) return not_found(r);
+    r.send(Http::Code::No_Content);
+  }));
+  Rest::Routes::Delete(router, "/api/contacts/:id", guarded("DELETE /contacts", [this, not_found](const Rest::Request& q, Http::ResponseWriter& r) {
+    if (contacts_.erase(q.param(":id").as<long long>()) == 0) return not_found(r);
     r.send(Http::Code::No_Content);
   }));
 }

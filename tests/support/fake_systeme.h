@@ -1,6 +1,7 @@
 // FakeSysteme: the one fake the tests allow, a loopback HTTP server speaking the Systeme.io public
-// API as shared/systeme-io.md documents it (contacts, tags, contact fields; 401 for a wrong key,
-// 422 "already used", merge-patch, tag removal; contacts and tag searches paged by cursor) with faults a test
+// API as shared/systeme-io.md documents it (contacts, tags, contact fields; a contact by id, its
+// tags removed, the contact deleted; 401 for a wrong key,
+// 422 "already used", merge-patch; contacts and tag searches paged by cursor) with faults a test
 // can inject: the next N calls answered 500 or 429 with Retry-After, left hanging, or answered
 // with a body the test gives. It counts what it was asked, so tests can check that
 // nothing happened twice. Its state is safe to read from the test's thread.

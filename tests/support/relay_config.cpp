@@ -10,6 +10,7 @@ std::string write_relay_config(const std::string& database_url, const std::strin
   // JSON strings are valid YAML scalars, which quotes the URL safely.
   std::string yaml = "database:\n  url: " + nlohmann::json(database_url).dump() + "\n";
   yaml += extra;
+  if (extra.find("privacy:") == std::string::npos) yaml += "privacy:\n  erasure_key: " + std::string(kErasureKey) + "\n";
   return write_temp_file("relay.yaml", yaml);
 }
 

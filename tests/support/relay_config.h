@@ -6,6 +6,9 @@
 
 namespace cf::testing {
 
+// The privacy.erasure_key every test config has (unless `extra` has a privacy section).
+inline constexpr const char* kErasureKey = "erasure-key-0123456789-abcdefghijklmnop";
+
 // Writes a config for `database_url` (plus `extra` YAML appended verbatim) to a temp file.
 std::string write_relay_config(const std::string& database_url, const std::string& extra = "");
 

@@ -36,6 +36,7 @@ BOOST_AUTO_TEST_CASE(minimal_file_takes_documented_defaults) {
   BOOST_TEST(config->systeme.webhook_secrets.empty());
   BOOST_TEST(config->systeme.requests_per_second == 4.0);
   BOOST_TEST(config->admin.token.empty());
+  BOOST_TEST(config->privacy.erasure_key.empty());
   BOOST_TEST((config->leads.duplicate_policy == cf::DuplicatePolicy::allow));
   BOOST_TEST(config->reconcile.interval_seconds == 900);
   BOOST_TEST(config->reconcile.full_interval_seconds == 86400);
@@ -231,6 +232,8 @@ BOOST_AUTO_TEST_CASE(secrets_never_appear_in_errors) {
   const std::string secret = "s3cr3t-value-that-must-not-leak";
   const auto short_token = error_of(std::string(kMinimal) + "admin:\n  token: " + secret + "\n");
   BOOST_TEST(short_token == "test.yaml:4: admin.token: must be at least 32 characters (or empty to close the admin API)");
+  const auto short_key = error_of(std::string(kMinimal) + "privacy:\n  erasure_key: " + secret + "\n");
+  BOOST_TEST(short_key == "test.yaml:4: privacy.erasure_key: must be at least 32 characters (or empty: no erasure)");
   const auto list_item = error_of(std::string(kMinimal) + "systeme:\n  webhook_secrets: [\"" + secret +
                                   "\", {k: " + secret + "}]\n");
   BOOST_TEST(list_item.find(secret) == std::string::npos);

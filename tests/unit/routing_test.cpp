@@ -1,9 +1,11 @@
 // The routing rules, without a database: which tenant an event belongs to, what it changes on
-// that tenant's lead, and the unrouted statuses.
+// that tenant's lead, and the unrouted statuses; and how erasure marks bend them
+// (ingest/erasure_routing.h).
 #define BOOST_TEST_MODULE routing
 #include <boost/test/unit_test.hpp>
 
 #include "ingest/delivery.h"
+#include "ingest/erasure_routing.h"
 #include "ingest/routing.h"
 
 using namespace cf::ingest;
@@ -280,4 +282,55 @@ BOOST_FIXTURE_TEST_CASE(mirror_keeps_every_tag_and_moves_forward_only, World) {
   auto older = contact_event(EventKind::contact_created, "x@example.com", std::vector<std::string>{}, 7);
   mirror_event(older, T0, view);
   BOOST_TEST(view.mirror(7)->tags.size() == 2u);
+}
+
+namespace {
+
+// Routes as the planner does, erasure marks included; the status it ends with.
+RouteStatus deliver(RoutingView& view, const SystemeEvent& event, const std::string& rule_tenant = "") {
+  if (erased_before_routing(view, event.contact, rule_tenant)) return erased_route().status;
+  Routed r = route(event, rule_tenant, T0, view);
+  undo_erased_lead(r, event.contact, view);
+  return r.status;
+}
+
+SystemeEvent opened(const std::string& email) {
+  SystemeEvent event;
+  event.kind = EventKind::rule;
+  event.rule_kind = "email-opened";
+  event.contact.email = email;
+  return event;
+}
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_CASE(a_tenant_mark_drops_the_lead_a_webhook_would_create, World) {
+  view.erased().add_email(A, "p@example.com");
+  BOOST_TEST((deliver(view, tag_event(EventKind::tag_added, "ib-aaa111-webinar", "p@example.com")) == RouteStatus::erased));
+  BOOST_TEST(lead_count() == 0);
+  BOOST_TEST((deliver(view, opened("p@example.com"), A) == RouteStatus::erased));
+  // B never erased the person: its tag creates its lead; A's tag is then kept off B's person.
+  BOOST_TEST((deliver(view, tag_event(EventKind::tag_added, "ib-bbb222-webinar", "p@example.com")) == RouteStatus::routed));
+  BOOST_TEST((deliver(view, tag_event(EventKind::tag_added, "ib-aaa111-webinar", "p@example.com")) == RouteStatus::erased));
+  BOOST_TEST(lead_count() == 1);
+  BOOST_TEST(lead_of(B, "p@example.com") != nullptr);
+  // Marked by contact id alone, with another email on the event.
+  view.erased().add_contact(B, 555);
+  BOOST_TEST((deliver(view, tag_event(EventKind::tag_added, "ib-bbb222-x", "new@example.com", 555)) == RouteStatus::erased));
+}
+
+BOOST_FIXTURE_TEST_CASE(a_lead_held_again_routes_as_usual, World) {
+  view.erased().add_email(A, "p@example.com");
+  lead(A, "p@example.com");  // captured again (new consent) before the mark was read
+  BOOST_TEST((deliver(view, tag_event(EventKind::tag_added, "ib-aaa111-webinar", "p@example.com")) == RouteStatus::routed));
+  BOOST_TEST((deliver(view, opened("p@example.com"), A) == RouteStatus::routed));
+}
+
+BOOST_FIXTURE_TEST_CASE(a_global_mark_stops_every_delivery_about_the_person, World) {
+  view.erased().add_email("", "p@example.com");
+  BOOST_TEST((deliver(view, tag_event(EventKind::tag_added, "ib-bbb222-webinar", "p@example.com")) == RouteStatus::erased));
+  BOOST_TEST((deliver(view, opened("p@example.com"), B) == RouteStatus::erased));
+  BOOST_TEST(lead_count() == 0);
+  BOOST_TEST((deliver(view, tag_event(EventKind::tag_added, "ib-bbb222-webinar", "other@example.com")) == RouteStatus::routed));
+  BOOST_TEST(std::string(status_name(RouteStatus::erased)) == "erased");
 }

@@ -1,0 +1,4 @@
+-- Which of the given marks are global erasure marks (a person erased everywhere).
+-- $1  text: hex marks (a JSON array)
+SELECT DISTINCT encode(mark, 'hex') FROM erasure_marks
+WHERE erased_for IS NULL AND mark = ANY (ARRAY(SELECT decode(jsonb_array_elements_text($1::jsonb), 'hex')));

@@ -1,0 +1,18 @@
+-- Deletes a tenant's lead with its timeline and outbox jobs and, when the lead has a Systeme.io
+-- contact, queues the erase_contact job that removes the tenant's tags and owner fields there.
+-- Runs bound to the tenant. Returns the leads, timeline entries and jobs deleted, and the jobs
+-- queued.
+-- $1  text: the tenant's id (a UUID)
+-- $2  text: the lead's id (a UUID)
+WITH timeline AS (
+  DELETE FROM lead_events WHERE tenant_id = $1::uuid AND lead_id = $2::uuid RETURNING 1),
+jobs AS (
+  DELETE FROM outbox_jobs WHERE tenant_id = $1::uuid AND lead_id = $2::uuid RETURNING 1),
+lead AS (
+  DELETE FROM leads WHERE tenant_id = $1::uuid AND id = $2::uuid RETURNING systeme_contact_id),
+queued AS (
+  INSERT INTO outbox_jobs (tenant_id, lead_id, kind, contact_id)
+  SELECT $1::uuid, $2::uuid, 'erase_contact', systeme_contact_id FROM lead WHERE systeme_contact_id IS NOT NULL
+  RETURNING 1)
+SELECT (SELECT count(*) FROM lead), (SELECT count(*) FROM timeline), (SELECT count(*) FROM jobs),
+       (SELECT count(*) FROM queued);
