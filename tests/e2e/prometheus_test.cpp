@@ -116,7 +116,7 @@ BOOST_FIXTURE_TEST_CASE(dashboard_and_alerts_see_real_series, TwoTenants) {
       ++expressions;
     }
   }
-  BOOST_TEST(expressions == 22);
+  BOOST_TEST(expressions == 23);
 
   // Every metric an alert rule names is exported; the exposition passes promtool.
   const std::string exposition = http_request("GET", metrics_url).body;
