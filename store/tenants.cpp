@@ -69,6 +69,18 @@ Result<TenantDraft> TenantDraft::make(const std::string& name_text, const std::s
   return draft;
 }
 
+Error TenantStore::prefix_taken(const TagPrefix& prefix) {
+  try {
+    pqxx::read_transaction tx(connection_);
+    if (exec_statement1(tx, sql::tenants_prefix_retired, prefix.str())[0].as<bool>()) {
+      return conflict("prefix " + prefix.str() + " is retired (it belonged to a deleted tenant) and is never issued again");
+    }
+  } catch (const std::exception& e) {
+    return database_error(e, "tenant add");
+  }
+  return conflict("prefix " + prefix.str() + " is already used by another tenant");
+}
+
 Result<NewTenant> TenantStore::add(const TenantDraft& draft) {
   const auto& chosen = draft.prefix;
   for (int attempt = 0;; ++attempt) {
@@ -86,7 +98,7 @@ Result<NewTenant> TenantStore::add(const TenantDraft& draft) {
       return created;
     } catch (const pqxx::unexpected_rows&) {
       // ON CONFLICT DO NOTHING returned no row: the prefix is taken.
-      if (chosen) return conflict("prefix " + prefix.str() + " is already used by another tenant or retired");
+      if (chosen) return prefix_taken(prefix);
       if (attempt + 1 >= kGeneratedPrefixAttempts) {
         return internal_error("could not generate an unused prefix");
       }

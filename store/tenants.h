@@ -78,7 +78,7 @@ class TenantStore {
   explicit TenantStore(pqxx::connection& connection) : connection_(connection) {}
 
   // Creates a tenant, generating a prefix when the draft has none. Fails with conflict when the
-  // prefix is taken; nothing is stored on failure.
+  // prefix is taken or retired (a deleted tenant's); nothing is stored on failure.
   Result<NewTenant> add(const TenantDraft& draft);
 
   // Every tenant, oldest first. Never includes credentials.
@@ -109,6 +109,8 @@ class TenantStore {
 
  private:
   Result<Tenant> find_by_hash(std::string_view statement, const std::string& secret);
+  // The conflict a chosen prefix met: taken by a tenant, or retired.
+  Error prefix_taken(const TagPrefix& prefix);
   pqxx::connection& connection_;
 };
 

@@ -241,6 +241,7 @@ BOOST_AUTO_TEST_CASE(daemon_metrics_initialize_their_fixed_series_at_zero) {
   const std::map<std::string, std::size_t> expected{{"clientflow_credentials_refused_total", 2},
                                                     {"clientflow_credentials_reloads_total", 3},
                                                     {"clientflow_http_requests_refused_total", 4},
+                                                    {"clientflow_outbox_jobs", 2},
                                                     {"clientflow_tenant_api_requests_total", 3},
                                                     {"clientflow_tenant_api_statement_timeouts_total", 1},
                                                     {"clientflow_webhook_clock_skew_total", 1}};
