@@ -98,8 +98,9 @@ BOOST_FIXTURE_TEST_CASE(tenant_add_prints_one_json_object, MigratedRelay) {
   auto result = relay({"tenant", "add", "--name", "John", "--email", "John@Example.com"});
   BOOST_REQUIRE_MESSAGE(result.exit_code == 0, result.err);
   const auto tenant = json::parse(result.out);
-  BOOST_TEST(tenant.size() == 7u);
-  for (const char* key : {"id", "name", "email", "prefix", "api_key", "rule_token", "created_at"}) {
+  BOOST_TEST(tenant.size() == 8u);
+  BOOST_TEST(tenant["state"] == "active");
+  for (const char* key : {"id", "name", "email", "prefix", "api_key", "rule_token", "created_at", "state"}) {
     BOOST_TEST(tenant.contains(key), key);
   }
   BOOST_TEST(tenant["email"] == "john@example.com");

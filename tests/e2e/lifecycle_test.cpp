@@ -241,6 +241,8 @@ BOOST_AUTO_TEST_CASE(syncs_failed_by_a_wrong_key_alert_and_are_retried_once_it_i
   BOOST_TEST(discarded.out == "discarded 1 job\n");
   BOOST_TEST(w.count("SELECT count(*) FROM outbox_jobs WHERE discarded_by = 'ops-anna' AND discarded_at IS NOT NULL") == 1);
   BOOST_TEST(eventually([&] { return w.metric("clientflow_outbox_jobs{state=\"failed\"}") == 2; }, std::chrono::seconds(30)));
+  BOOST_TEST(w.admin("/admin/report").body.find("Failed Systeme.io syncs: <span id=\"outbox-failed\">2</span>") !=
+             std::string::npos);
   const auto listed = w.cli({"outbox", "list", "--state", "failed"});
   BOOST_TEST(listed.exit_code == 0, listed.err);
   BOOST_TEST(std::count(listed.out.begin(), listed.out.end(), '\n') == 3);  // header and two jobs

@@ -48,6 +48,15 @@ SystemeEvent tag_event(EventKind kind, const std::string& tag, const std::string
   return event;
 }
 
+// A workflow webhook of `kind` about `email`.
+SystemeEvent rule_event(const std::string& kind, const std::string& email) {
+  SystemeEvent event;
+  event.kind = EventKind::rule;
+  event.rule_kind = kind;
+  event.contact.email = email;
+  return event;
+}
+
 SystemeEvent contact_event(EventKind kind, const std::string& email, std::optional<std::vector<std::string>> tags,
                            std::optional<long long> id = 100) {
   SystemeEvent event;
@@ -130,11 +139,7 @@ BOOST_FIXTURE_TEST_CASE(a_deleted_tenants_prefix_is_retired_not_unknown, World) 
 BOOST_FIXTURE_TEST_CASE(a_suspended_tenants_rule_webhook_is_kept_without_effect_while_its_tags_route, World) {
   view.add_tenant({A, "ib-aaa111-", true});
   lead(A, "x@example.com", 100);
-  SystemeEvent open;
-  open.kind = EventKind::rule;
-  open.rule_kind = "email-opened";
-  open.contact.email = "x@example.com";
-  auto kept = route(open, A, T0, view);
+  auto kept = route(rule_event("email-opened", "x@example.com"), A, T0, view);
   BOOST_TEST((kept.status == RouteStatus::suspended));
   BOOST_TEST(kept.tenant_id == A);
   BOOST_TEST(!kept.timeline);
@@ -238,10 +243,7 @@ BOOST_FIXTURE_TEST_CASE(sale_without_tags_uses_the_mirror, World) {
 
 BOOST_FIXTURE_TEST_CASE(rule_webhook_counts_opens_on_the_token_tenants_lead, World) {
   lead(A, "x@example.com");
-  SystemeEvent open;
-  open.kind = EventKind::rule;
-  open.rule_kind = "email-opened";
-  open.contact.email = "x@example.com";
+  const SystemeEvent open = rule_event("email-opened", "x@example.com");
   auto first = route(open, A, T0, view);
   BOOST_TEST((first.status == RouteStatus::routed));
   route(open, A, T0 + 5000, view);
