@@ -19,6 +19,7 @@
 #include "store/admin_review.h"
 #include "store/erasure.h"
 #include "store/admin_sessions.h"
+#include "store/outbox_admin.h"
 
 namespace cf::daemon {
 
@@ -111,6 +112,7 @@ void AdminApi::register_routes(HttpServer& server) {
   server.add_route("POST", "/admin/findings/:id/:action", this, &AdminApi::finding_action);
   server.add_route("GET", "/admin/events", this, &AdminApi::events);
   server.add_route("GET", "/admin/erasures", this, &AdminApi::erasures);
+  server.add_route("GET", "/admin/outbox", this, &AdminApi::outbox_jobs);
   server.add_route("GET", "/admin/report", this, &AdminApi::report);
   server.add_route("POST", "/admin/session", this, &AdminApi::sign_in, RequestBody::form);
   server.add_route("POST", "/admin/session/end", this, &AdminApi::sign_out, RequestBody::form);
@@ -253,6 +255,7 @@ void AdminApi::report(const Rest::Request& request, Http::ResponseWriter respons
                     store::AdminReview review(c);
                     view.counts = review.finding_counts();
                     view.tenants = review.tenant_labels(owner_ids(view.findings));
+                    view.outbox_failed = store::count_failed_outbox_jobs(c);
                     send_page(r, ctx, Http::Code::Ok, render_report(view), view.nonce);
                   }, true);
 }

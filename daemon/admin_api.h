@@ -5,6 +5,7 @@
 //   POST /admin/findings/{id}/assign          body {"by", "note", "tenant_ids": [...]}: owners, replay
 //   GET  /admin/events?status=unrouted|<status>&limit=   stored deliveries that did not route
 //   GET  /admin/erasures                      the audit of erasures (who, when, counts), newest first
+//   GET  /admin/outbox?state=&tenant=&cursor=&limit=   Systeme.io sync jobs with their last error
 //   GET  /admin/report?status=&kind=          the report as an HTML page (or its sign-in form)
 //   POST /admin/session                       sign in with the admin token (form), sets the cookie
 //   POST /admin/session/end                   sign out (this browser)
@@ -49,6 +50,7 @@ class AdminApi {
   void finding_action(const Pistache::Rest::Request& request, Pistache::Http::ResponseWriter response);
   void events(const Pistache::Rest::Request& request, Pistache::Http::ResponseWriter response);
   void erasures(const Pistache::Rest::Request& request, Pistache::Http::ResponseWriter response);
+  void outbox_jobs(const Pistache::Rest::Request& request, Pistache::Http::ResponseWriter response);  // admin_outbox.cpp
   void report(const Pistache::Rest::Request& request, Pistache::Http::ResponseWriter response);
   void sign_in(const Pistache::Rest::Request& request, Pistache::Http::ResponseWriter response);
   void sign_out(const Pistache::Rest::Request& request, Pistache::Http::ResponseWriter response);

@@ -32,13 +32,8 @@ Result<std::unique_ptr<pqxx::connection>> open_database(const std::string& confi
   return store::connect(config->database.url);
 }
 
-nlohmann::json to_json(const store::Tenant& tenant) {
-  return {{"id", tenant.id}, {"name", tenant.name}, {"email", tenant.email},
-          {"prefix", tenant.prefix}, {"created_at", tenant.created_at}};
-}
-
 nlohmann::json to_json(const store::NewTenant& issued) {
-  nlohmann::json out = to_json(issued.tenant);
+  nlohmann::json out = store::to_json(issued.tenant);
   if (issued.keys.api_key) out["api_key"] = *issued.keys.api_key;
   if (issued.keys.rule_token) out["rule_token"] = *issued.keys.rule_token;
   return out;
@@ -115,14 +110,14 @@ int tenant_list(const std::string& config_path, const std::string& format, std::
   if (!all) return report_error(all.error());
   if (format == "json") {
     nlohmann::json array = nlohmann::json::array();
-    for (const auto& tenant : *all) array.push_back(to_json(tenant));
+    for (const auto& tenant : *all) array.push_back(store::to_json(tenant));
     out << array.dump() << '\n';
     return kExitOk;
   }
-  out << std::left << std::setw(38) << "ID" << std::setw(22) << "PREFIX" << std::setw(22)
+  out << std::left << std::setw(38) << "ID" << std::setw(22) << "PREFIX" << std::setw(11) << "STATE" << std::setw(22)
       << "CREATED" << std::setw(32) << "EMAIL" << "NAME" << '\n';
   for (const auto& tenant : *all) {
-    out << std::setw(38) << tenant.id << std::setw(22) << tenant.prefix << std::setw(22)
+    out << std::setw(38) << tenant.id << std::setw(22) << tenant.prefix << std::setw(11) << tenant.state << std::setw(22)
         << tenant.created_at << std::setw(32) << tenant.email << tenant.name << '\n';
   }
   return kExitOk;
@@ -197,7 +192,7 @@ int tenant_workflows(const std::string& config_path, const std::string& tenant_i
     }
     nlohmann::json webhooks = nlohmann::json::object();
     for (const auto& kind : rule_kinds()) webhooks[kind] = rules + kind;
-    out << nlohmann::json{{"tenant", to_json(*tenant)},
+    out << nlohmann::json{{"tenant", store::to_json(*tenant)},
                           {"triggers", triggers},
                           {"ib_type_tag", tenant->prefix + "<ib_type>"},
                           {"rule_webhooks", webhooks}}
@@ -206,6 +201,10 @@ int tenant_workflows(const std::string& config_path, const std::string& tenant_i
     return kExitOk;
   }
   out << "Systeme.io workflows for " << tenant->name << " (prefix " << tenant->prefix << ")\n\n";
+  if (tenant->suspended()) {
+    out << "This tenant is suspended: its API keys get 403 and its rule webhooks are kept (stored as\n"
+           "`suspended`) until `tenant resume` routes them; its tags still route.\n\n";
+  }
   out << "Trigger tags (copy exactly):\n";
   for (const auto& t : workflow_triggers()) {
     out << "  " << std::left << std::setw(20) << t.workflow << std::setw(30) << tenant->prefix + t.suffix << t.when << '\n';
@@ -224,6 +223,7 @@ int events_replay(const std::string& config_path, const std::string& status, std
   std::vector<std::string> replayable;
   for (const auto s : ingest::unrouted_statuses()) replayable.emplace_back(ingest::status_name(s));
   replayable.emplace_back(ingest::status_name(ingest::RouteStatus::no_lead));
+  replayable.emplace_back(ingest::status_name(ingest::RouteStatus::suspended));
   if (!status.empty() && std::find(replayable.begin(), replayable.end(), status) == replayable.end()) {
     std::string names;
     for (const auto& name : replayable) names += (names.empty() ? "" : ", ") + name;

@@ -193,6 +193,9 @@ std::string render_report(const ReportView& view) {
     out << "</tr>";
   }
   out << "</table>";
+  out << "<p class=\"outbox\">Failed Systeme.io syncs: <span id=\"outbox-failed\">" << view.outbox_failed
+      << "</span> (<a href=\"/admin/outbox?state=failed\">list</a>; requeue with <code>clientflow-relay outbox retry"
+      << "</code>)</p>";
 
   // Filters: a plain GET form, so a filtered view is a link.
   out << "<form class=\"filters\" method=\"get\" action=\"/admin/report\">"

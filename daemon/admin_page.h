@@ -25,6 +25,7 @@ struct ReportView {
   std::vector<reconcile::Finding> findings;              // as filtered
   std::map<std::string, std::map<std::string, int>> counts;  // kind -> status -> findings
   std::map<std::string, TenantLabel> tenants;            // tenant id -> label
+  long long outbox_failed = 0;                           // Systeme.io syncs failed for good, not discarded
   std::string status_filter = "open";
   std::string kind_filter;                               // empty: every kind
   std::string csrf_token;

@@ -34,6 +34,28 @@ int tenant_list(const std::string& config_path, const std::string& format, std::
 int tenant_rotate_keys(const std::string& config_path, const std::string& tenant_id, bool api_key,
                        bool rule_token, std::ostream& out);
 
+// A tenant's life after `tenant add` (daemon/lifecycle_commands.cpp): rename it or change its
+// email (an empty optional keeps one), suspend it (its API keys get 403, its rule webhooks are
+// kept as `suspended`, its outbox jobs wait) or resume it (its kept rule webhooks are routed), or
+// delete it for good when `confirm_prefix` is its prefix (see store/tenant_removal.h). JSON on
+// `out`; `by` is who acts, recorded where the change is.
+int tenant_update(const std::string& config_path, const std::string& tenant_id, const std::optional<std::string>& name,
+                  const std::optional<std::string>& email, std::ostream& out);
+int tenant_suspend(const std::string& config_path, const std::string& tenant_id, bool suspend, std::ostream& out);
+int tenant_delete(const std::string& config_path, const std::string& tenant_id, const std::string& confirm_prefix,
+                  const std::string& by, std::ostream& out);
+
+// The outbox of Systeme.io syncs for admins (store/outbox_admin.h): list jobs (`state` and
+// `tenant_id` may be empty; text or json), requeue failed ones or give them up on purpose.
+// Exactly one of `job_id` (> 0), `tenant_id` (not empty) or `all_failed` selects the jobs.
+int outbox_list(const std::string& config_path, const std::string& state, const std::string& tenant_id,
+                const std::string& format, std::ostream& out);
+int outbox_change(const std::string& config_path, bool discard, long long job_id, const std::string& tenant_id,
+                  bool all_failed, const std::string& by, std::ostream& out);
+
+// Who runs a command, for the records it leaves: $USER (else "cli").
+std::string command_user();
+
 // Prints, for one tenant, the exact Systeme.io trigger tags and rule-webhook URLs its cloned
 // workflows need (the rule token shown as <rule_token> unless the caller passes the real one,
 // which is checked against the stored hash). `format` is text or json.

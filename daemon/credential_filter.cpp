@@ -67,20 +67,20 @@ CredentialFilter::Match CredentialFilter::api_key(const std::string& api_key) {
   return find(Credential::api_key, api_key);
 }
 
-std::optional<std::string> CredentialFilter::holder(Credential credential, const std::string& hash) const {
+std::optional<CredentialFilter::Match> CredentialFilter::holder(Credential credential, const std::string& hash) const {
   if (!hashes_) return std::nullopt;
   const auto& table = credential == Credential::rule_token ? hashes_->rule_tokens : hashes_->api_keys;
   const auto found = table.find(hash);
   if (found == table.end()) return std::nullopt;
-  return found->second;
+  return Match{Verdict::known, found->second, hashes_->suspended.count(found->second) > 0};
 }
 
 CredentialFilter::Match CredentialFilter::find(Credential credential, const std::string& secret) {
   const std::string hash = crypto::sha256(secret);
   std::unique_lock<std::mutex> lock(mutex_);
-  if (auto tenant = holder(credential, hash)) return {Verdict::known, std::move(*tenant)};
+  if (auto known = holder(credential, hash)) return std::move(*known);
   if (reload_after_miss(lock)) {
-    if (auto tenant = holder(credential, hash)) return {Verdict::known, std::move(*tenant)};
+    if (auto known = holder(credential, hash)) return std::move(*known);
   }
   if (!current_) return {Verdict::unavailable, {}};
   DaemonMetrics::process_wide().credential_refused(credential == Credential::rule_token ? "rule_token" : "api_key");

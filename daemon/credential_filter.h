@@ -4,10 +4,10 @@
 // caller still confirms it in the database (IngestStore for rule tokens, TenantStore for API
 // keys), so a key rotated a moment ago is refused there.
 //
-// The hashes come from the tenants table. start() loads them; a thread of the filter's own, on
+// The hashes, and which tenants are suspended, come from the tenants table. start() loads them; a thread of the filter's own, on
 // one connection of its own (outside database.pool_size), LISTENs on clientflow_credentials
-// (migration 007) and reloads whenever a tenant is added, re-keyed or removed by any daemon or
-// CLI. A miss also asks for a reload, at most once a second and one at a time, and waits for it
+// (migration 007) and reloads whenever a tenant is added, re-keyed, suspended, resumed or removed
+// by any daemon or CLI (migration 012), so a suspension is known without a query per request. A miss also asks for a reload, at most once a second and one at a time, and waits for it
 // (at most Options::reload_wait), so a credential made a moment ago works at once even if its
 // notification has not arrived yet; other misses in that second are answered from memory. When
 // the database cannot be reached, a miss is `unavailable` at once (the caller answers 503),
@@ -46,7 +46,8 @@ class CredentialFilter {
   };
   struct Match {
     Verdict verdict = Verdict::unknown;
-    std::string tenant_id;  // when known
+    std::string tenant_id;   // when known
+    bool suspended = false;  // when known: the tenant is suspended (its API keys get 403)
   };
 
   explicit CredentialFilter(Options options);
@@ -65,8 +66,8 @@ class CredentialFilter {
  private:
   enum class Credential { rule_token, api_key };
   Match find(Credential credential, const std::string& secret);
-  // The tenant holding `hash` in the current hashes, if any. Called with mutex_ held.
-  std::optional<std::string> holder(Credential credential, const std::string& hash) const;
+  // The tenant holding `hash` in the current hashes (known), if any. Called with mutex_ held.
+  std::optional<Match> holder(Credential credential, const std::string& hash) const;
   // Asks the thread for a reload that begins after now and waits for it; false when none was
   // made (rate limit, database unreachable, stopping). Called with mutex_ held in `lock`.
   bool reload_after_miss(std::unique_lock<std::mutex>& lock);

@@ -164,7 +164,8 @@ DaemonMetrics::DaemonMetrics(prometheus::Registry& registry)
                     .Register(registry)),
       outbox_jobs_(BuildGauge()
                        .Name("clientflow_outbox_jobs")
-                       .Help("Lead syncs waiting in the outbox (not done, not failed)")
+                       .Help("Lead syncs in the outbox, by state: pending (waiting to run; a suspended tenant's "
+                             "jobs left out) or failed (failed for good, not discarded)")
                        .Register(registry)),
       outbox_oldest_(BuildGauge()
                          .Name("clientflow_outbox_oldest_job_age_seconds")
@@ -218,6 +219,7 @@ void DaemonMetrics::initialize() {
   }
   for (const std::string credential : {"rule_token", "api_key"}) credentials_refused_.Add({{"credential", credential}});
   for (const std::string trigger : {"start", "notify", "miss"}) credential_reloads_.Add({{"trigger", trigger}});
+  for (const std::string state : {"pending", "failed"}) outbox_jobs_.Add({{"state", state}});
 }
 
 void DaemonMetrics::tenant_api_request(const std::string& outcome) {
@@ -228,8 +230,9 @@ void DaemonMetrics::tenant_api_statement_timeout() { statement_timeouts_.get().I
 
 void DaemonMetrics::deliveries_unrouted(long long count) { unrouted_.get().Set(static_cast<double>(count)); }
 
-void DaemonMetrics::outbox(long long jobs, double oldest_age_seconds) {
-  outbox_jobs_.get().Set(static_cast<double>(jobs));
+void DaemonMetrics::outbox(long long pending, long long failed, double oldest_age_seconds) {
+  outbox_jobs_.Add({{"state", "pending"}}).Set(static_cast<double>(pending));
+  outbox_jobs_.Add({{"state", "failed"}}).Set(static_cast<double>(failed));
   outbox_oldest_.get().Set(oldest_age_seconds);
 }
 

@@ -2,7 +2,8 @@
 // event type and outcome) with their latency from receipt to answer, ingest batch sizes and the
 // writer queue (deliveries and bytes), requests refused before they were read whole, the
 // credential pre-filter's refusals and reloads, tenant API requests by rate-limit outcome, gauges
-// sampled from the database (deliveries stored but not routed, outbox depth and oldest job, open
+// sampled from the database (deliveries stored but not routed, outbox jobs pending and failed and
+// the oldest pending, open
 // findings by kind), and the process's CPU, memory and file descriptors read from /proc
 // (database errors and reconnects are store/connection_metrics.h's). DaemonMetrics declares them
 // on the registry it is given (a test's own); DaemonMetrics::process_wide() is the instance on
@@ -66,7 +67,9 @@ class DaemonMetrics {
   void tenant_api_statement_timeout();
   // From the periodic database sample.
   void deliveries_unrouted(long long count);
-  void outbox(long long jobs, double oldest_age_seconds);
+  // pending: neither done nor failed (a suspended tenant's left out); failed: failed for good and
+  // not discarded by an admin.
+  void outbox(long long pending, long long failed, double oldest_age_seconds);
   void findings_open(const std::map<std::string, long long>& by_kind);
 
  private:
@@ -82,7 +85,7 @@ class DaemonMetrics {
   prometheus::Family<prometheus::Counter>& tenant_api_requests_;
   LazySeries<prometheus::Counter> statement_timeouts_;
   LazySeries<prometheus::Gauge> unrouted_;
-  LazySeries<prometheus::Gauge> outbox_jobs_;
+  prometheus::Family<prometheus::Gauge>& outbox_jobs_;
   LazySeries<prometheus::Gauge> outbox_oldest_;
   prometheus::Family<prometheus::Gauge>& findings_open_;
 };

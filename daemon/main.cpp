@@ -109,6 +109,90 @@ Command tenant_workflows_command(CLI::App& tenant, std::string& config_path) {
           }};
 }
 
+Command tenant_update_command(CLI::App& tenant, std::string& config_path) {
+  struct Flags {
+    std::string tenant_id;
+    std::optional<std::string> name, email;
+  };
+  auto flags = std::make_shared<Flags>();
+  auto* command = tenant.add_subcommand("update", "Rename a tenant or change its contact email (JSON)");
+  add_config_option(*command, config_path);
+  command->add_option("--tenant", flags->tenant_id, "Tenant id (see `tenant list`)")->required();
+  command->add_option("--name", flags->name, "The IB's new display name");
+  command->add_option("--email", flags->email, "The IB's new contact email");
+  return {command, [&config_path, flags] {
+            return tenant_update(config_path, flags->tenant_id, flags->name, flags->email, std::cout);
+          }};
+}
+
+// tenant suspend and tenant resume.
+Command tenant_suspend_command(CLI::App& tenant, std::string& config_path, bool suspend) {
+  auto tenant_id = std::make_shared<std::string>();
+  auto* command = tenant.add_subcommand(
+      suspend ? "suspend" : "resume",
+      suspend ? "Suspend a tenant: its API keys get 403, its rule webhooks are kept, its outbox jobs wait"
+              : "Resume a suspended tenant and route the rule webhooks kept meanwhile");
+  add_config_option(*command, config_path);
+  command->add_option("--tenant", *tenant_id, "Tenant id (see `tenant list`)")->required();
+  return {command, [&config_path, tenant_id, suspend] {
+            return tenant_suspend(config_path, *tenant_id, suspend, std::cout);
+          }};
+}
+
+Command tenant_delete_command(CLI::App& tenant, std::string& config_path) {
+  struct Flags {
+    std::string tenant_id, confirm;
+  };
+  auto flags = std::make_shared<Flags>();
+  auto* command = tenant.add_subcommand(
+      "delete", "Delete a tenant for good: its leads, timelines and outbox jobs are erased, its prefix retired");
+  add_config_option(*command, config_path);
+  command->add_option("--tenant", flags->tenant_id, "Tenant id (see `tenant list`)")->required();
+  command->add_option("--confirm", flags->confirm, "The tenant's prefix, typed out to confirm")->required();
+  return {command, [&config_path, flags] {
+            return tenant_delete(config_path, flags->tenant_id, flags->confirm, command_user(), std::cout);
+          }};
+}
+
+Command outbox_list_command(CLI::App& outbox, std::string& config_path) {
+  struct Flags {
+    std::string state, tenant_id, format = "text";
+  };
+  auto flags = std::make_shared<Flags>();
+  auto* command = outbox.add_subcommand("list", "List Systeme.io sync jobs with their last error");
+  add_config_option(*command, config_path);
+  command->add_option("--state", flags->state, "pending, failed, discarded or done (default: every state)")
+      ->check(CLI::IsMember({"pending", "failed", "discarded", "done"}));
+  command->add_option("--tenant", flags->tenant_id, "Only this tenant's jobs (see `tenant list`)");
+  command->add_option("--format", flags->format, "text or json")->check(CLI::IsMember({"text", "json"}));
+  return {command, [&config_path, flags] {
+            return outbox_list(config_path, flags->state, flags->tenant_id, flags->format, std::cout);
+          }};
+}
+
+// outbox retry and outbox discard.
+Command outbox_change_command(CLI::App& outbox, std::string& config_path, bool discard) {
+  struct Flags {
+    long long job = 0;
+    std::string tenant_id, by = command_user();
+    bool all_failed = false;
+  };
+  auto flags = std::make_shared<Flags>();
+  auto* command = outbox.add_subcommand(
+      discard ? "discard" : "retry",
+      discard ? "Give sync jobs up on purpose (recorded; they no longer count as failed)"
+              : "Requeue failed sync jobs (after fixing systeme.api_key, say)");
+  add_config_option(*command, config_path);
+  command->add_option("--job", flags->job, "One job by id (see `outbox list`)")->check(CLI::PositiveNumber);
+  command->add_option("--tenant", flags->tenant_id, "Every failed job of this tenant");
+  command->add_flag("--all-failed", flags->all_failed, "Every failed job");
+  if (discard) command->add_option("--by", flags->by, "Who gives them up (default: cli:$USER)");
+  return {command, [&config_path, flags, discard] {
+            return outbox_change(config_path, discard, flags->job, flags->tenant_id, flags->all_failed, flags->by,
+                                 std::cout);
+          }};
+}
+
 Command reconcile_command(CLI::App& app, std::string& config_path) {
   struct Flags {
     bool full = false, sync = false;
@@ -143,7 +227,8 @@ Command events_replay_command(CLI::App& events, std::string& config_path) {
   add_config_option(*command, config_path);
   command->add_option("--status", *status,
                       "Only deliveries with this status (ambiguous, foreign_prefix, unknown_prefix, "
-                      "no_prefix, unsupported, malformed; or no_lead, left out otherwise)");
+                      "retired_prefix, no_prefix, unsupported, malformed; or no_lead or suspended, left out "
+                      "otherwise)");
   return {command, [&config_path, status] { return events_replay(config_path, *status, std::cout); }};
 }
 
@@ -173,12 +258,21 @@ std::vector<Command> add_commands(CLI::App& app, std::string& config_path) {
   commands.push_back(tenant_list_command(*tenant, config_path));
   commands.push_back(tenant_rotate_keys_command(*tenant, config_path));
   commands.push_back(tenant_workflows_command(*tenant, config_path));
+  commands.push_back(tenant_update_command(*tenant, config_path));
+  commands.push_back(tenant_suspend_command(*tenant, config_path, true));
+  commands.push_back(tenant_suspend_command(*tenant, config_path, false));
+  commands.push_back(tenant_delete_command(*tenant, config_path));
   commands.push_back(reconcile_command(app, config_path));
   commands.push_back(report_command(app, config_path));
   auto* events = app.add_subcommand("events", "Stored webhook deliveries");
   events->require_subcommand(1);
   commands.push_back(events_replay_command(*events, config_path));
   commands.push_back(erase_command(app, config_path));
+  auto* outbox = app.add_subcommand("outbox", "Systeme.io sync jobs: list, retry and discard the failed ones");
+  outbox->require_subcommand(1);
+  commands.push_back(outbox_list_command(*outbox, config_path));
+  commands.push_back(outbox_change_command(*outbox, config_path, false));
+  commands.push_back(outbox_change_command(*outbox, config_path, true));
   return commands;
 }
 

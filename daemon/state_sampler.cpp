@@ -20,7 +20,7 @@ void StateSampler::sample() {
     throw;
   }
   DaemonMetrics::process_wide().deliveries_unrouted(state.deliveries_unrouted);
-  DaemonMetrics::process_wide().outbox(state.outbox_jobs, state.outbox_oldest_age_seconds);
+  DaemonMetrics::process_wide().outbox(state.outbox_jobs, state.outbox_failed, state.outbox_oldest_age_seconds);
   DaemonMetrics::process_wide().findings_open(state.findings_open);
 }
 

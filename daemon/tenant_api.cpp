@@ -20,6 +20,9 @@ using nlohmann::json;
 
 namespace {
 
+// The answer to a suspended tenant's API key (403).
+constexpr const char* kTenantSuspended = "tenant suspended";
+
 // Answers one request from a database thread. The caller's place among its tenant's requests in
 // flight is given back just before the answer leaves, so a next request sent on seeing it finds
 // the place free.
@@ -80,7 +83,7 @@ std::shared_ptr<TenantInFlight::Slot> in_flight_slot(TenantInFlight& in_flight, 
 
 // The caller named by the request's API key, checked against the CredentialFilter, its tenant's
 // rate limit and its requests in flight without the database; nullopt when there is none, after
-// answering 401 (no tenant holds the key), 429 (the tenant is over its rate, or holds all its
+// answering 401 (no tenant holds the key), 403 (its tenant is suspended), 429 (the tenant is over its rate, or holds all its
 // places in flight) or 503 (the filter cannot tell now).
 std::optional<KnownCaller> known_caller(CredentialFilter& credentials, TenantRateLimit& limit, TenantInFlight& in_flight,
                                         const Rest::Request& request, Http::ResponseWriter& response) {
@@ -89,6 +92,10 @@ std::optional<KnownCaller> known_caller(CredentialFilter& credentials, TenantRat
   switch (match.verdict) {
     case CredentialFilter::Verdict::known: {
       const auto context = ReplyContext::of(request);
+      if (match.suspended) {
+        send_error(response, context, Http::Code::Forbidden, kTenantSuspended);
+        return std::nullopt;
+      }
       if (refused_by_rate_limit(limit, match.tenant_id, response, context)) return std::nullopt;
       auto slot = in_flight_slot(in_flight, match.tenant_id, response, context);
       if (!slot) return std::nullopt;
@@ -136,6 +143,8 @@ void as_caller(DbExecutor& executor, const Rest::Request& request, Http::Respons
                        }
                        return p.error(Http::Code::Unauthorized, "missing or invalid API key");
                      }
+                     // Suspended since the filter last heard: the database has the last word.
+                     if (tenant->suspended()) return p.error(Http::Code::Forbidden, kTenantSuspended);
                      work(connection, store::Caller{tenant->id, tenant->prefix}, p);
                    },
                    [held, context, slot] {

@@ -10,7 +10,7 @@
 //   GET  /v1/stats            counts for the caller's dashboard (?tz=<IANA zone> for "this month")
 // Each request is checked in this order: size (before the handler, daemon/request_framing.h),
 // the API key against the in-memory CredentialFilter (401 without a query when no tenant holds
-// it), the tenant's rate limit (api.requests_per_second_per_tenant: 429 with Retry-After, see
+// it; 403 {"error":"tenant suspended"} when its tenant is suspended), the tenant's rate limit (api.requests_per_second_per_tenant: 429 with Retry-After, see
 // TenantRateLimit), the tenant's requests in flight (at most kMaxRequestsInFlightPerTenant queued
 // or running at once: 429 with Retry-After, see TenantInFlight), nesting depth
 // (http.max_json_depth, 400) and the body's fields (400), all without the database; then the

@@ -15,6 +15,8 @@ const char* status_name(RouteStatus status) {
     case RouteStatus::foreign_prefix: return "foreign_prefix";
     case RouteStatus::no_lead: return "no_lead";
     case RouteStatus::unknown_prefix: return "unknown_prefix";
+    case RouteStatus::retired_prefix: return "retired_prefix";
+    case RouteStatus::suspended: return "suspended";
     case RouteStatus::no_prefix: return "no_prefix";
     case RouteStatus::unsupported: return "unsupported";
     case RouteStatus::malformed: return "malformed";
@@ -25,7 +27,8 @@ const char* status_name(RouteStatus status) {
 
 const std::vector<RouteStatus>& unrouted_statuses() {
   static const std::vector<RouteStatus> statuses{RouteStatus::ambiguous,      RouteStatus::foreign_prefix,
-                                                 RouteStatus::unknown_prefix, RouteStatus::no_prefix,
+                                                 RouteStatus::unknown_prefix, RouteStatus::retired_prefix,
+                                                 RouteStatus::no_prefix,
                                                  RouteStatus::unsupported,    RouteStatus::malformed};
   return statuses;
 }
@@ -205,6 +208,9 @@ Routed route_tag_event(const SystemeEvent& event, EpochMs at, RoutingView& view)
   const auto prefix = TagPrefix::of_tag(tag);
   if (!prefix) return unrouted(RouteStatus::no_prefix, "tag has no tenant prefix");
   const TenantRef* tenant = view.tenant_by_prefix(prefix->str());
+  if (tenant == nullptr && view.is_retired(prefix->str())) {
+    return unrouted(RouteStatus::retired_prefix, "prefix " + prefix->str() + " belonged to a deleted tenant");
+  }
   if (tenant == nullptr) return unrouted(RouteStatus::unknown_prefix, "no tenant has prefix " + prefix->str());
   bool no_email = false;
   LeadRecord* lead = claim_lead(view, tenant->id, event.contact, no_email);
@@ -219,6 +225,10 @@ Routed route_tag_event(const SystemeEvent& event, EpochMs at, RoutingView& view)
 // tenant's existing lead for the person, nothing more. Whether another tenant has the person is
 // not told (no_lead either way).
 Routed route_rule_event(const SystemeEvent& event, const std::string& tenant_id, EpochMs at, RoutingView& view) {
+  const TenantRef* tenant = view.tenant_by_id(tenant_id);
+  if (tenant != nullptr && tenant->suspended) {
+    return unrouted(RouteStatus::suspended, "the tenant is suspended: routed when it resumes", tenant_id);
+  }
   LeadRecord* lead = view.lead_of(tenant_id, event.contact);
   if (lead == nullptr) return unrouted(RouteStatus::no_lead, "this tenant has no lead for the contact yet", tenant_id);
   if (event.rule_kind == "email-opened") {

@@ -24,6 +24,8 @@ enum class RouteStatus {
   foreign_prefix,  // the tag's tenant does not own the contact, another tenant does
   no_lead,         // a rule webhook for a person its tenant has no lead for (kept, routed later)
   unknown_prefix,  // the tag has a tenant-prefix shape that no tenant owns
+  retired_prefix,  // the tag carries the prefix of a deleted tenant (retired for ever)
+  suspended,       // a rule webhook of a suspended tenant (kept, routed when it resumes)
   no_prefix,       // nothing names a tenant
   unsupported,     // an event type this version does not handle (kept as is)
   malformed,       // signed, but the body cannot be used
@@ -34,13 +36,14 @@ enum class RouteStatus {
 const char* status_name(RouteStatus status);
 
 // The statuses of deliveries waiting for an admin (GET /admin/events?status=unrouted, the
-// clientflow_deliveries_unrouted gauge, `events replay`): every one but routed and no_lead, which
-// routes by itself once its tenant has the lead.
+// clientflow_deliveries_unrouted gauge, `events replay`): every one but routed, no_lead, which
+// routes by itself once its tenant has the lead, and suspended, which routes when its tenant resumes.
 const std::vector<RouteStatus>& unrouted_statuses();
 
 struct TenantRef {
   std::string id;
   std::string prefix;
+  bool suspended = false;  // its rule webhooks are kept as `suspended`; account webhooks still route
 };
 
 struct LeadRecord {
@@ -98,6 +101,9 @@ class RoutingView {
   void add_lead(LeadRecord lead);
   void add_mirror(MirrorRecord mirror);
   void add_assignment(Assignment assignment);
+  // A deleted tenant's prefix: its tags are retired_prefix, not unknown_prefix.
+  void add_retired_prefix(std::string prefix) { retired_.insert(std::move(prefix)); }
+  bool is_retired(const std::string& prefix) const { return retired_.count(prefix) > 0; }
 
   const TenantRef* tenant_by_prefix(const std::string& prefix) const;
   const TenantRef* tenant_by_id(const std::string& id) const;
@@ -122,6 +128,7 @@ class RoutingView {
   std::map<long long, MirrorRecord> mirrors_;
   std::vector<Assignment> assignments_;
   ErasedPeople erased_;
+  std::set<std::string> retired_;
 };
 
 // Routes one parsed event ordered at `at` (ingest::ordered_at: the time tag clocks and the

@@ -121,8 +121,10 @@ ingest::BatchSnapshot read_snapshot(pqxx::transaction_base& tx, const ingest::Sn
   }
   for (const auto& m : column(row, "mirrors")) snapshot.view.add_mirror(mirror_of(m));
   for (const auto& t : column(row, "tenants")) {
-    snapshot.view.add_tenant({t.at("id").get<std::string>(), t.at("prefix").get<std::string>()});
+    snapshot.view.add_tenant(
+        {t.at("id").get<std::string>(), t.at("prefix").get<std::string>(), t.at("suspended").get<bool>()});
   }
+  for (const auto& prefix : column(row, "retired")) snapshot.view.add_retired_prefix(prefix.get<std::string>());
   for (const auto& a : column(row, "assignments")) snapshot.view.add_assignment(assignment_of(a));
   for (const auto& l : column(row, "leads")) snapshot.view.add_lead(lead_of(l));
   for (const auto& m : column(row, "erasure_marks")) {

@@ -1,6 +1,6 @@
 // StateSample: the values that describe the shared database rather than one process, read in
-// one read-only transaction: deliveries stored but not routed, outbox depth and the age of its
-// oldest waiting job, open findings by kind. Every daemon on a database reads the same values
+// one read-only transaction: deliveries stored but not routed, outbox jobs pending and failed and
+// the age of the oldest pending, open findings by kind. Every daemon on a database reads the same values
 // (the daemon sets its gauges from them: daemon/state_sampler.h). Uses the connection it is
 // given, from one thread.
 #pragma once
@@ -14,7 +14,8 @@ namespace cf::store {
 
 struct StateSample {
   long long deliveries_unrouted = 0;
-  long long outbox_jobs = 0;              // neither done nor failed
+  long long outbox_jobs = 0;              // neither done nor failed, of tenants not suspended
+  long long outbox_failed = 0;            // failed for good, not discarded
   double outbox_oldest_age_seconds = 0;   // 0 when none waits
   std::map<std::string, long long> findings_open;  // kind -> open or acknowledged findings
 };

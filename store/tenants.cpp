@@ -17,7 +17,7 @@ constexpr int kGeneratedPrefixAttempts = 5;
 
 Tenant read_tenant(const pqxx::row& row) {
   return {row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
-          row[3].as<std::string>(), row[4].as<std::string>()};
+          row[3].as<std::string>(), row[4].as<std::string>(), row[5].as<std::string>()};
 }
 
 // Credentials are compared by their SHA-256, passed to SQL as hex for decode().
@@ -32,6 +32,11 @@ Result<std::string> validate_name(const std::string& raw) {
 }
 
 }  // namespace
+
+nlohmann::json to_json(const Tenant& tenant) {
+  return {{"id", tenant.id},       {"name", tenant.name},           {"email", tenant.email},
+          {"prefix", tenant.prefix}, {"created_at", tenant.created_at}, {"state", tenant.state}};
+}
 
 std::string generate_api_key() { return "cfk_" + crypto::random_string(40, kBase62); }
 std::string generate_rule_token() { return crypto::random_string(40, kLowerAlnum); }
@@ -64,6 +69,18 @@ Result<TenantDraft> TenantDraft::make(const std::string& name_text, const std::s
   return draft;
 }
 
+Error TenantStore::prefix_taken(const TagPrefix& prefix) {
+  try {
+    pqxx::read_transaction tx(connection_);
+    if (exec_statement1(tx, sql::tenants_prefix_retired, prefix.str())[0].as<bool>()) {
+      return conflict("prefix " + prefix.str() + " is retired (it belonged to a deleted tenant) and is never issued again");
+    }
+  } catch (const std::exception& e) {
+    return database_error(e, "tenant add");
+  }
+  return conflict("prefix " + prefix.str() + " is already used by another tenant");
+}
+
 Result<NewTenant> TenantStore::add(const TenantDraft& draft) {
   const auto& chosen = draft.prefix;
   for (int attempt = 0;; ++attempt) {
@@ -81,7 +98,7 @@ Result<NewTenant> TenantStore::add(const TenantDraft& draft) {
       return created;
     } catch (const pqxx::unexpected_rows&) {
       // ON CONFLICT DO NOTHING returned no row: the prefix is taken.
-      if (chosen) return conflict("prefix " + prefix.str() + " is already used by another tenant");
+      if (chosen) return prefix_taken(prefix);
       if (attempt + 1 >= kGeneratedPrefixAttempts) {
         return internal_error("could not generate an unused prefix");
       }
@@ -125,6 +142,46 @@ Result<NewTenant> TenantStore::rotate_keys(const std::string& id, bool api_key, 
   }
 }
 
+Result<Tenant> TenantStore::update(const std::string& id, const std::optional<std::string>& name,
+                                   const std::optional<std::string>& email) {
+  if (!is_uuid(id)) return invalid_input("tenant id must be a UUID (see `tenant list`)");
+  if (!name && !email) return invalid_input("nothing to update: give --name, --email or both");
+  std::optional<std::string> new_name, new_email;
+  if (name) {
+    auto checked = validate_name(*name);
+    if (!checked) return checked.error();
+    new_name = *checked;
+  }
+  if (email) {
+    auto parsed = Email::parse(*email);
+    if (!parsed) return parsed.error();
+    new_email = parsed->str();
+  }
+  try {
+    pqxx::work tx(connection_);
+    const auto result = exec_statement(tx, sql::tenants_update, id, new_name ? new_name->c_str() : nullptr,
+                                       new_email ? new_email->c_str() : nullptr);
+    if (result.empty()) return not_found("no tenant with id " + id);
+    tx.commit();
+    return read_tenant(result[0]);
+  } catch (const std::exception& e) {
+    return database_error(e, "tenant update");
+  }
+}
+
+Result<Tenant> TenantStore::set_suspended(const std::string& id, bool suspended) {
+  if (!is_uuid(id)) return invalid_input("tenant id must be a UUID (see `tenant list`)");
+  try {
+    pqxx::work tx(connection_);
+    const auto result = exec_statement(tx, sql::tenants_set_suspended, id, suspended);
+    if (result.empty()) return not_found("no tenant with id " + id);
+    tx.commit();
+    return read_tenant(result[0]);
+  } catch (const std::exception& e) {
+    return database_error(e, suspended ? "tenant suspend" : "tenant resume");
+  }
+}
+
 Result<Tenant> TenantStore::find_by_hash(std::string_view statement, const std::string& secret) {
   try {
     pqxx::read_transaction tx(connection_);
@@ -160,10 +217,11 @@ Result<CredentialHashes> TenantStore::credential_hashes() {
   try {
     pqxx::read_transaction tx(connection_);
     CredentialHashes hashes;
-    for (const auto& row : tx.exec("SELECT id::text, rule_token_hash, api_key_hash FROM tenants")) {
+    for (const auto& row : tx.exec(std::string(sql::tenants_credential_hashes))) {
       const std::string id = row[0].as<std::string>();
       hashes.rule_tokens.emplace(pqxx::binarystring(row[1]).str(), id);
       hashes.api_keys.emplace(pqxx::binarystring(row[2]).str(), id);
+      if (row[3].as<bool>()) hashes.suspended.insert(id);
     }
     return hashes;
   } catch (const std::exception& e) {

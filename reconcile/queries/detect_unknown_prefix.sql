@@ -1,4 +1,4 @@
--- unknown_prefix: a tenant-shaped prefix no tenant owns, with how many contacts carry it
+-- unknown_prefix: a tenant-shaped prefix no tenant owns (nor ever owned: retired ones are inert), with how many contacts carry it
 -- (subject: the prefix). Counted over contact_prefixes, so an incremental run's evidence is
 -- partial: it may open or reopen the finding but not rewrite its evidence.
 -- $1  boolean  everyone is in scope (a full run: the evidence is complete)
@@ -10,4 +10,5 @@ INSERT INTO current_findings (kind, subject, tenants, evidence, fingerprint, par
          md5(count(DISTINCT p.contact_id)::text), NOT $1
     FROM contact_prefixes p
    WHERE NOT EXISTS (SELECT 1 FROM tenants t WHERE t.prefix = p.prefix)
+     AND NOT EXISTS (SELECT 1 FROM retired_prefixes r WHERE r.prefix = p.prefix)
    GROUP BY p.prefix;

@@ -12,9 +12,10 @@
 -- $10 erasure marks of the emails and contact ids (hex HMAC-SHA256, store/erasure.h)
 -- One row of JSON arrays of objects: stored_dedup_keys (text), rule_token_tenants
 -- {rule_token_hash, tenant_id}, mirrors {contact_id, email, tags, fields, snapshot_at},
--- tenants {id, prefix}, assignments {email, contact_id, tenant_ids}, leads {tenant_id, id, email,
--- systeme_contact_id, tags, tag_clock, open_count, last_opened_at}, erasure_marks {mark (hex),
--- erased_for (null: everywhere)}; times in epoch milliseconds.
+-- tenants {id, prefix, suspended}, retired (prefixes of deleted tenants among $5), assignments
+-- {email, contact_id, tenant_ids}, leads {tenant_id, id, email, systeme_contact_id, tags, tag_clock,
+-- open_count, last_opened_at}, erasure_marks {mark (hex), erased_for (null: everywhere)}; times in
+-- epoch milliseconds.
 WITH m AS (
   SELECT contact_id, coalesce(email, '') AS email, tags, fields,
          (extract(epoch FROM snapshot_at) * 1000)::bigint AS snapshot_at
@@ -34,7 +35,8 @@ SELECT
   (SELECT coalesce(json_agg(json_build_object('contact_id', contact_id, 'email', email, 'tags', tags,
                                               'fields', fields, 'snapshot_at', snapshot_at)), '[]')
    FROM m) AS mirrors,
-  (SELECT coalesce(json_agg(json_build_object('id', id, 'prefix', prefix)), '[]') FROM tenants
+  (SELECT coalesce(json_agg(json_build_object('id', id, 'prefix', prefix, 'suspended', suspended_at IS NOT NULL)), '[]')
+   FROM tenants
    WHERE prefix = ANY (ARRAY(SELECT jsonb_array_elements_text($5::jsonb)
                              UNION ALL
                              SELECT substring(lower(t) FROM '^ib-[a-z0-9]{3,32}-')
@@ -42,6 +44,8 @@ SELECT
                              WHERE m.contact_id = ANY (ARRAY(SELECT (jsonb_array_elements_text($9::jsonb))::bigint))))
       OR id = ANY (ARRAY(SELECT (jsonb_array_elements_text($6::jsonb))::uuid UNION ALL SELECT unnest(tenant_ids) FROM a))
       OR rule_token_hash = ANY (ARRAY(SELECT decode(jsonb_array_elements_text($2::jsonb), 'hex')))) AS tenants,
+  (SELECT coalesce(json_agg(prefix), '[]') FROM retired_prefixes
+   WHERE prefix = ANY (ARRAY(SELECT jsonb_array_elements_text($5::jsonb)))) AS retired,
   (SELECT coalesce(json_agg(json_build_object('email', email, 'contact_id', contact_id, 'tenant_ids', tenant_ids)), '[]')
    FROM a) AS assignments,
   (SELECT coalesce(json_agg(json_build_object('tenant_id', tenant_id, 'id', id, 'email', email,

@@ -1,8 +1,16 @@
 -- The backlog gauges, in one row: deliveries stored but not routed (ingest::unrouted_statuses():
--- everything but routed and no_lead, which routes by itself, written so that the partial index on
--- unrouted deliveries serves it), outbox jobs waiting, and the age in seconds of the oldest.
+-- everything but routed, no_lead, which routes by itself, and suspended, which routes when its
+-- tenant resumes; written so that the partial index on unrouted deliveries serves it), outbox
+-- jobs pending (neither done nor failed, of tenants not suspended: a suspended tenant's jobs wait
+-- on purpose) and the age in seconds of the oldest, and outbox jobs failed for good that no admin
+-- discarded.
 -- No parameters.
-SELECT (SELECT count(*) FROM webhook_events WHERE status <> 'routed' AND status <> 'no_lead'),
-       (SELECT count(*) FROM outbox_jobs WHERE done_at IS NULL AND failed_at IS NULL),
-       (SELECT coalesce(extract(epoch FROM now() - min(created_at)), 0) FROM outbox_jobs
-        WHERE done_at IS NULL AND failed_at IS NULL);
+WITH pending AS (
+  SELECT o.created_at FROM outbox_jobs o
+   WHERE o.done_at IS NULL AND o.failed_at IS NULL
+     AND NOT EXISTS (SELECT 1 FROM tenants t WHERE t.id = o.tenant_id AND t.suspended_at IS NOT NULL)
+)
+SELECT (SELECT count(*) FROM webhook_events WHERE status <> 'routed' AND status <> 'no_lead' AND status <> 'suspended'),
+       (SELECT count(*) FROM pending),
+       (SELECT coalesce(extract(epoch FROM now() - min(created_at)), 0) FROM pending),
+       (SELECT count(*) FROM outbox_jobs WHERE failed_at IS NOT NULL AND discarded_at IS NULL);

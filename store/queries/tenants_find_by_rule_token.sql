@@ -1,6 +1,7 @@
--- The tenant whose rule token has a hash: id, name, email, prefix, created_at (ISO 8601 UTC); no
+-- The tenant whose rule token has a hash: id, name, email, prefix, created_at (ISO 8601 UTC), state (active or suspended); no
 -- row when none.
 -- $1  text: SHA-256 of the rule token, in hex
-SELECT id::text, name, email, prefix, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+SELECT id::text, name, email, prefix, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+       CASE WHEN suspended_at IS NULL THEN 'active' ELSE 'suspended' END
 FROM tenants
 WHERE rule_token_hash = decode($1, 'hex');

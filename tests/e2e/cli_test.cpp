@@ -98,8 +98,9 @@ BOOST_FIXTURE_TEST_CASE(tenant_add_prints_one_json_object, MigratedRelay) {
   auto result = relay({"tenant", "add", "--name", "John", "--email", "John@Example.com"});
   BOOST_REQUIRE_MESSAGE(result.exit_code == 0, result.err);
   const auto tenant = json::parse(result.out);
-  BOOST_TEST(tenant.size() == 7u);
-  for (const char* key : {"id", "name", "email", "prefix", "api_key", "rule_token", "created_at"}) {
+  BOOST_TEST(tenant.size() == 8u);
+  BOOST_TEST(tenant["state"] == "active");
+  for (const char* key : {"id", "name", "email", "prefix", "api_key", "rule_token", "created_at", "state"}) {
     BOOST_TEST(tenant.contains(key), key);
   }
   BOOST_TEST(tenant["email"] == "john@example.com");
@@ -188,4 +189,26 @@ BOOST_FIXTURE_TEST_CASE(tenant_workflows_prints_exact_tags_and_urls, MigratedRel
   auto wrong = relay({"tenant", "workflows", "--tenant", id, "--rule-token", other["rule_token"]});
   BOOST_TEST(wrong.exit_code == 2);
   BOOST_TEST(wrong.err == "clientflow-relay: error: --rule-token is not this tenant's rule token\n");
+}
+
+BOOST_FIXTURE_TEST_CASE(lifecycle_and_outbox_commands_refuse_bad_input, MigratedRelay) {
+  const auto tenant = json::parse(relay({"tenant", "add", "--name", "John", "--email", "j@example.com"}).out);
+  const std::string id = tenant["id"];
+  BOOST_TEST(relay({"tenant", "delete", "--tenant", id}).exit_code == 2);  // --confirm is required
+  BOOST_TEST(relay({"tenant", "suspend", "--tenant", "not-a-uuid"}).exit_code == 2);
+  BOOST_TEST(relay({"tenant", "update", "--tenant", id}).exit_code == 2);  // nothing to update
+  const auto bad_email = relay({"tenant", "update", "--tenant", id, "--email", "nope"});
+  BOOST_TEST(bad_email.exit_code == 2);
+  BOOST_TEST(relay({"outbox", "retry"}).exit_code == 2);  // no selection
+  BOOST_TEST(relay({"outbox", "discard", "--job", "1", "--all-failed"}).exit_code == 2);
+  BOOST_TEST(relay({"outbox", "list", "--state", "stuck"}).exit_code == 2);
+  const auto listed = json::parse(relay({"tenant", "list", "--format", "json"}).out);
+  BOOST_TEST(listed[0]["email"] == "j@example.com");
+  BOOST_TEST(listed[0]["state"] == "active");
+
+  const auto renamed = json::parse(relay({"tenant", "update", "--tenant", id, "--name", "John Ltd"}).out);
+  BOOST_TEST(renamed["name"] == "John Ltd");
+  BOOST_TEST(relay({"tenant", "suspend", "--tenant", id}).exit_code == 0);
+  const auto workflows = relay({"tenant", "workflows", "--tenant", id});
+  BOOST_TEST(workflows.out.find("This tenant is suspended") != std::string::npos, workflows.out);
 }

@@ -116,7 +116,7 @@ BOOST_FIXTURE_TEST_CASE(dashboard_and_alerts_see_real_series, TwoTenants) {
       ++expressions;
     }
   }
-  BOOST_TEST(expressions == 22);
+  BOOST_TEST(expressions == 23);
 
   // Every metric an alert rule names is exported; the exposition passes promtool.
   const std::string exposition = http_request("GET", metrics_url).body;
@@ -129,7 +129,7 @@ BOOST_FIXTURE_TEST_CASE(dashboard_and_alerts_see_real_series, TwoTenants) {
       for (std::sregex_iterator it(expr.begin(), expr.end(), metric_name), end; it != end; ++it) named.insert(it->str());
     }
   }
-  BOOST_TEST(named.size() == 5u);
+  BOOST_TEST(named.size() == 6u);
   for (const auto& name : named) {
     BOOST_TEST(exposition.find("# TYPE " + name + " ") != std::string::npos, name << " is not exported");
   }

@@ -134,3 +134,32 @@ BOOST_FIXTURE_TEST_CASE(rotation_refusals, Migrated) {
   BOOST_TEST((missing.error().kind == cf::ErrorKind::not_found));
   BOOST_TEST(missing.error().message == "no tenant with id 00000000-0000-0000-0000-000000000000");
 }
+
+BOOST_FIXTURE_TEST_CASE(update_suspend_and_resume, Migrated) {
+  TenantStore tenants(*c);
+  const auto john = *tenants.add(draft("John", "john@example.com", "ib-aaa111-"));
+  const auto sarah = *tenants.add(draft("Sarah", "sarah@example.com", "ib-bbb222-"));
+
+  const auto renamed = tenants.update(john.tenant.id, std::string("  John Ltd "), std::nullopt);
+  BOOST_REQUIRE(renamed.ok());
+  BOOST_TEST(renamed->name == "John Ltd");
+  BOOST_TEST(renamed->email == "john@example.com");
+  const auto moved = tenants.update(john.tenant.id, std::nullopt, std::string(" Desk@John.example "));
+  BOOST_TEST(moved->email == "desk@john.example");
+  BOOST_TEST(moved->name == "John Ltd");
+  const auto bad = tenants.update(john.tenant.id, std::nullopt, std::string("not an email"));
+  BOOST_TEST(!bad.ok());
+  BOOST_TEST((bad.error().kind == cf::ErrorKind::invalid_input));
+  BOOST_TEST(tenants.find(john.tenant.id)->email == "desk@john.example");  // nothing half-written
+  BOOST_TEST((tenants.update("7d5e0c1a-0000-4000-8000-000000000000", std::string("X"), std::nullopt).error().kind ==
+              cf::ErrorKind::not_found));
+
+  BOOST_TEST(tenants.set_suspended(john.tenant.id, true)->state == "suspended");
+  auto hashes = tenants.credential_hashes();
+  BOOST_TEST(hashes->suspended.size() == 1u);
+  BOOST_TEST(hashes->suspended.count(john.tenant.id) == 1u);
+  BOOST_TEST(tenants.find_by_api_key(*john.keys.api_key)->suspended());
+  BOOST_TEST(!tenants.find_by_api_key(*sarah.keys.api_key)->suspended());
+  BOOST_TEST(tenants.set_suspended(john.tenant.id, false)->state == "active");
+  BOOST_TEST(tenants.credential_hashes()->suspended.empty());
+}

@@ -241,6 +241,7 @@ BOOST_AUTO_TEST_CASE(daemon_metrics_initialize_their_fixed_series_at_zero) {
   const std::map<std::string, std::size_t> expected{{"clientflow_credentials_refused_total", 2},
                                                     {"clientflow_credentials_reloads_total", 3},
                                                     {"clientflow_http_requests_refused_total", 4},
+                                                    {"clientflow_outbox_jobs", 2},
                                                     {"clientflow_tenant_api_requests_total", 3},
                                                     {"clientflow_tenant_api_statement_timeouts_total", 1},
                                                     {"clientflow_webhook_clock_skew_total", 1}};
@@ -271,7 +272,7 @@ BOOST_AUTO_TEST_CASE(daemon_metrics_record_exact_values) {
   metrics.tenant_api_request("admitted");
   metrics.tenant_api_statement_timeout();
   metrics.deliveries_unrouted(17);
-  metrics.outbox(9, 42.5);
+  metrics.outbox(9, 4, 42.5);
   metrics.findings_open({{"shared_contact", 3}, {"unknown_prefix", 1}, {"not_a_kind", 8}});
 
   const auto families = registry.Collect();
@@ -302,7 +303,8 @@ BOOST_AUTO_TEST_CASE(daemon_metrics_record_exact_values) {
   BOOST_TEST(counter(registry, "clientflow_tenant_api_requests_total", {{"outcome", "admitted"}}) == 2);
   BOOST_TEST(counter(registry, "clientflow_tenant_api_statement_timeouts_total", {}) == 1);
   BOOST_TEST(gauge(registry, "clientflow_deliveries_unrouted", {}) == 17);
-  BOOST_TEST(gauge(registry, "clientflow_outbox_jobs", {}) == 9);
+  BOOST_TEST(gauge(registry, "clientflow_outbox_jobs", {{"state", "pending"}}) == 9);
+  BOOST_TEST(gauge(registry, "clientflow_outbox_jobs", {{"state", "failed"}}) == 4);
   BOOST_TEST(gauge(registry, "clientflow_outbox_oldest_job_age_seconds", {}) == 42.5);
   BOOST_TEST(gauge(registry, "clientflow_findings_open", {{"kind", "shared_contact"}}) == 3);
   BOOST_TEST(gauge(registry, "clientflow_findings_open", {{"kind", "foreign_prefix"}}) == 0);
@@ -321,7 +323,7 @@ BOOST_AUTO_TEST_CASE(daemon_metrics_keep_their_names_and_help_texts) {
   metrics.queue_depth(0);
   metrics.queue_bytes(0);
   metrics.deliveries_unrouted(0);
-  metrics.outbox(0, 0);
+  metrics.outbox(0, 0, 0);
   metrics.findings_open({});
   const std::map<std::string, std::string> expected{
       {"clientflow_webhook_deliveries_total", "Webhook deliveries answered, by endpoint (account, rule), event type and outcome"},
@@ -342,7 +344,9 @@ BOOST_AUTO_TEST_CASE(daemon_metrics_keep_their_names_and_help_texts) {
       {"clientflow_tenant_api_statement_timeouts_total",
        "Tenant API requests answered 503 because a statement ran past the tenant statement timeout"},
       {"clientflow_deliveries_unrouted", "Stored deliveries that did not route (ambiguous, foreign_prefix, ...), all daemons"},
-      {"clientflow_outbox_jobs", "Lead syncs waiting in the outbox (not done, not failed)"},
+      {"clientflow_outbox_jobs",
+       "Lead syncs in the outbox, by state: pending (waiting to run; a suspended tenant's jobs left out) or failed "
+       "(failed for good, not discarded)"},
       {"clientflow_outbox_oldest_job_age_seconds", "Age of the oldest waiting outbox job (0 when empty)"},
       {"clientflow_findings_open", "Findings open or acknowledged, by kind"}};
   BOOST_TEST(lines(help_texts(registry)) == lines(expected), boost::test_tools::per_element());

@@ -50,6 +50,15 @@ SystemeEvent tag_event(EventKind kind, const std::string& tag, const std::string
   return event;
 }
 
+// A workflow webhook of `kind` about `email`.
+SystemeEvent rule_event(const std::string& kind, const std::string& email) {
+  SystemeEvent event;
+  event.kind = EventKind::rule;
+  event.rule_kind = kind;
+  event.contact.email = email;
+  return event;
+}
+
 SystemeEvent contact_event(EventKind kind, const std::string& email, std::optional<std::vector<std::string>> tags,
                            std::optional<long long> id = 100) {
   SystemeEvent event;
@@ -114,6 +123,32 @@ BOOST_FIXTURE_TEST_CASE(unknown_and_missing_prefixes, World) {
   auto none = route(tag_event(EventKind::tag_added, "newsletter", "x@example.com"), "", T0, view);
   BOOST_TEST((none.status == RouteStatus::no_prefix));
   BOOST_TEST(lead_count() == 0);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_deleted_tenants_prefix_is_retired_not_unknown, World) {
+  view.add_retired_prefix("ib-ccc333-");
+  auto retired = route(tag_event(EventKind::tag_added, "ib-ccc333-demo-request", "x@example.com"), "", T0, view);
+  BOOST_TEST((retired.status == RouteStatus::retired_prefix));
+  BOOST_TEST(std::string(status_name(retired.status)) == "retired_prefix");
+  // A contact event whose only prefixed tag is retired names no tenant.
+  auto contact = route(contact_event(EventKind::contact_created, "x@example.com",
+                                     std::vector<std::string>{"ib-ccc333-demo-request"}),
+                       "", T0, view);
+  BOOST_TEST((contact.status == RouteStatus::no_prefix));
+  BOOST_TEST(lead_count() == 0);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_suspended_tenants_rule_webhook_is_kept_without_effect_while_its_tags_route, World) {
+  view.add_tenant({A, "ib-aaa111-", true});
+  lead(A, "x@example.com", 100);
+  auto kept = route(rule_event("email-opened", "x@example.com"), A, T0, view);
+  BOOST_TEST((kept.status == RouteStatus::suspended));
+  BOOST_TEST(kept.tenant_id == A);
+  BOOST_TEST(!kept.timeline);
+  BOOST_TEST(lead_of(A, "x@example.com")->open_count == 0);
+  auto tagged = route(tag_event(EventKind::tag_added, "ib-aaa111-engaged", "x@example.com"), "", T0, view);
+  BOOST_TEST((tagged.status == RouteStatus::routed));
+  BOOST_TEST((lead_of(A, "x@example.com")->tags == std::set<std::string>{"ib-aaa111-engaged"}));
 }
 
 BOOST_FIXTURE_TEST_CASE(an_older_added_after_a_newer_removed_does_not_bring_the_tag_back, World) {
@@ -210,10 +245,7 @@ BOOST_FIXTURE_TEST_CASE(sale_without_tags_uses_the_mirror, World) {
 
 BOOST_FIXTURE_TEST_CASE(rule_webhook_counts_opens_on_the_token_tenants_lead, World) {
   lead(A, "x@example.com");
-  SystemeEvent open;
-  open.kind = EventKind::rule;
-  open.rule_kind = "email-opened";
-  open.contact.email = "x@example.com";
+  const SystemeEvent open = rule_event("email-opened", "x@example.com");
   auto first = route(open, A, T0, view);
   BOOST_TEST((first.status == RouteStatus::routed));
   route(open, A, T0 + 5000, view);
