@@ -1,5 +1,7 @@
 #include "common/text.h"
 
+#include <cctype>
+
 #include <cstdint>
 
 namespace cf {
@@ -67,6 +69,22 @@ std::string url_decode(std::string_view text) {
       i += 2;
     } else {
       out.push_back(text[i] == '+' ? ' ' : text[i]);
+    }
+  }
+  return out;
+}
+
+std::string url_escape(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (std::isalnum(byte) || c == '.' || c == '_' || c == '~' || c == '-') {
+      out.push_back(c);
+    } else {
+      out += '%';
+      out += kHex[byte >> 4];
+      out += kHex[byte & 15];
     }
   }
   return out;

@@ -5,6 +5,7 @@
 
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/page_cursor.h"
 #include "common/text.h"
 #include "daemon/daemon_metrics.h"
 #include "daemon/http_reply.h"
@@ -185,6 +186,7 @@ void TenantApi::register_routes(HttpServer& server) {
   server.add_route("POST", "/v1/leads", this, &TenantApi::capture_lead);
   server.add_route("GET", "/v1/leads", this, &TenantApi::list_leads);
   server.add_route("GET", "/v1/leads/:id", this, &TenantApi::show_lead);
+  server.add_route("GET", "/v1/leads/:id/events", this, &TenantApi::lead_timeline);
   server.add_route("GET", "/v1/stats", this, &TenantApi::stats);
 }
 
@@ -239,6 +241,33 @@ void TenantApi::show_lead(const Rest::Request& request, Http::ResponseWriter res
               body["events"] = json::array();
               for (const auto& event : found->second) body["events"].push_back(store::to_json(event));
               p.reply(Http::Code::Ok, body);
+            });
+}
+
+void TenantApi::lead_timeline(const Rest::Request& request, Http::ResponseWriter response) {
+  const auto caller = known_caller(credentials_, rate_limit_, in_flight_, request, response);
+  if (!caller) return;
+  const auto param = [&request](const char* name) -> std::optional<std::string> {
+    const auto raw = request.query().get(name);
+    return raw ? std::optional<std::string>(url_decode(*raw)) : std::nullopt;
+  };
+  auto limit = parse_page_limit(param("limit"));
+  if (!limit) return send_error(response, ReplyContext::of(request), Http::Code::Bad_Request, limit.error().message, "limit");
+  std::optional<long long> after;
+  if (const auto cursor = param("cursor")) {
+    auto key = decode_page_cursor(*cursor, "i");
+    if (!key) return send_error(response, ReplyContext::of(request), Http::Code::Bad_Request, key.error().message, "cursor");
+    after = (*key)[0].get<long long>();
+  }
+  as_caller(executor_, request, std::move(response), *caller,
+            [id = request.param(":id").as<std::string>(), limit = *limit, after](
+                pqxx::connection& connection, const store::Caller& caller, Reply& p) {
+              const auto page = store::LeadStore(connection).timeline(caller, id, limit, after);
+              if (!page) return p.error(Http::Code::Not_Found, "lead not found");
+              json items = json::array();
+              for (const auto& event : page->items) items.push_back(store::to_json(event));
+              p.reply(Http::Code::Ok, page_json(std::move(items),
+                                                page->next_after ? encode_page_cursor(json::array({*page->next_after})) : ""));
             });
 }
 

@@ -2,7 +2,9 @@
 //   POST /v1/leads            capture a lead (201 created, 200 already this tenant's, 409 with
 //                             leads.duplicate_policy: reject when another tenant has the email)
 //   GET  /v1/leads            the caller's leads, newest first, with a cursor
-//   GET  /v1/leads/{id}       one lead and its timeline (404 alike for absent and not yours)
+//   GET  /v1/leads/{id}       one lead and its newest 200 timeline entries (404 alike for absent
+//                             and not yours)
+//   GET  /v1/leads/{id}/events  the lead's whole timeline, a page at a time (limit, cursor)
 //   GET  /v1/stats            counts for the caller's dashboard
 // Each request is checked in this order: size (before the handler, daemon/request_framing.h),
 // the API key against the in-memory CredentialFilter (401 without a query when no tenant holds
@@ -49,6 +51,7 @@ class TenantApi {
   void capture_lead(const Pistache::Rest::Request& request, Pistache::Http::ResponseWriter response);
   void list_leads(const Pistache::Rest::Request& request, Pistache::Http::ResponseWriter response);
   void show_lead(const Pistache::Rest::Request& request, Pistache::Http::ResponseWriter response);
+  void lead_timeline(const Pistache::Rest::Request& request, Pistache::Http::ResponseWriter response);
   void stats(const Pistache::Rest::Request& request, Pistache::Http::ResponseWriter response);
 
   DuplicatePolicy duplicate_policy_;

@@ -64,6 +64,12 @@ bool is_phone(const std::string& text) {
   return digits >= 5;
 }
 
+// A lead id as the API gives it: a UUID in lower case.
+const std::regex& uuid_shape() {
+  static const std::regex uuid("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
+  return uuid;
+}
+
 }  // namespace
 
 std::variant<LeadInput, FieldError> parse_lead_input(const std::string& body, int max_json_depth) {
@@ -188,8 +194,7 @@ Result<LeadPage> LeadStore::list(const Caller& caller, const LeadQuery& query) {
 }
 
 std::optional<std::pair<Lead, std::vector<LeadEvent>>> LeadStore::get(const Caller& caller, const std::string& lead_id) {
-  static const std::regex uuid("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
-  if (!std::regex_match(lead_id, uuid)) return std::nullopt;
+  if (!std::regex_match(lead_id, uuid_shape())) return std::nullopt;
   pqxx::work tx(connection_);
   bind_to_tenant(tx, caller.tenant_id);
   const auto row = exec_statement(tx, sql::leads_find_by_id, converted_tag(caller), lead_id);
@@ -200,6 +205,26 @@ std::optional<std::pair<Lead, std::vector<LeadEvent>>> LeadStore::get(const Call
   }
   tx.commit();
   return std::make_pair(read_lead(row[0]), std::move(events));
+}
+
+std::optional<TimelinePage> LeadStore::timeline(const Caller& caller, const std::string& lead_id, int limit,
+                                                std::optional<long long> after) {
+  if (!std::regex_match(lead_id, uuid_shape())) return std::nullopt;
+  pqxx::work tx(connection_);
+  bind_to_tenant(tx, caller.tenant_id);
+  if (exec_statement(tx, sql::leads_find_by_id, converted_tag(caller), lead_id).empty()) return std::nullopt;
+  TimelinePage page;
+  long long last_id = 0;
+  for (const auto& e : exec_statement(tx, sql::leads_events_page, lead_id, after, limit + 1)) {
+    if (static_cast<int>(page.items.size()) == limit) {
+      page.next_after = last_id;
+      break;
+    }
+    page.items.push_back({e[0].as<std::string>(), opt(e[1]), e[2].as<std::string>(), e[3].as<std::string>()});
+    last_id = e[4].as<long long>();
+  }
+  tx.commit();
+  return page;
 }
 
 LeadStats LeadStore::stats(const Caller& caller) {
