@@ -233,7 +233,12 @@ void AdminApi::report(const Rest::Request& request, Http::ResponseWriter respons
   const auto bad_request = [&](const std::string& message) {
     send_page(response, context, Http::Code::Bad_Request, "<!DOCTYPE html><p>" + html_escape(message) + "</p>\n", nonce);
   };
-  auto read = read_finding_listing(params_of(request), PageLimits{kReportPage, kReportPage});
+  // The page's filter form sends every field, an empty one meaning "any".
+  const auto given = [all = params_of(request)](const char* name) {
+    auto value = all(name);
+    return value && value->empty() ? std::nullopt : value;
+  };
+  auto read = read_finding_listing(given, PageLimits{kReportPage, kReportPage});
   if (const auto* bad = std::get_if<ParamError>(&read)) return bad_request(bad->message);
   auto listing = std::get<FindingListing>(std::move(read));
   const std::string cookie = session_cookie(request);
