@@ -39,8 +39,9 @@ fetch() {
   echo "$label: HTTP $status, $size bytes, ${times}(CPU steal $(steal_since "$ticks"))"
 }
 
+# measure WHICH BINARY: serves with BINARY and fetches every page.
 measure() {
-  local which="$1"
+  local which="$1" BIN="$2"  # bench_serve starts $BIN
   bench_serve "$WORK/relay.yaml"
   echo "--- $which"
   fetch "report page" "/admin/report"
@@ -56,7 +57,7 @@ measure() {
 }
 
 if [ -n "${BEFORE_BIN:-}" ]; then
-  measure "before ($BEFORE_BIN)"
+  measure "before ($BEFORE_BIN)" "$BEFORE_BIN"
   "$BIN" migrate --config "$WORK/relay.yaml" > /dev/null
 fi
-measure "after ($BIN)"
+measure "after ($BIN)" "$BIN"

@@ -18,6 +18,7 @@ namespace {
 const std::string kSelectFindings(sql::select_findings);
 const std::string kSetFindingStatus(sql::set_finding_status);
 const std::string kSelectFindingIds(sql::select_finding_ids);
+const std::string kSelectPersonFindingIds(sql::select_person_finding_ids);
 
 Finding read(const pqxx::row& row) {
   Finding f;
@@ -112,8 +113,11 @@ Result<FindingPage> page_findings(pqxx::connection& connection, const FindingFil
   std::vector<long long> order;
   FindingPage page;
   // One more id than shown means another page follows.
-  for (const auto& row : tx.exec_params(kSelectFindingIds, filter.status, filter.kind, filter.tenant_id, filter.email,
-                                        filter.contact_id, after, limit + 1)) {
+  const bool about_person = !filter.tenant_id.empty() || !filter.email.empty() || filter.contact_id;
+  const auto rows = about_person ? tx.exec_params(kSelectPersonFindingIds, filter.status, filter.kind, filter.tenant_id,
+                                                  filter.email, filter.contact_id, after, limit + 1)
+                                 : tx.exec_params(kSelectFindingIds, filter.status, filter.kind, after, limit + 1);
+  for (const auto& row : rows) {
     if (static_cast<int>(order.size()) == limit) {
       page.next_after = order.back();
       break;
