@@ -143,6 +143,12 @@ BOOST_FIXTURE_TEST_CASE(events_filters_count_exactly, Paging) {
   // What decided a delivery's status: the tag it carries and that tag's prefix.
   const auto body = tag_body(31, "u@example.com", "ib-zzz999-vip");
   BOOST_REQUIRE(post_account_webhook(serving.base, secret, "CONTACT_TAG_ADDED", body, "decided").status == 200);
+  // Without a tag, the one prefix among the contact's tags.
+  const auto created = contact_body(32, "v@example.com", {"ib-yyy888-a", "plain"});
+  BOOST_REQUIRE(post_account_webhook(serving.base, secret, "CONTACT_CREATED", created, "decided-2").status == 200);
+  const auto snapshot = json::parse(admin("/admin/events?status=all&contact_id=32").body);
+  BOOST_REQUIRE(snapshot["items"].size() == 1u);
+  BOOST_TEST(snapshot["items"][0]["decided_by"] == json({{"tag", nullptr}, {"prefix", "ib-yyy888-"}}));
   const auto listed = json::parse(admin("/admin/events?status=unknown_prefix").body);
   BOOST_REQUIRE(listed["items"].size() == 1u);
   BOOST_TEST(listed["items"][0]["decided_by"] == json({{"tag", "ib-zzz999-vip"}, {"prefix", "ib-zzz999-"}}));
