@@ -18,6 +18,26 @@ bench_database() {
   HTTP_PORT=$(( PORT + 1 ))
 }
 
+# bench_config FILE [YAML]: the daemon's configuration for the bench database (reconcile only when
+# asked), with YAML appended.
+bench_config() {
+  cat > "$1" <<YAML
+http:
+  listen: "127.0.0.1:$HTTP_PORT"
+metrics:
+  listen: "127.0.0.1:0"
+database:
+  url: "$BENCH_URL"
+systeme:
+  webhook_secrets: [bench-secret]
+reconcile:
+  interval_seconds: 604800
+log:
+  level: warn
+YAML
+  if [ -n "${2:-}" ]; then printf '%s\n' "$2" >> "$1"; fi
+}
+
 # bench_serve CONFIG: `serve` in the background (output in $WORK/daemon.out and .err), ready.
 bench_serve() {
   "$BIN" serve --config "$1" > "$WORK/daemon.out" 2> "$WORK/daemon.err" &

@@ -9,20 +9,7 @@ source "$(dirname "$0")/lib.sh"
 install_packages
 build ON
 bench_database
-cat > "$WORK/relay.yaml" <<YAML
-http:
-  listen: "127.0.0.1:$HTTP_PORT"
-metrics:
-  listen: "127.0.0.1:0"
-database:
-  url: "$BENCH_URL"
-systeme:
-  webhook_secrets: [bench-secret]
-reconcile:
-  interval_seconds: 604800
-log:
-  level: warn
-YAML
+bench_config "$WORK/relay.yaml"
 "$BIN" migrate --config "$WORK/relay.yaml" > /dev/null
 say "loading the data set"
 psql -X -q -v ON_ERROR_STOP=1 "$BENCH_URL" -f "$ROOT/bench/reconcile_dataset.sql"

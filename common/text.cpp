@@ -1,5 +1,7 @@
 #include "common/text.h"
 
+#include <cctype>
+
 #include <cstdint>
 
 namespace cf {
@@ -80,6 +82,22 @@ bool is_phone_number(std::string_view text) {
     else if (c != ' ' && c != '+' && c != '-' && c != '(' && c != ')' && c != '.') return false;
   }
   return digits >= 5;
+}
+
+std::string url_escape(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (std::isalnum(byte) || c == '.' || c == '_' || c == '~' || c == '-') {
+      out.push_back(c);
+    } else {
+      out += '%';
+      out += kHex[byte >> 4];
+      out += kHex[byte & 15];
+    }
+  }
+  return out;
 }
 
 }  // namespace cf

@@ -24,5 +24,7 @@ bool holds_nul(std::string_view text);
 // A URL query value with its percent-escapes and '+' decoded (Pistache 0.0.5 leaves them);
 // a malformed escape is kept as it is.
 std::string url_decode(std::string_view text);
+// A URL query value with every byte but [A-Za-z0-9._~-] percent-escaped.
+std::string url_escape(std::string_view text);
 
 }  // namespace cf

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <optional>
+#include <variant>
 #include <vector>
 
 #include "common/crypto.h"
@@ -10,10 +11,10 @@
 #include "common/log.h"
 #include "common/text.h"
 #include "daemon/admin_browser.h"
+#include "daemon/admin_listing.h"
 #include "daemon/admin_page.h"
 #include "daemon/admin_session.h"
 #include "daemon/http_reply.h"
-#include "ingest/routing.h"
 #include "reconcile/assign.h"
 #include "reconcile/findings.h"
 #include "store/admin_review.h"
@@ -43,6 +44,11 @@ Http::Code code_of(const Error& error) {
   }
 }
 
+constexpr int kReportPage = 50;  // findings on one report page
+
+// The parameter a finding filter's error names.
+std::string field_of(const Error& error) { return error.message.rfind("kind", 0) == 0 ? "kind" : "status"; }
+
 void refuse(const Rest::Request& request, Http::ResponseWriter& response) {
   send_error(response, ReplyContext::of(request), Http::Code::Unauthorized, "missing or invalid admin token");
 }
@@ -58,27 +64,8 @@ std::optional<long long> finding_id(const std::string& text) {
   return std::nullopt;
 }
 
-// The statuses GET /admin/events lists for its `status` filter: ingest's unrouted statuses for
-// "unrouted", else the one status named (no_lead or an unrouted one); empty for any other filter.
-std::vector<std::string> listed_statuses(const std::string& filter) {
-  std::vector<std::string> unrouted;
-  for (const auto s : ingest::unrouted_statuses()) unrouted.emplace_back(ingest::status_name(s));
-  if (filter == "unrouted") return unrouted;
-  if (filter == ingest::status_name(ingest::RouteStatus::no_lead) ||
-      std::find(unrouted.begin(), unrouted.end(), filter) != unrouted.end()) {
-    return {filter};
-  }
-  return {};
-}
-
-json to_json(const store::StoredDelivery& delivery) {
-  return {{"id", delivery.id},
-          {"event_type", delivery.event_type},
-          {"status", delivery.status},
-          {"detail", delivery.detail},
-          {"contact_id", delivery.contact_id ? json(*delivery.contact_id) : json(nullptr)},
-          {"email", delivery.email},
-          {"received_at", delivery.received_at}};
+void refuse_param(const Rest::Request& request, Http::ResponseWriter& response, const ParamError& error) {
+  send_error(response, ReplyContext::of(request), Http::Code::Bad_Request, error.message, error.field);
 }
 
 }  // namespace
@@ -121,19 +108,26 @@ void AdminApi::register_routes(HttpServer& server) {
 
 void AdminApi::findings(const Rest::Request& request, Http::ResponseWriter response) {
   if (!authorized(request, false)) return refuse(request, response);
-  const std::string status = query_param(request, "status", "open");
-  const std::string kind = query_param(request, "kind");
   const std::string format = query_param(request, "format", "json");
   if (format != "json" && format != "csv") {
     return send_json(response, ReplyContext::of(request), Http::Code::Bad_Request,
                      {{"error", "format must be json or csv"}, {"field", "format"}});
   }
+  auto read = read_finding_listing(params_of(request));
+  if (const auto* bad = std::get_if<ParamError>(&read)) return refuse_param(request, response, *bad);
+  auto listing = std::get<FindingListing>(std::move(read));
   answer_as_admin(request, std::move(response),
-                  [status, kind, format](pqxx::connection& c, Http::ResponseWriter& r, const ReplyContext& ctx) {
-                    auto findings = reconcile::list_findings(c, status, kind);
-                    if (!findings) return send_json(r, ctx, Http::Code::Bad_Request, {{"error", findings.error().message}});
-                    if (format == "csv") return send_text(r, ctx, Http::Code::Ok, reconcile::report_csv(*findings), "text/csv");
-                    send_text(r, ctx, Http::Code::Ok, reconcile::report_json(*findings), "application/json");
+                  [listing, format](pqxx::connection& c, Http::ResponseWriter& r, const ReplyContext& ctx) {
+                    if (format == "csv") {  // the whole export of a status and kind
+                      auto all = reconcile::list_findings(c, listing.filter.status, listing.filter.kind);
+                      if (!all) return send_error(r, ctx, Http::Code::Bad_Request, all.error().message, "status");
+                      return send_text(r, ctx, Http::Code::Ok, reconcile::report_csv(*all), "text/csv");
+                    }
+                    auto page = reconcile::page_findings(c, listing.filter, listing.limit, listing.after);
+                    if (!page) return send_error(r, ctx, Http::Code::Bad_Request, page.error().message, field_of(page.error()));
+                    json items = json::array();
+                    for (const auto& f : page->items) items.push_back(reconcile::to_json(f));
+                    send_json(r, ctx, Http::Code::Ok, page_json(std::move(items), page->next_after ? cursor_of(*page->next_after) : ""));
                   });
 }
 
@@ -188,20 +182,16 @@ void AdminApi::assign(const Rest::Request& request, Http::ResponseWriter respons
 }
 
 void AdminApi::events(const Rest::Request& request, Http::ResponseWriter response) {
-  constexpr int kMaxListed = 500;
   if (!authorized(request, false)) return refuse(request, response);
-  const auto statuses = listed_statuses(query_param(request, "status", "unrouted"));
-  if (statuses.empty()) {
-    return send_json(response, ReplyContext::of(request), Http::Code::Bad_Request,
-                     {{"error", "status must be unrouted, no_lead or one unrouted status"}, {"field", "status"}});
-  }
+  auto read = read_event_listing(params_of(request));
+  if (const auto* bad = std::get_if<ParamError>(&read)) return refuse_param(request, response, *bad);
   answer_as_admin(request, std::move(response),
-                  [statuses](pqxx::connection& c, Http::ResponseWriter& r, const ReplyContext& ctx) {
+                  [listing = std::get<EventListing>(std::move(read))](pqxx::connection& c, Http::ResponseWriter& r,
+                                                                       const ReplyContext& ctx) {
+                    const auto page = store::AdminReview(c).deliveries(listing.filter, listing.limit, listing.after);
                     json items = json::array();
-                    for (const auto& delivery : store::AdminReview(c).deliveries_with_status(statuses, kMaxListed)) {
-                      items.push_back(to_json(delivery));
-                    }
-                    send_json(r, ctx, Http::Code::Ok, {{"items", items}});
+                    for (const auto& delivery : page.items) items.push_back(to_json(delivery));
+                    send_json(r, ctx, Http::Code::Ok, page_json(std::move(items), page.next_after ? cursor_of(*page.next_after) : ""));
                   });
 }
 
@@ -229,6 +219,15 @@ std::vector<std::string> owner_ids(const std::vector<reconcile::Finding>& findin
   return ids;
 }
 
+// Every {"tenant_id", "lead_id"} entry of the given findings (their cards show the leads).
+json owners_of(const std::vector<reconcile::Finding>& findings) {
+  json owners = json::array();
+  for (const auto& f : findings) {
+    for (const auto& owner : f.tenants) owners.push_back(owner);
+  }
+  return owners;
+}
+
 }  // namespace
 
 void AdminApi::report(const Rest::Request& request, Http::ResponseWriter response) {
@@ -237,25 +236,40 @@ void AdminApi::report(const Rest::Request& request, Http::ResponseWriter respons
   if (!authorized(request, false)) {
     return send_page(response, context, Http::Code::Unauthorized, render_sign_in("", nonce), nonce);
   }
+  const auto bad_request = [&](const std::string& message) {
+    send_page(response, context, Http::Code::Bad_Request, "<!DOCTYPE html><p>" + html_escape(message) + "</p>\n", nonce);
+  };
+  // The page's filter form sends every field, an empty one meaning "any".
+  const auto given = [all = params_of(request)](const char* name) {
+    auto value = all(name);
+    return value && value->empty() ? std::nullopt : value;
+  };
+  auto read = read_finding_listing(given, PageLimits{kReportPage, kReportPage});
+  if (const auto* bad = std::get_if<ParamError>(&read)) return bad_request(bad->message);
+  auto listing = std::get<FindingListing>(std::move(read));
   const std::string cookie = session_cookie(request);
   ReportView view;
-  view.status_filter = query_param(request, "status", "open");
-  view.kind_filter = query_param(request, "kind");
+  view.status_filter = listing.filter.status;
+  view.kind_filter = listing.filter.kind;
+  view.email_filter = listing.filter.email;
+  view.first_page = !listing.after;
   view.nonce = nonce;
   // A Bearer-only visitor has no cookie; its actions would use the header instead.
   view.csrf_token = cookie.empty() ? std::string() : admin_session::csrf_token(cookie, token_.get()->reveal());
   answer_as_admin(request, std::move(response),
-                  [view = std::move(view)](pqxx::connection& c, Http::ResponseWriter& r, const ReplyContext& ctx) mutable {
-                    auto findings = reconcile::list_findings(c, view.status_filter, view.kind_filter);
-                    if (!findings) {
+                  [view = std::move(view), listing](pqxx::connection& c, Http::ResponseWriter& r, const ReplyContext& ctx) mutable {
+                    auto page = reconcile::page_findings(c, listing.filter, listing.limit, listing.after);
+                    if (!page) {
                       return send_page(r, ctx, Http::Code::Bad_Request,
-                                       "<!DOCTYPE html><p>" + html_escape(findings.error().message) + "</p>\n", view.nonce);
+                                       "<!DOCTYPE html><p>" + html_escape(page.error().message) + "</p>\n", view.nonce);
                     }
-                    view.findings = std::move(*findings);
+                    view.findings = std::move(page->items);
+                    if (page->next_after) view.next_cursor = cursor_of(*page->next_after);
                     store::AdminReview review(c);
                     view.counts = review.finding_counts();
                     view.tenants = review.tenant_labels(owner_ids(view.findings));
                     view.outbox_failed = store::count_failed_outbox_jobs(c);
+                    view.leads = review.lead_cards(owners_of(view.findings));
                     send_page(r, ctx, Http::Code::Ok, render_report(view), view.nonce);
                   }, true);
 }

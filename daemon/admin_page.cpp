@@ -2,6 +2,8 @@
 
 #include <sstream>
 
+#include "common/text.h"
+
 namespace cf::daemon {
 
 using nlohmann::json;
@@ -24,6 +26,11 @@ th { background: #eef0f3; }
 .badge { font-size: 11px; background: #7cc08e; color: #fff; border-radius: 3px; padding: 0 4px; }
 .status-open { color: #b3261e; font-weight: 600; }
 .status-acknowledged { color: #8a5a00; font-weight: 600; }
+.lead dl { display: grid; grid-template-columns: auto 1fr; gap: 0 6px; margin: 4px 0; }
+.lead dt { color: #5b6472; }
+.lead dd { margin: 0; }
+.converted { color: #1e7b34; font-weight: 600; }
+.paging { margin: 12px 0; display: flex; gap: 16px; }
 .evidence { font-family: ui-monospace, monospace; font-size: 12px; white-space: pre-wrap; max-width: 360px; }
 .actions input[type=text] { width: 160px; }
 #message { margin: 8px 0; min-height: 1.4em; color: #b3261e; }
@@ -89,7 +96,29 @@ std::string text_of(const json& value) {
   return value.dump();
 }
 
-std::string tenant_cards(const reconcile::Finding& f, const std::map<std::string, TenantLabel>& tenants) {
+std::string link(const std::string& href, const std::string& text, const std::string& title = {}) {
+  return "<a href=\"" + html_escape(href) + "\"" + (title.empty() ? "" : " title=\"" + html_escape(title) + "\"") + ">" +
+         html_escape(text) + "</a>";
+}
+
+// What an admin decides by, for one tenant's lead; the lead's UUID only in a link to its deliveries.
+std::string lead_details(const std::string& tenant_id, const std::string& lead_id, const store::LeadCard* card) {
+  if (card == nullptr) return "<em>lead " + link("/admin/events?status=all&tenant=" + tenant_id, "gone", lead_id) + "</em>";
+  const auto dd = [](const std::string& label, const std::string& value) {
+    return "<dt>" + label + "</dt><dd>" + (value.empty() ? "<em>none</em>" : html_escape(value)) + "</dd>";
+  };
+  std::string tags;
+  for (const auto& tag : card->tags) tags += (tags.empty() ? "" : ", ") + tag;
+  const std::string how = card->captured_by.empty() ? "unknown" : card->captured_by == "form" ? "form" : "event " + card->captured_by;
+  return "<dl>" + dd("name", card->name) + dd("phone", card->phone) + dd("ib_type", card->ib_type) +
+         dd("captured", how + " at " + card->captured_at) + dd("tags", tags) + dd("last activity", card->last_activity) +
+         "<dt>conversion</dt><dd>" + (card->converted ? "<span class=\"converted\">converted</span>" : "not converted") +
+         "</dd></dl>" +
+         link("/admin/events?status=all&tenant=" + tenant_id + "&email=" + url_escape(card->email), "deliveries", "lead " + lead_id);
+}
+
+std::string tenant_cards(const reconcile::Finding& f, const std::map<std::string, TenantLabel>& tenants,
+                         const std::map<store::LeadRef, store::LeadCard>& leads) {
   std::string out = "<div class=\"owners\">";
   bool first = true;
   for (const auto& owner : f.tenants) {
@@ -98,16 +127,16 @@ std::string tenant_cards(const reconcile::Finding& f, const std::map<std::string
     const bool has_lead = !owner.value("lead_id", json()).is_null();
     const bool is_first = first && has_lead;
     if (has_lead) first = false;
-    out += std::string("<div class=\"owner") + (is_first ? " first" : "") + "\">";
+    out += std::string("<div class=\"owner lead") + (is_first ? " first" : "") + "\">";
     out += "<strong>" + html_escape(label != tenants.end() ? label->second.name : id) + "</strong> ";
     if (label != tenants.end()) out += "<code>" + html_escape(label->second.prefix) + "</code> ";
     if (is_first) out += "<span class=\"badge\">captured first</span>";
-    out += "<br>";
     if (has_lead) {
-      out += "lead <code>" + html_escape(text_of(owner["lead_id"])) + "</code><br>captured " +
-             html_escape(text_of(owner.value("captured_at", json())));
+      const std::string lead_id = text_of(owner["lead_id"]);
+      const auto card = leads.find({id, lead_id});
+      out += lead_details(id, lead_id, card == leads.end() ? nullptr : &card->second);
     } else {
-      out += "<em>no lead (its tags are on the contact)</em>";
+      out += "<br><em>no lead (its tags are on the contact)</em>";
     }
     if (f.kind == "shared_contact" || f.kind == "foreign_prefix") {
       out += "<br><label><input type=\"checkbox\" name=\"owner\" value=\"" + html_escape(id) + "\"" +
@@ -116,6 +145,14 @@ std::string tenant_cards(const reconcile::Finding& f, const std::map<std::string
     out += "</div>";
   }
   return out + "</div>";
+}
+
+// The report's address for the given filters (and cursor, when not empty).
+std::string report_link(const ReportView& view, const std::string& cursor) {
+  std::string href = "/admin/report?status=" + url_escape(view.status_filter) + "&kind=" + url_escape(view.kind_filter);
+  if (!view.email_filter.empty()) href += "&email=" + url_escape(view.email_filter);
+  if (!cursor.empty()) href += "&cursor=" + url_escape(cursor);
+  return href;
 }
 
 // A plain form (no script needed) posting to one of the session routes with the CSRF token.
@@ -204,13 +241,14 @@ std::string render_report(const ReportView& view) {
   for (const auto& status : statuses()) out << option(status, status, view.status_filter);
   out << "</select></label><label>Kind <select name=\"kind\">" << option("", "every kind", view.kind_filter);
   for (const auto& kind : kinds()) out << option(kind, kind, view.kind_filter);
-  out << "</select></label><button type=\"submit\">Filter</button>"
+  out << "</select></label><label>Email <input type=\"search\" name=\"email\" value=\"" << html_escape(view.email_filter)
+      << "\" placeholder=\"search by email\" maxlength=\"254\"></label><button type=\"submit\">Filter</button>"
       << "<a href=\"/admin/findings?format=csv&amp;status=" << html_escape(view.status_filter) << "&amp;kind="
       << html_escape(view.kind_filter) << "\">CSV</a></form>";
 
   out << "<p id=\"message\" role=\"status\"></p>";
   out << "<p><span id=\"shown\">" << view.findings.size() << "</span> finding"
-      << (view.findings.size() == 1 ? "" : "s") << " shown</p>";
+      << (view.findings.size() == 1 ? "" : "s") << " shown, newest first</p>";
   out << "<table class=\"findings\"><thead><tr><th>id</th><th>kind</th><th>subject</th><th>status</th>"
       << "<th>tenants</th><th>evidence</th><th>held</th><th>actions</th></tr></thead><tbody>";
   for (const auto& f : view.findings) {
@@ -223,7 +261,7 @@ std::string render_report(const ReportView& view) {
       out << "</small>";
     }
     out << "<br><small>seen " << html_escape(f.first_seen) << " to " << html_escape(f.last_seen) << "</small></td>"
-        << "<td>" << tenant_cards(f, view.tenants) << "</td><td class=\"evidence\">" << evidence_lines(f.evidence)
+        << "<td>" << tenant_cards(f, view.tenants, view.leads) << "</td><td class=\"evidence\">" << evidence_lines(f.evidence)
         << "</td><td>" << f.held_deliveries.size() << "</td><td class=\"actions\">"
         << "<input type=\"text\" name=\"note\" placeholder=\"note\" maxlength=\"2000\"><br>"
         << "<button data-action=\"acknowledge\">Acknowledge</button> "
@@ -234,7 +272,12 @@ std::string render_report(const ReportView& view) {
     }
     out << "</td></tr>";
   }
-  out << "</tbody></table></main><script nonce=\"" << html_escape(view.nonce) << "\">" << kScript
+  out << "</tbody></table><nav class=\"paging\">";
+  if (!view.first_page) out << "<a id=\"first-page\" href=\"" << html_escape(report_link(view, "")) << "\">First page</a>";
+  if (!view.next_cursor.empty()) {
+    out << "<a id=\"next-page\" href=\"" << html_escape(report_link(view, view.next_cursor)) << "\">Next page</a>";
+  }
+  out << "</nav></main><script nonce=\"" << html_escape(view.nonce) << "\">" << kScript
       << "</script></body></html>\n";
   return out.str();
 }

@@ -22,12 +22,16 @@ std::string html_escape(std::string_view text);
 using TenantLabel = store::TenantLabel;
 
 struct ReportView {
-  std::vector<reconcile::Finding> findings;              // as filtered
+  std::vector<reconcile::Finding> findings;              // this page, as filtered, newest first
+  std::map<store::LeadRef, store::LeadCard> leads;       // the leads the findings name
   std::map<std::string, std::map<std::string, int>> counts;  // kind -> status -> findings
   std::map<std::string, TenantLabel> tenants;            // tenant id -> label
   long long outbox_failed = 0;                           // Systeme.io syncs failed for good, not discarded
   std::string status_filter = "open";
   std::string kind_filter;                               // empty: every kind
+  std::string email_filter;                              // the search, normalised; empty: none
+  bool first_page = true;                                // no cursor was given
+  std::string next_cursor;                               // empty on the last page
   std::string csrf_token;
   std::string nonce;                                     // for the inline style and script
 };

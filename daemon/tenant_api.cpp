@@ -5,9 +5,11 @@
 
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/page_cursor.h"
 #include "common/text.h"
 #include "daemon/daemon_metrics.h"
 #include "daemon/http_reply.h"
+#include "daemon/query_params.h"
 #include "store/database.h"
 #include "store/leads.h"
 #include "store/tenant_scope.h"
@@ -161,12 +163,7 @@ void as_caller(DbExecutor& executor, const Rest::Request& request, Http::Respons
 // The listing filters from the query string; a FieldError for the first bad one.
 std::variant<store::LeadQuery, store::FieldError> parse_query(const Rest::Request& request) {
   store::LeadQuery query;
-  // Query values arrive percent-encoded (Pistache 0.0.5 does not decode them).
-  const auto param = [&request](const char* name) -> std::optional<std::string> {
-    const auto raw = request.query().get(name);
-    if (!raw) return std::nullopt;
-    return url_decode(*raw);
-  };
+  const auto param = params_of(request);
   if (auto limit = param("limit")) {
     static const std::regex digits("^[0-9]{1,3}$");
     if (!std::regex_match(*limit, digits) || std::stoi(*limit) < 1 || std::stoi(*limit) > 100) {
@@ -200,6 +197,7 @@ void TenantApi::register_routes(HttpServer& server) {
   server.add_route("GET", "/v1/leads/:id", this, &TenantApi::show_lead);
   server.add_route("PATCH", "/v1/leads/:id", this, &TenantApi::convert_lead);
   server.add_route("DELETE", "/v1/leads/:id", this, &TenantApi::erase_lead);
+  server.add_route("GET", "/v1/leads/:id/events", this, &TenantApi::lead_timeline);
   server.add_route("GET", "/v1/stats", this, &TenantApi::stats);
 }
 
@@ -302,11 +300,32 @@ void TenantApi::erase_lead(const Rest::Request& request, Http::ResponseWriter re
             });
 }
 
+void TenantApi::lead_timeline(const Rest::Request& request, Http::ResponseWriter response) {
+  const auto caller = known_caller(credentials_, rate_limit_, in_flight_, request, response);
+  if (!caller) return;
+  int limit = 0;
+  std::optional<json> key;
+  if (auto bad = read_page(params_of(request), {}, "i", limit, key)) {
+    return send_error(response, ReplyContext::of(request), Http::Code::Bad_Request, bad->message, bad->field);
+  }
+  std::optional<long long> after;
+  if (key) after = (*key)[0].get<long long>();
+  as_caller(executor_, request, std::move(response), *caller,
+            [id = request.param(":id").as<std::string>(), limit, after](
+                pqxx::connection& connection, const store::Caller& caller, Reply& p) {
+              const auto page = store::LeadStore(connection).timeline(caller, id, limit, after);
+              if (!page) return p.error(Http::Code::Not_Found, "lead not found");
+              json items = json::array();
+              for (const auto& event : page->items) items.push_back(store::to_json(event));
+              p.reply(Http::Code::Ok, page_json(std::move(items),
+                                                page->next_after ? encode_page_cursor(json::array({*page->next_after})) : ""));
+            });
+}
+
 void TenantApi::stats(const Rest::Request& request, Http::ResponseWriter response) {
   const auto caller = known_caller(credentials_, rate_limit_, in_flight_, request, response);
   if (!caller) return;
-  const auto raw_zone = request.query().get("tz");
-  const std::string zone = raw_zone ? url_decode(*raw_zone) : std::string("UTC");
+  const std::string zone = params_of(request)("tz").value_or("UTC");
   constexpr const char* kUnknownZone = "tz must be an IANA time zone name such as UTC or Europe/Paris";
   if (!store::is_time_zone_name(zone)) {
     return send_error(response, ReplyContext::of(request), Http::Code::Bad_Request, kUnknownZone, "tz");

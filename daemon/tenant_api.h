@@ -2,7 +2,9 @@
 //   POST /v1/leads            capture a lead (201 created, 200 already this tenant's, 409 with
 //                             leads.duplicate_policy: reject when another tenant has the email)
 //   GET  /v1/leads            the caller's leads, newest first, with a cursor
-//   GET  /v1/leads/{id}       one lead and its timeline (404 alike for absent and not yours)
+//   GET  /v1/leads/{id}       one lead and its newest 200 timeline entries (404 alike for absent
+//                             and not yours)
+//   GET  /v1/leads/{id}/events  the lead's whole timeline, a page at a time (limit, cursor)
 //   PATCH /v1/leads/{id}      {"converted": true|false}: the API's reason to call it converted
 //                             (409 when false leaves a tag or sale converting it)
 //   DELETE /v1/leads/{id}     erase the lead (204; 404 alike; 503 without privacy.erasure_key),
@@ -57,6 +59,7 @@ class TenantApi {
   void show_lead(const Pistache::Rest::Request& request, Pistache::Http::ResponseWriter response);
   void convert_lead(const Pistache::Rest::Request& request, Pistache::Http::ResponseWriter response);
   void erase_lead(const Pistache::Rest::Request& request, Pistache::Http::ResponseWriter response);
+  void lead_timeline(const Pistache::Rest::Request& request, Pistache::Http::ResponseWriter response);
   void stats(const Pistache::Rest::Request& request, Pistache::Http::ResponseWriter response);
 
   DuplicatePolicy duplicate_policy_;

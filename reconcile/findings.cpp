@@ -17,6 +17,8 @@ namespace {
 // libpqxx 6.4 takes statements as std::string, not std::string_view.
 const std::string kSelectFindings(sql::select_findings);
 const std::string kSetFindingStatus(sql::set_finding_status);
+const std::string kSelectFindingIds(sql::select_finding_ids);
+const std::string kSelectPersonFindingIds(sql::select_person_finding_ids);
 
 Finding read(const pqxx::row& row) {
   Finding f;
@@ -79,19 +81,60 @@ json to_json(const Finding& f) {
           {"held_deliveries", f.held_deliveries}};
 }
 
-Result<std::vector<Finding>> list_findings(pqxx::connection& connection, const std::string& status,
-                                           const std::string& kind) {
+namespace {
+
+std::optional<Error> check_filter(const std::string& status, const std::string& kind) {
   static const std::set<std::string> statuses{"open", "all", "acknowledged", "dismissed", "resolved"};
   if (statuses.count(status) == 0) return invalid_input("status must be open, all, acknowledged, dismissed or resolved");
   if (!kind.empty() && kinds().count(kind) == 0) {
     return invalid_input("kind must be shared_contact, foreign_prefix, owner_mismatch or unknown_prefix");
   }
+  return std::nullopt;
+}
+
+}  // namespace
+
+Result<std::vector<Finding>> list_findings(pqxx::connection& connection, const std::string& status,
+                                           const std::string& kind) {
+  if (auto bad = check_filter(status, kind)) return *bad;
   pqxx::read_transaction tx(connection);
   std::vector<Finding> out;
-  for (const auto& row : tx.exec_params(kSelectFindings, status, kind, std::optional<long long>())) {
+  for (const auto& row : tx.exec_params(kSelectFindings, status, kind, std::optional<std::string>())) {
     out.push_back(read(row));
   }
   return out;
+}
+
+Result<FindingPage> page_findings(pqxx::connection& connection, const FindingFilter& filter, int limit,
+                                  std::optional<long long> after) {
+  if (auto bad = check_filter(filter.status, filter.kind)) return *bad;
+  pqxx::read_transaction tx(connection);
+  std::string ids;
+  std::vector<long long> order;
+  FindingPage page;
+  // One more id than shown means another page follows.
+  const bool about_person = !filter.tenant_id.empty() || !filter.email.empty() || filter.contact_id;
+  const auto rows = about_person ? tx.exec_params(kSelectPersonFindingIds, filter.status, filter.kind, filter.tenant_id,
+                                                  filter.email, filter.contact_id, after, limit + 1)
+                                 : tx.exec_params(kSelectFindingIds, filter.status, filter.kind, after, limit + 1);
+  for (const auto& row : rows) {
+    if (static_cast<int>(order.size()) == limit) {
+      page.next_after = order.back();
+      break;
+    }
+    order.push_back(row[0].as<long long>());
+    ids += (ids.empty() ? "" : ",") + std::to_string(order.back());
+  }
+  if (order.empty()) return page;
+  std::map<long long, Finding> by_id;
+  for (const auto& row : tx.exec_params(kSelectFindings, "all", "", "{" + ids + "}")) {
+    Finding f = read(row);
+    by_id.emplace(f.id, std::move(f));
+  }
+  for (const long long id : order) {
+    if (auto found = by_id.find(id); found != by_id.end()) page.items.push_back(std::move(found->second));
+  }
+  return page;
 }
 
 std::optional<Error> check_action_input(const std::string& by, const std::string& note) {
@@ -106,7 +149,7 @@ std::optional<Error> check_action_input(const std::string& by, const std::string
 }
 
 std::optional<Finding> find_finding(pqxx::transaction_base& tx, long long id) {
-  const auto rows = tx.exec_params(kSelectFindings, "all", "", id);
+  const auto rows = tx.exec_params(kSelectFindings, "all", "", "{" + std::to_string(id) + "}");
   if (rows.empty()) return std::nullopt;
   return read(rows[0]);
 }

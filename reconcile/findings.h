@@ -32,6 +32,25 @@ nlohmann::json to_json(const Finding& finding);
 Result<std::vector<Finding>> list_findings(pqxx::connection& connection, const std::string& status,
                                            const std::string& kind);
 
+// What a page of findings is filtered by (the values already checked).
+struct FindingFilter {
+  std::string status = "open";  // "open" (open and acknowledged), "all", or one status
+  std::string kind;             // empty: every kind
+  std::string tenant_id;        // a tenant involved; empty: any
+  std::string email;            // normalised; in the evidence; empty: any
+  std::optional<long long> contact_id;  // in the evidence
+};
+
+struct FindingPage {
+  std::vector<Finding> items;  // newest first
+  std::optional<long long> next_after;  // the cursor's id: the last one shown, when more follow
+};
+
+// One page of at most `limit` findings, newest first, with ids below `after` when given.
+// invalid_input for an unknown status or kind.
+Result<FindingPage> page_findings(pqxx::connection& connection, const FindingFilter& filter, int limit,
+                                  std::optional<long long> after);
+
 // The finding with this id, as the transaction sees it.
 std::optional<Finding> find_finding(pqxx::transaction_base& tx, long long id);
 

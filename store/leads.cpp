@@ -234,9 +234,28 @@ std::optional<std::pair<Lead, std::vector<LeadEvent>>> LeadStore::get(const Call
   return std::make_pair(read_lead(row[0]), std::move(events));
 }
 
+std::optional<TimelinePage> LeadStore::timeline(const Caller& caller, const std::string& lead_id, int limit,
+                                                std::optional<long long> after) {
+  if (!is_lead_id(lead_id)) return std::nullopt;
+  pqxx::work tx(connection_);
+  bind_to_tenant(tx, caller.tenant_id);
+  if (exec_statement(tx, sql::leads_find_by_id, lead_id).empty()) return std::nullopt;
+  TimelinePage page;
+  long long last_id = 0;
+  for (const auto& e : exec_statement(tx, sql::leads_events_page, lead_id, after, limit + 1)) {
+    if (static_cast<int>(page.items.size()) == limit) {
+      page.next_after = last_id;
+      break;
+    }
+    page.items.push_back({e[0].as<std::string>(), opt(e[1]), e[2].as<std::string>(), e[3].as<std::string>()});
+    last_id = e[4].as<long long>();
+  }
+  tx.commit();
+  return page;
+}
+
 bool LeadStore::erase(const Caller& caller, const std::string& lead_id) {
-  static const std::regex uuid("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
-  if (!std::regex_match(lead_id, uuid)) return false;
+  if (!is_lead_id(lead_id)) return false;
   pqxx::work tx(connection_);
   bind_to_tenant(tx, caller.tenant_id);
   if (!erase_tenant_lead(tx, caller.tenant_id, lead_id, erasure_key_)) return false;

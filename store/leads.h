@@ -106,6 +106,11 @@ struct LeadPage {
   std::string next_cursor;  // empty on the last page
 };
 
+struct TimelinePage {
+  std::vector<LeadEvent> items;         // newest received first
+  std::optional<long long> next_after;  // the last entry's id, when more follow
+};
+
 struct LeadStats {
   long long total_leads = 0, this_month = 0, converted = 0, converted_this_month = 0, opened = 0;
 };
@@ -135,6 +140,10 @@ class LeadStore {
   Result<LeadPage> list(const Caller& caller, const LeadQuery& query);
   // The caller's lead and its timeline (newest first); nullopt when the caller has no such lead.
   std::optional<std::pair<Lead, std::vector<LeadEvent>>> get(const Caller& caller, const std::string& lead_id);
+  // One page of the caller's lead's whole timeline, newest received first, entries with ids below
+  // `after`; nullopt when the caller has no such lead.
+  std::optional<TimelinePage> timeline(const Caller& caller, const std::string& lead_id, int limit,
+                                       std::optional<long long> after);
   // "This month" in `time_zone` (an IANA name); nullopt when PostgreSQL knows no zone of that name.
   std::optional<LeadStats> stats(const Caller& caller, const std::string& time_zone = "UTC");
   // Adds (`converted`) or withdraws the API's reason for the caller's lead to be converted; the

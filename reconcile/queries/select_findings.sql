@@ -3,7 +3,7 @@
 -- (ambiguous for a shared contact, foreign_prefix for a foreign tag), newest 50 first.
 -- $1  text    status: 'all', 'open' (open and acknowledged), or one status
 -- $2  text    kind, or '' for every kind
--- $3  bigint  one finding's id, or NULL for every finding
+-- $3  text    the findings' ids as a PostgreSQL array literal ('{4,7}'), or NULL for every finding
 SELECT id, kind, subject, status, tenants::text, evidence::text, fingerprint,
        to_char(first_seen AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
        to_char(last_seen AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
@@ -17,7 +17,7 @@ SELECT id, kind, subject, status, tenants::text, evidence::text, fingerprint,
                         AND e.contact_id = split_part(subject, ':', 1)::bigint)
                  ORDER BY id DESC LIMIT 50) w)
   FROM findings
- WHERE ($3::bigint IS NULL OR id = $3)
+ WHERE ($3::bigint[] IS NULL OR id = ANY ($3::bigint[]))
    AND ($1 = 'all' OR ($1 = 'open' AND status IN ('open', 'acknowledged')) OR status = $1)
    AND ($2 = '' OR kind = $2)
  ORDER BY kind, id;

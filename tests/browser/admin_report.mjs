@@ -1,5 +1,6 @@
 // Drives GET /admin/report in headless Chromium as an admin would: the sign-in form (a wrong
-// token first), the session cookie's flags, escaping of hostile values, filtering, dismissing one
+// token first), the session cookie's flags, paging (50 a page), searching by email, each tenant's
+// lead side by side, escaping of hostile values, filtering, dismissing one
 // finding, forged requests without the CSRF token, a screenshot, ending every session (a second
 // browser's included), signing in again and signing out. Started by
 // tests/e2e/admin_report_test.cpp, which prepared the findings and checks the database after.
@@ -48,13 +49,38 @@ try {
   check(session && session.sameSite === 'Strict', `the session cookie is SameSite=Strict (got ${session?.sameSite})`);
   check(!(await page.evaluate(() => document.cookie)).includes('cf_admin'), 'scripts cannot read the session cookie');
 
-  // Every finding is listed, hostile values shown as text.
+  // 62 open findings, newest first, 50 a page: the next page holds the other 12.
   const rows = page.locator('table.findings tbody tr');
-  check(await rows.count() === 2, `two open findings listed (got ${await rows.count()})`);
+  check(await rows.count() === 50, `the first page lists 50 findings (got ${await rows.count()})`);
+  check(await page.locator('#first-page').count() === 0, 'the first page has no First page link');
+  await Promise.all([page.waitForLoadState('load'), page.click('#next-page')]);
+  check(await rows.count() === 12, `the second page lists the other 12 (got ${await rows.count()})`);
+  check(await page.locator('#next-page').count() === 0, 'the last page has no Next page link');
+  const secondIds = await rows.evaluateAll((all) => all.map((row) => row.dataset.id));
+  await Promise.all([page.waitForLoadState('load'), page.click('#first-page')]);
+  const firstIds = await rows.evaluateAll((all) => all.map((row) => row.dataset.id));
+  check(new Set([...firstIds, ...secondIds]).size === 62, 'the two pages show 62 different findings');
+
+  // Search by email (any case): the shared contact alone, both tenants' leads side by side,
+  // hostile values shown as text, lead UUIDs only in links.
+  await page.fill('input[name="email"]', ' SHARED@example.com ');
+  await Promise.all([page.waitForLoadState('load'), page.click('form.filters button[type="submit"]')]);
+  check(new URL(page.url()).searchParams.get('email') !== null, 'the search is in the address');
+  check(await rows.count() === 1, `one finding for shared@example.com (got ${await rows.count()})`);
   check(await page.locator('table.findings img').count() === 0, 'a tenant name holding markup creates no element');
   check((await page.locator('table.findings').textContent()).includes('<img src=x onerror=alert(1)>'),
         'the hostile tenant name is shown as text');
   check(await page.locator('.owner.first').count() === 1, 'the tenant that captured first is marked');
+  const cards = page.locator('.owner.lead dl');
+  check(await cards.count() === 2, `both tenants' leads are shown side by side (got ${await cards.count()})`);
+  for (const label of ['name', 'phone', 'ib_type', 'captured', 'tags', 'last activity', 'conversion']) {
+    check(await page.locator(`.owner.lead dt:text-is("${label}")`).count() === 2, `each lead shows its ${label}`);
+  }
+  check((await cards.first().textContent()).includes('form at '), 'the capture says it came from the form');
+  const text = await page.locator('table.findings').textContent();
+  check(!/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/.test(text), 'no lead UUID is shown as text');
+  check(await page.locator('.owner.lead a[title^="lead "]').count() === 2, 'each lead UUID is in a link');
+  await page.fill('input[name="email"]', '');
 
   // Filter by kind.
   await page.selectOption('select[name="kind"]', 'unknown_prefix');

@@ -1,5 +1,6 @@
 // The admin report page in a real browser: findings made by real captures and deliveries through
-// the daemon, then tests/browser/admin_report.mjs drives headless Chromium (sign in, filter,
+// the daemon and 60 more, then tests/browser/admin_report.mjs drives headless Chromium (sign in, page,
+// search by email,
 // dismiss one finding, forged requests, screenshot, end every session, sign in again, sign out),
 // and the database shows what it did.
 #define BOOST_TEST_MODULE admin_report
@@ -44,6 +45,14 @@ BOOST_FIXTURE_TEST_CASE(admin_signs_in_filters_and_dismisses_in_chromium, Hostil
   const auto body = tag_body(8, "u1@example.com", "ib-zzz999-x");
   BOOST_REQUIRE(post_account_webhook(base, secret, "CONTACT_TAG_ADDED", body, "page-1").status == 200);
   BOOST_REQUIRE(run({relay_binary(), "reconcile", "--config", config}).exit_code == 0);
+  // 60 more open findings, newer than those two: the report pages them, 50 a page.
+  {
+    pqxx::work tx(*c);
+    tx.exec0("INSERT INTO findings (kind, subject, evidence, fingerprint) SELECT 'owner_mismatch', (9000 + g)::text, "
+             "jsonb_build_object('contact_id', 9000 + g, 'email', 'bulk' || g || '@example.com'), 'f' "
+             "FROM generate_series(1, 60) g");
+    tx.commit();
+  }
 
   const std::string screenshot = (std::filesystem::temp_directory_path() / "clientflow-admin-report.png").string();
   std::filesystem::remove(screenshot);

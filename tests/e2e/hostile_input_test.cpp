@@ -195,7 +195,7 @@ BOOST_FIXTURE_TEST_CASE(admin_filters_names_and_notes, Daemon) {
   // A finding to act on: an unknown prefix, found by a reconcile run.
   BOOST_REQUIRE(deliver("CONTACT_TAG_ADDED", tag_body(5, "z@example.com", "ib-zzz999-x"), "adm") == "unknown_prefix");
   BOOST_REQUIRE(run({relay_binary(), "reconcile", "--config", write_admin_config(db.url(), admin_token, secret)}).exit_code == 0);
-  const auto listed = json::parse(call("GET", "/admin/findings", admin_token).body);
+  const auto listed = json::parse(call("GET", "/admin/findings", admin_token).body).at("items");
   BOOST_REQUIRE(listed.size() == 1u);
   const std::string id = std::to_string(listed[0]["id"].get<long long>());
 
@@ -208,7 +208,7 @@ BOOST_FIXTURE_TEST_CASE(admin_filters_names_and_notes, Daemon) {
   }
   // A refused name changes nothing; a hostile but printable one is recorded as written.
   BOOST_TEST(call("POST", "/admin/findings/" + id + "/acknowledge", admin_token, R"({"by":"a\u0000"})").status == 400);
-  BOOST_TEST(json::parse(call("GET", "/admin/findings", admin_token).body)[0]["status"] == "open");
+  BOOST_TEST(json::parse(call("GET", "/admin/findings", admin_token).body)["items"][0]["status"] == "open");
   for (const auto& text : kHostile) {
     const auto r = call("POST", "/admin/findings/" + id + "/acknowledge", admin_token, json{{"by", text}, {"note", text}}.dump());
     BOOST_TEST_CONTEXT("by " << json(text).dump()) {

@@ -110,7 +110,7 @@ std::map<std::string, std::string> world(TwoTenants& t, const std::string& base,
   values["lead_b"] = json::parse(b.body).at("id").get<std::string>();
   BOOST_REQUIRE(run({relay_binary(), "reconcile", "--config", config}).exit_code == 0);
   const auto listed = api_request("GET", base + "/admin/findings", t.admin_token);
-  const auto findings = json::parse(listed.body);
+  const auto findings = json::parse(listed.body).at("items");
   BOOST_REQUIRE_MESSAGE(findings.is_array() && findings.size() == 1u, listed.body);
   values["finding"] = std::to_string(findings[0]["id"].get<long long>());
 

@@ -1,5 +1,5 @@
-// AdminReview against a real PostgreSQL: the stored deliveries listed by status (never routed
-// ones, newest first, at most the limit), the findings counted by kind and status, and the
+// AdminReview against a real PostgreSQL: the stored deliveries listed by status (newest first,
+// a page at a time), the findings counted by kind and status, and the
 // labels of the tenants asked for.
 #define BOOST_TEST_MODULE admin_review
 #include <boost/test/unit_test.hpp>
@@ -49,7 +49,9 @@ BOOST_FIXTURE_TEST_CASE(deliveries_of_the_given_statuses_newest_first, Stored) {
   delivery("c", "no_prefix", 10);
   delivery("d", "no_lead", 5);
   AdminReview review(*c);
-  const auto listed = review.deliveries_with_status({"ambiguous", "no_prefix", "routed"}, 500);
+  cf::store::DeliveryFilter filter;
+  filter.statuses = {"ambiguous", "no_prefix"};
+  const auto listed = review.deliveries(filter, 500).items;
   BOOST_REQUIRE_EQUAL(listed.size(), 2u);
   BOOST_TEST(listed[0].status == "no_prefix");
   BOOST_TEST(listed[1].status == "ambiguous");
@@ -58,9 +60,20 @@ BOOST_FIXTURE_TEST_CASE(deliveries_of_the_given_statuses_newest_first, Stored) {
   BOOST_TEST(*listed[0].contact_id == 7);
   BOOST_TEST(listed[0].email == "p@example.com");
   BOOST_TEST(listed[0].received_at == "2026-11-01T11:50:00.000Z");
-  BOOST_TEST(review.deliveries_with_status({"no_lead"}, 500).size() == 1u);
-  BOOST_TEST(review.deliveries_with_status({"ambiguous", "no_prefix"}, 1).size() == 1u);
-  BOOST_TEST(review.deliveries_with_status({}, 500).empty());
+  BOOST_TEST(listed[0].source == "account");
+  BOOST_TEST(!listed[0].body.has_value());
+  filter.statuses = {"no_lead"};
+  BOOST_TEST(review.deliveries(filter, 500).items.size() == 1u);
+  filter.statuses = {"ambiguous", "no_prefix"};
+  const auto first = review.deliveries(filter, 1);
+  BOOST_REQUIRE_EQUAL(first.items.size(), 1u);
+  BOOST_REQUIRE(first.next_after.has_value());
+  const auto second = review.deliveries(filter, 1, first.next_after);
+  BOOST_REQUIRE_EQUAL(second.items.size(), 1u);
+  BOOST_TEST(second.items[0].status == "ambiguous");
+  BOOST_TEST(!second.next_after.has_value());
+  filter.statuses = {};  // every status
+  BOOST_TEST(review.deliveries(filter, 500).items.size() == 4u);
 }
 
 BOOST_FIXTURE_TEST_CASE(findings_are_counted_by_kind_and_status, Stored) {
