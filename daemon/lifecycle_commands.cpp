@@ -26,7 +26,8 @@ Status check_tenant_id(const std::string& tenant_id) {
 // Routes the rule webhooks kept as `suspended` whose tenant is active again; how many now route.
 int route_kept_rule_webhooks(pqxx::connection& connection, const Config& config) {
   store::IngestStore ingest(connection, {static_cast<EpochMs>(config.ingest.max_clock_skew_seconds) * 1000,
-                                         {config.http.max_json_depth}});
+                                         {config.http.max_json_depth}, config.leads.convert_on_sale,
+                                         config.privacy.erasure_key});
   int routed = 0;
   long long after = 0;
   for (;;) {

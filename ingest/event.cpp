@@ -170,6 +170,8 @@ std::string timeline_kind(EventKind kind, std::string_view rule_kind) {
 
 bool is_rule_kind(std::string_view text) {
   if (text.empty() || text.size() > 40) return false;
+  // Timeline kinds only the relay writes (sql/009_conversion.sql): a workflow may not forge them.
+  if (text == "converted" || text == "unconverted") return false;
   for (char c : text) {
     if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
   }

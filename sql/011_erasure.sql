@@ -28,6 +28,9 @@ CREATE TABLE erasure_marks (
 );
 CREATE INDEX erasure_marks_by_mark ON erasure_marks (mark);
 CREATE INDEX erasure_marks_by_erasure ON erasure_marks (erasure_id);
+-- The deliveries routed to a lead, found by DELETE /v1/leads/{id}'s scrub without reading the
+-- whole delivery log.
+CREATE INDEX webhook_events_by_lead ON webhook_events (lead_id) WHERE lead_id IS NOT NULL;
 SELECT clientflow_system_table('erasure_marks');
 
 -- Deliveries about a globally erased person, or that would have given back a lead its tenant

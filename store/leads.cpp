@@ -241,14 +241,14 @@ std::optional<TimelinePage> LeadStore::timeline(const Caller& caller, const std:
   bind_to_tenant(tx, caller.tenant_id);
   if (exec_statement(tx, sql::leads_find_by_id, lead_id).empty()) return std::nullopt;
   TimelinePage page;
-  long long last_id = 0;
+  long long last_position = 0;
   for (const auto& e : exec_statement(tx, sql::leads_events_page, lead_id, after, limit + 1)) {
     if (static_cast<int>(page.items.size()) == limit) {
-      page.next_after = last_id;
+      page.next_after = last_position;
       break;
     }
-    page.items.push_back({e[0].as<std::string>(), opt(e[1]), e[2].as<std::string>(), e[3].as<std::string>()});
-    last_id = e[4].as<long long>();
+    page.items.push_back({e[0].as<std::string>(), opt(e[1]), e[2].as<std::string>(), e[3].as<std::string>(), opt(e[4])});
+    last_position = e[5].as<long long>();
   }
   tx.commit();
   return page;

@@ -108,7 +108,7 @@ struct LeadPage {
 
 struct TimelinePage {
   std::vector<LeadEvent> items;         // newest received first
-  std::optional<long long> next_after;  // the last entry's id, when more follow
+  std::optional<long long> next_after;  // the last entry's position in the lead's timeline, when more follow
 };
 
 struct LeadStats {
@@ -140,8 +140,8 @@ class LeadStore {
   Result<LeadPage> list(const Caller& caller, const LeadQuery& query);
   // The caller's lead and its timeline (newest first); nullopt when the caller has no such lead.
   std::optional<std::pair<Lead, std::vector<LeadEvent>>> get(const Caller& caller, const std::string& lead_id);
-  // One page of the caller's lead's whole timeline, newest received first, entries with ids below
-  // `after`; nullopt when the caller has no such lead.
+  // One page of the caller's lead's whole timeline, newest received first, entries at positions
+  // below `after` (1 is the lead's first entry); nullopt when the caller has no such lead.
   std::optional<TimelinePage> timeline(const Caller& caller, const std::string& lead_id, int limit,
                                        std::optional<long long> after);
   // "This month" in `time_zone` (an IANA name); nullopt when PostgreSQL knows no zone of that name.

@@ -15,6 +15,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/page_cursor.h"
+
 #include "tests/support/deliveries.h"
 #include "tests/support/http_client.h"
 #include "tests/support/process.h"
@@ -292,6 +294,29 @@ BOOST_FIXTURE_TEST_CASE(a_leads_whole_timeline_pages_for_its_tenant_only, Paging
   BOOST_TEST(tags.back() == "ib-aaa111-t1");
   BOOST_TEST(std::set<std::string>(tags.begin(), tags.end()).size() == 250u);
   BOOST_TEST(json::parse(tenant_get(*a.keys.api_key, "/v1/leads/" + lead + "/events").body)["items"].size() == 50u);
+
+  // The cursor tells nothing of other tenants' activity: it is the position of the last entry shown
+  // in A's own timeline, so 37 entries of B's written before A's next one move it by one.
+  const auto cursor_position = [&] {
+    const auto token = json::parse(tenant_get(*a.keys.api_key, "/v1/leads/" + lead + "/events?limit=1").body)["next_cursor"];
+    const auto key = decode_page_cursor(token.get<std::string>(), "i");
+    BOOST_REQUIRE(key.ok());
+    return key.value()[0].get<long long>();
+  };
+  BOOST_TEST(cursor_position() == 250);
+  const auto theirs_captured = post_lead_capture(serving.base, *b.keys.api_key, "b-activity@example.com");
+  BOOST_REQUIRE(theirs_captured.status == 201);
+  {
+    pqxx::work tx(*c);
+    tx.exec_params0("INSERT INTO lead_events (tenant_id, lead_id, kind, tag) SELECT $1::uuid, $2::uuid, 'tag_added', "
+                    "'ib-bbb222-t' || g FROM generate_series(1, 37) g",
+                    b.tenant.id, json::parse(theirs_captured.body)["id"].get<std::string>());
+    tx.exec_params0("INSERT INTO lead_events (tenant_id, lead_id, kind, tag) VALUES ($1::uuid, $2::uuid, 'tag_added', "
+                    "'ib-aaa111-t251')",
+                    a.tenant.id, lead);
+    tx.commit();
+  }
+  BOOST_TEST(cursor_position() == 251);
 
   // Another tenant's lead is the same 404 as a missing one.
   const auto theirs = tenant_get(*b.keys.api_key, "/v1/leads/" + lead + "/events");

@@ -147,6 +147,10 @@ BOOST_AUTO_TEST_CASE(rule_kind_slugs) {
   BOOST_TEST(!is_rule_kind(std::string(41, 'x')));
   BOOST_TEST(!is_rule_kind("Email-Opened"));
   BOOST_TEST(!is_rule_kind("email_opened"));
+  // The relay's own conversion entries cannot come from a workflow's webhook.
+  BOOST_TEST(!is_rule_kind("converted"));
+  BOOST_TEST(!is_rule_kind("unconverted"));
+  BOOST_TEST(is_rule_kind("converted-buyer"));
   BOOST_TEST(!is_rule_kind("a/b"));
 }
 
