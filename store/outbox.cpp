@@ -59,7 +59,7 @@ void OutboxStore::complete(const SyncJob& job, const std::string& worker, long l
     // The lead was erased while this sync ran: what the sync just wrote to the contact (or the
     // contact it created, unknown to the erasure) is taken off again. Here, where every sync
     // ends, whichever daemon ran it and whatever erased the lead.
-    if (contact_id != 0) exec_statement(tx, sql::outbox_erase_after_sync, job.tenant_id, job.lead_id, contact_id);
+    if (contact_id != 0) exec_statement(tx, sql::outbox_erase_after_sync, job.tenant_id, job.lead_id, contact_id, job.email);
   }
   exec_statement(tx, sql::outbox_complete_job, job.tenant_id, job.id, worker);
   tx.commit();

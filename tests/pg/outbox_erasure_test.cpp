@@ -1,7 +1,8 @@
 // The outbox's side of erasure against a real PostgreSQL: a sync that finishes after its lead was
-// erased queues the erase_contact job that takes back what it wrote at Systeme.io; the erase job a
-// DELETE queues waits out the lease of the deleted lead's running sync; a suspended tenant's
-// contact jobs still run (only its syncs wait); `tenant delete` keeps its pending contact jobs.
+// erased queues the erase_contact job that takes back what it wrote at Systeme.io (unless the
+// tenant holds the person again); the erase job a DELETE queues waits out the lease of the
+// deleted lead's running sync; a suspended tenant's contact jobs still run (only its syncs wait);
+// `tenant delete` keeps its pending contact jobs.
 #define BOOST_TEST_MODULE outbox_erasure
 #include <boost/test/unit_test.hpp>
 
@@ -70,6 +71,20 @@ BOOST_FIXTURE_TEST_CASE(a_sync_finishing_after_its_lead_was_erased_queues_the_co
   BOOST_TEST(kept->tenant_id == b.tenant_id);
   outbox.complete(*kept, "w", 4343, {"ib-def456-forex-ib"});
   BOOST_TEST(count("SELECT count(*) FROM outbox_jobs WHERE kind = 'erase_contact'") == 1);
+}
+
+// The tenant captured the person again before the old sync ended (new consent): its new lead's own
+// sync writes the tags, nothing is taken off.
+BOOST_FIXTURE_TEST_CASE(a_sync_ending_after_the_person_was_captured_again_queues_nothing, Queue) {
+  const std::string lead = capture(a, "p@example.com");
+  OutboxStore outbox(*c);
+  const auto job = outbox.claim("w", 60);
+  BOOST_REQUIRE(job);
+  BOOST_TEST(LeadStore(*c, kKey).erase(a, lead));
+  capture(a, "p@example.com");
+  outbox.complete(*job, "w", 4242, {"ib-abc123-forex-ib"});
+  BOOST_TEST(count("SELECT count(*) FROM outbox_jobs WHERE kind = 'erase_contact'") == 0);
+  BOOST_TEST(count("SELECT count(*) FROM outbox_jobs WHERE kind = 'sync_lead' AND done_at IS NULL") == 1);
 }
 
 // The lead had a contact and a sync of it is leased (by this or another daemon): the erase job
