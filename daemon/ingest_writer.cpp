@@ -159,6 +159,12 @@ void IngestWriter::store(std::vector<Item>& batch, store::KeptConnection& kept) 
     reply_all(std::vector<std::optional<ingest::DeliveryResult>>(replies.size()), replies);
   };
 
+  // Another schema than this binary's: not stored, so Systeme.io delivers again once they agree.
+  const auto not_this_schema = [&](std::size_t from) {
+    for (std::size_t i = from; i < replies.size(); ++i) replies[i](std::nullopt);
+  };
+  if (options_.schema != nullptr && !options_.schema->matches()) return not_this_schema(0);
+
   auto open = kept.get();
   if (!open) return fail_all(open.error().message);
   pqxx::connection& connection = **open;
@@ -186,6 +192,8 @@ void IngestWriter::store(std::vector<Item>& batch, store::KeptConnection& kept) 
         return fail_all(e.what());
       }
       try {
+        // Refused because the schema changed under us (a migrate, a restore)? Then it is not malformed.
+        if (options_.schema != nullptr && !options_.schema->check_now(connection)) return not_this_schema(i);
         replies[i](store::IngestStore(connection, options_.ingest).keep_refused(*deliveries[i], e.what()));
       } catch (const std::exception& again) {
         log::error("delivery could not be stored", {{"error", again.what()}});

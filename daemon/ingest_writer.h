@@ -27,6 +27,7 @@
 #include "config/secret.h"
 #include "ingest/delivery.h"
 #include "store/ingest_store.h"
+#include "daemon/schema_guard.h"
 #include "store/kept_connection.h"
 
 namespace cf::daemon {
@@ -41,6 +42,9 @@ class IngestWriter {
     // Body bytes queued at most; a single body larger than this is taken only into an empty queue.
     std::size_t max_pending_bytes = 64 * 1024 * 1024;
     store::IngestOptions ingest;  // how the store routes (clock skew)
+    // While it says the schema is not this binary's, deliveries are answered as not stored.
+    // Null: not checked (the schema is assumed to be this binary's).
+    SchemaGuard* schema = nullptr;
   };
   // Called once per delivery from a writer thread: the result, or nullopt when it was not stored
   // (database down, draining); the sender should then retry.

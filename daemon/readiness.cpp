@@ -13,18 +13,17 @@ struct Verdict {
   std::string detail;  // for the log: host, role, which migration or policy
 };
 
-// One check on the kept connection (opened again first when lost).
-Verdict verdict(store::KeptConnection& kept) {
+// One check on the kept connection (opened again first when lost); the schema's verdict also goes
+// to `schema`.
+Verdict verdict(store::KeptConnection& kept, SchemaGuard& schema) {
   auto connection = kept.get();
   if (!connection) return {Readiness::kUnreachable, connection.error().message};
   try {
     auto state = store::schema_state(**connection);
     if (!state) return {Readiness::kUnreachable, state.error().message};
-    if (!state->current()) {
-      std::string names;
-      for (const auto& name : state->pending) names += (names.empty() ? "" : ", ") + name;
-      return {Readiness::kMigrationsPending, "migrations pending: " + names + " (run `clientflow-relay migrate`)"};
-    }
+    schema.record(*state);
+    if (!state->pending.empty()) return {Readiness::kMigrationsPending, schema_difference(*state)};
+    if (!state->unknown.empty()) return {Readiness::kSchemaNewer, schema_difference(*state)};
     auto role = store::check_isolation(**connection);
     if (!role) return {Readiness::kIsolationFailed, role.error().message};
     return {};
@@ -36,8 +35,8 @@ Verdict verdict(store::KeptConnection& kept) {
 
 }  // namespace
 
-Readiness::Readiness(Secret database_url, std::chrono::milliseconds interval)
-    : interval_(interval), connection_(std::move(database_url), "readiness") {}
+Readiness::Readiness(Secret database_url, std::chrono::milliseconds interval, SchemaGuard& schema)
+    : interval_(interval), schema_(schema), connection_(std::move(database_url), "readiness") {}
 
 Readiness::~Readiness() { stop(); }
 
@@ -70,7 +69,7 @@ void Readiness::run() {
 }
 
 void Readiness::check_once() {
-  const Verdict now = verdict(connection_);
+  const Verdict now = verdict(connection_, schema_);
   const bool now_ready = now.reason.empty();
   const bool was_ready = ready_.exchange(now_ready);
   std::string previous;

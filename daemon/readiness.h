@@ -1,8 +1,9 @@
 // Readiness: whether the daemon can do its work now, for GET /readyz. A background thread
-// checks every `interval` that PostgreSQL answers, that every built-in migration is applied and
+// checks every `interval` that PostgreSQL answers, that the schema is this binary's (every
+// built-in migration applied, none it does not know; each verdict also goes to a SchemaGuard) and
 // that the tenant role cannot bypass row-level security; HTTP handlers read the last verdict
-// without touching the database. The public reason is one of three fixed texts (kUnreachable,
-// kMigrationsPending, kIsolationFailed): the detail (host, role, which migration or policy) goes
+// without touching the database. The public reason is one of four fixed texts (kUnreachable,
+// kMigrationsPending, kSchemaNewer, kIsolationFailed): the detail (host, role, which migration or policy) goes
 // to the log only. The checks run on a connection kept between them (store::KeptConnection,
 // component "readiness"). ready() and reason() are safe from any thread.
 #pragma once
@@ -15,6 +16,7 @@
 #include <thread>
 
 #include "config/secret.h"
+#include "daemon/schema_guard.h"
 #include "store/kept_connection.h"
 
 namespace cf::daemon {
@@ -23,9 +25,10 @@ class Readiness {
  public:
   static constexpr const char* kUnreachable = "database unreachable";
   static constexpr const char* kMigrationsPending = "migrations pending";
+  static constexpr const char* kSchemaNewer = "schema newer than this binary";
   static constexpr const char* kIsolationFailed = "isolation check failed";
 
-  Readiness(Secret database_url, std::chrono::milliseconds interval);
+  Readiness(Secret database_url, std::chrono::milliseconds interval, SchemaGuard& schema);
   ~Readiness();
   Readiness(const Readiness&) = delete;
   Readiness& operator=(const Readiness&) = delete;
@@ -35,7 +38,7 @@ class Readiness {
   void stop();
 
   bool ready() const { return ready_.load(); }
-  // Why the daemon is not ready, as one of the three fixed reasons ("" when it is ready).
+  // Why the daemon is not ready, as one of the four fixed reasons ("" when it is ready).
   std::string reason() const;
 
  private:
@@ -43,6 +46,7 @@ class Readiness {
   void run();
 
   std::chrono::milliseconds interval_;
+  SchemaGuard& schema_;
   std::atomic<bool> ready_{false};
   mutable std::mutex mutex_;
   std::condition_variable wake_;

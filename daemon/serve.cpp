@@ -88,9 +88,9 @@ store::IngestOptions ingest_options(const Config& config) {
 }
 
 // Half the pool writes deliveries: more writers than cores only split batches (bench/README.md).
-IngestWriter::Options writer_options(const Config& config) {
+IngestWriter::Options writer_options(const Config& config, SchemaGuard& schema) {
   return {config.database.url, std::max(1, config.database.pool_size / 2), 256, config.http.max_pending,
-          config.http.max_pending_bytes, ingest_options(config)};
+          config.http.max_pending_bytes, ingest_options(config), &schema};
 }
 
 WebhookSettings webhook_settings(const Config& config) {
@@ -192,7 +192,9 @@ int serve(const std::string& config_path, std::optional<log::Level> log_level) {
   log::init(log_level.value_or(config.log.level));
   const sigset_t signals = block_signals();
 
-  Readiness readiness(config.database.url, std::chrono::seconds(2));
+  // A delivery is stored only while the schema is this binary's (daemon/schema_guard.h).
+  SchemaGuard schema;
+  Readiness readiness(config.database.url, std::chrono::seconds(2), schema);
   readiness.start();
   warn_about_database_role(config.database.url);
 
@@ -200,7 +202,7 @@ int serve(const std::string& config_path, std::optional<log::Level> log_level) {
   if (!metrics_server) return report_error(metrics_server.error());
   metrics::initialize();
 
-  IngestWriter writer(writer_options(config));
+  IngestWriter writer(writer_options(config, schema));
   writer.start();
   // Every tenant's credential hashes, so unknown rule tokens and API keys cost no query.
   CredentialFilter credentials({config.database.url});

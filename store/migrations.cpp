@@ -109,7 +109,9 @@ Result<SchemaState> schema_state(pqxx::connection& connection) {
     for (const auto& migration : known_migrations()) {
       state.latest_known = migration.version;
       if (applied.count(migration.version) == 0) state.pending.push_back(migration.name);
+      applied.erase(migration.version);
     }
+    state.unknown.assign(applied.begin(), applied.end());
     return state;
   } catch (const std::exception& e) {
     return database_error(e, "schema state");

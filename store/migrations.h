@@ -44,10 +44,12 @@ Result<MigrationReport> migrate(pqxx::connection& connection,
 struct SchemaState {
   int latest_known = 0;               // newest migration this binary carries
   std::vector<std::string> pending;   // built-in migrations not yet applied
-  bool current() const { return pending.empty(); }
+  std::vector<int> unknown;           // applied versions this binary does not carry (a newer binary's)
+  bool current() const { return pending.empty() && unknown.empty(); }
 };
 
-// Reads which built-in migrations are applied, without changing anything.
+// Reads which built-in migrations are applied, and which applied ones are not built in, without
+// changing anything.
 Result<SchemaState> schema_state(pqxx::connection& connection);
 
 }  // namespace cf::store

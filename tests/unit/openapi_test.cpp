@@ -32,7 +32,8 @@ std::string canonical(const std::string& path) {
 
 BOOST_AUTO_TEST_CASE(spec_and_server_name_the_same_routes) {
   // The same wiring as `serve`, without starting anything.
-  Readiness readiness(Secret("postgresql:///unused"), std::chrono::seconds(1));
+  SchemaGuard schema;
+  Readiness readiness(Secret("postgresql:///unused"), std::chrono::seconds(1), schema);
   HttpServer server(HttpConfig{}, readiness);
   IngestWriter writer({Secret("postgresql:///unused"), 1, 16, 16});
   SystemClock clock;
