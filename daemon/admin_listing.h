@@ -1,7 +1,8 @@
 // AdminListing: the query parameters of the paged admin listings (GET /admin/events,
-// GET /admin/findings, GET /admin/erasures, GET /admin/outbox, the report page) read into a filter, a limit and a cursor, each bad one a
-// ParamError naming it; the cursors those listings hand out; and a stored delivery as JSON with
-// what decided its status. Pure functions over the decoded parameters.
+// GET /admin/findings, GET /admin/erasures, the report page; GET /admin/outbox shares `tenant`)
+// read into a filter, a limit and a cursor, each bad one a ParamError naming it; the cursors those
+// listings hand out; and a stored delivery as JSON with what decided its status. Pure functions
+// over the decoded parameters.
 #pragma once
 
 #include <functional>
