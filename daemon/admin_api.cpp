@@ -18,7 +18,7 @@
 #include "reconcile/assign.h"
 #include "reconcile/findings.h"
 #include "store/admin_review.h"
-#include "store/erasure.h"
+#include "store/erasure_audit.h"
 #include "store/admin_sessions.h"
 #include "store/outbox_admin.h"
 
@@ -196,14 +196,18 @@ void AdminApi::events(const Rest::Request& request, Http::ResponseWriter respons
 }
 
 void AdminApi::erasures(const Rest::Request& request, Http::ResponseWriter response) {
-  constexpr int kMaxListed = 500;
   if (!authorized(request, false)) return refuse(request, response);
-  answer_as_admin(request, std::move(response), [](pqxx::connection& c, Http::ResponseWriter& r, const ReplyContext& ctx) {
-    pqxx::read_transaction tx(c);
-    json items = json::array();
-    for (const auto& erasure : store::list_erasures(tx, kMaxListed)) items.push_back(store::to_json(erasure));
-    send_json(r, ctx, Http::Code::Ok, {{"items", items}});
-  });
+  auto read = read_erasure_listing(params_of(request));
+  if (const auto* bad = std::get_if<ParamError>(&read)) return refuse_param(request, response, *bad);
+  answer_as_admin(request, std::move(response),
+                  [listing = std::get<ErasureListing>(std::move(read))](pqxx::connection& c, Http::ResponseWriter& r,
+                                                                         const ReplyContext& ctx) {
+                    pqxx::read_transaction tx(c);
+                    const auto page = store::page_erasures(tx, listing.filter, listing.limit, listing.after);
+                    json items = json::array();
+                    for (const auto& erasure : page.items) items.push_back(store::to_json(erasure));
+                    send_json(r, ctx, Http::Code::Ok, page_json(std::move(items), page.next_after ? cursor_of(*page.next_after) : ""));
+                  });
 }
 
 namespace {

@@ -34,14 +34,10 @@ std::optional<std::vector<std::string>> listed_statuses(const std::string& filte
   return std::nullopt;
 }
 
-// tenant, email and contact_id, common to both listings; the first bad one.
+// tenant, email and contact_id, common to the events and findings listings; the first bad one.
 std::optional<ParamError> read_person(const QueryParams& params, std::string& tenant_id, std::string& email,
                                       std::optional<long long>& contact_id) {
-  if (auto tenant = params("tenant")) {
-    if (!store::is_uuid(*tenant)) return ParamError{"tenant", "tenant must be a tenant id (a UUID, see `tenant list`)"};
-    tenant_id = *tenant;
-    std::transform(tenant_id.begin(), tenant_id.end(), tenant_id.begin(), [](unsigned char c) { return std::tolower(c); });
-  }
+  if (auto bad = read_tenant(params, tenant_id)) return bad;
   if (auto given = params("email")) {
     email = Email::normalize(*given);
     if (email.empty() || email.size() > 254) return ParamError{"email", "email must be an address of 1 to 254 characters"};
@@ -98,6 +94,15 @@ json decided_by(const store::StoredDelivery& delivery) {
 
 }  // namespace
 
+std::optional<ParamError> read_tenant(const QueryParams& params, std::string& tenant_id) {
+  if (auto tenant = params("tenant")) {
+    if (!store::is_uuid(*tenant)) return ParamError{"tenant", "tenant must be a tenant id (a UUID, see `tenant list`)"};
+    tenant_id = *tenant;
+    std::transform(tenant_id.begin(), tenant_id.end(), tenant_id.begin(), [](unsigned char c) { return std::tolower(c); });
+  }
+  return std::nullopt;
+}
+
 std::variant<EventListing, ParamError> read_event_listing(const QueryParams& params) {
   EventListing listing;
   const auto statuses = listed_statuses(params("status").value_or("unrouted"));
@@ -124,8 +129,22 @@ std::variant<FindingListing, ParamError> read_finding_listing(const QueryParams&
   return listing;
 }
 
+std::variant<ErasureListing, ParamError> read_erasure_listing(const QueryParams& params) {
+  ErasureListing listing;
+  listing.filter.scope = params("scope").value_or("");
+  const auto& scopes = store::erasure_scopes();
+  if (params("scope") && std::find(scopes.begin(), scopes.end(), listing.filter.scope) == scopes.end()) {
+    return ParamError{"scope", "scope must be tenant or global"};
+  }
+  if (auto bad = read_tenant(params, listing.filter.tenant_id)) return *bad;
+  std::optional<json> key;
+  if (auto bad = read_page(params, {}, "i", listing.limit, key)) return *bad;
+  if (key) listing.after = (*key)[0].get<long long>();
+  return listing;
+}
+
 std::string cursor_of(const store::DeliveryKey& key) { return encode_page_cursor(json::array({key.received_micros, key.id})); }
-std::string cursor_of(long long finding_id) { return encode_page_cursor(json::array({finding_id})); }
+std::string cursor_of(long long id) { return encode_page_cursor(json::array({id})); }
 
 json to_json(const store::StoredDelivery& delivery) {
   return {{"id", delivery.id},

@@ -1,15 +1,15 @@
 // GET /admin/outbox: the outbox of Systeme.io syncs for admins, a page at a time, with each job's
-// last error (store/outbox_admin.h). Answers {"items": [...], "next_cursor": ...}.
+// last error (store/outbox_admin.h). Answers {"items": [...], "next_cursor": ...}; its limit and
+// cursor are every listing's (daemon/query_params.h).
 #include <algorithm>
-#include <optional>
 #include <string>
 #include <utility>
 #include <variant>
 
-#include "common/text.h"
 #include "daemon/admin_api.h"
+#include "daemon/admin_listing.h"
+#include "daemon/query_params.h"
 #include "store/outbox_admin.h"
-#include "store/tenants.h"
 
 namespace cf::daemon {
 
@@ -18,38 +18,20 @@ using nlohmann::json;
 
 namespace {
 
-bool all_digits(const std::string& text, std::size_t max_size) {
-  return !text.empty() && text.size() <= max_size &&
-         std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-// The listing asked for, or the field at fault and why.
-std::variant<store::OutboxJobQuery, std::pair<std::string, std::string>> outbox_query(const Rest::Request& request) {
-  const auto param = [&request](const char* name) {
-    const auto raw = request.query().get(name);
-    return raw ? url_decode(*raw) : std::string();
-  };
+// state (every state when absent), tenant, limit (1-500, 50), cursor; the first bad one.
+std::variant<store::OutboxJobQuery, ParamError> read_outbox_query(const QueryParams& params) {
   store::OutboxJobQuery query;
-  query.state = param("state");
-  query.tenant_id = param("tenant");
-  query.cursor = param("cursor");
-  const std::string limit = param("limit");
-  const auto& states = store::outbox_job_states();
-  if (!query.state.empty() && std::find(states.begin(), states.end(), query.state) == states.end()) {
-    return std::make_pair(std::string("state"), std::string("state must be pending, failed, discarded or done"));
-  }
-  if (!query.tenant_id.empty() && !store::is_uuid(query.tenant_id)) {
-    return std::make_pair(std::string("tenant"), std::string("tenant must be a tenant id (a UUID)"));
-  }
-  if (!query.cursor.empty() && !all_digits(query.cursor, 18)) {
-    return std::make_pair(std::string("cursor"), std::string("cursor must be the next_cursor of a page before"));
-  }
-  if (!limit.empty()) {
-    if (!all_digits(limit, 3) || std::stoi(limit) < 1 || std::stoi(limit) > 500) {
-      return std::make_pair(std::string("limit"), std::string("limit must be between 1 and 500"));
+  if (auto state = params("state")) {
+    const auto& states = store::outbox_job_states();
+    if (std::find(states.begin(), states.end(), *state) == states.end()) {
+      return ParamError{"state", "state must be pending, failed, discarded or done"};
     }
-    query.limit = std::stoi(limit);
+    query.states = {*state};
   }
+  if (auto bad = read_tenant(params, query.tenant_id)) return *bad;
+  std::optional<json> key;
+  if (auto bad = read_page(params, {}, "i", query.limit, key)) return *bad;
+  if (key) query.after = (*key)[0].get<long long>();
   return query;
 }
 
@@ -59,9 +41,9 @@ void AdminApi::outbox_jobs(const Rest::Request& request, Http::ResponseWriter re
   if (!authorized(request, false)) {
     return send_error(response, ReplyContext::of(request), Http::Code::Unauthorized, "missing or invalid admin token");
   }
-  auto query = outbox_query(request);
-  if (const auto* bad = std::get_if<std::pair<std::string, std::string>>(&query)) {
-    return send_error(response, ReplyContext::of(request), Http::Code::Bad_Request, bad->second, bad->first);
+  auto query = read_outbox_query(params_of(request));
+  if (const auto* bad = std::get_if<ParamError>(&query)) {
+    return send_error(response, ReplyContext::of(request), Http::Code::Bad_Request, bad->message, bad->field);
   }
   answer_as_admin(request, std::move(response),
                   [query = std::get<store::OutboxJobQuery>(std::move(query))](
@@ -70,9 +52,7 @@ void AdminApi::outbox_jobs(const Rest::Request& request, Http::ResponseWriter re
                     if (!page) return send_error(r, ctx, Http::Code::Bad_Request, page.error().message);
                     json items = json::array();
                     for (const auto& job : page->items) items.push_back(store::to_json(job));
-                    send_json(r, ctx, Http::Code::Ok,
-                              {{"items", items},
-                               {"next_cursor", page->next_cursor.empty() ? json(nullptr) : json(page->next_cursor)}});
+                    send_json(r, ctx, Http::Code::Ok, page_json(std::move(items), page->next_after ? cursor_of(*page->next_after) : ""));
                   });
 }
 

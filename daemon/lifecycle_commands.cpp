@@ -109,7 +109,9 @@ int outbox_list(const std::string& config_path, const std::string& state, const 
   if (!config) return report_error(config.error());
   auto connection = store::connect(config->database.url);
   if (!connection) return report_error(connection.error());
-  store::OutboxJobQuery query{state, tenant_id, {}, 500};
+  // Without --state, the jobs that need an eye: pending and failed ones.
+  store::OutboxJobQuery query{state.empty() ? std::vector<std::string>{"pending", "failed"} : std::vector<std::string>{state},
+                              tenant_id, std::nullopt, 500};
   nlohmann::json items = nlohmann::json::array();
   if (format != "json") {
     out << std::left << std::setw(10) << "JOB" << std::setw(11) << "STATE" << std::setw(9) << "ATTEMPTS"
@@ -126,8 +128,8 @@ int outbox_list(const std::string& config_path, const std::string& state, const 
       out << std::setw(10) << job.id << std::setw(11) << job.state << std::setw(9) << job.attempts << std::setw(22)
           << job.prefix << std::setw(32) << job.email << job.last_error.value_or("") << '\n';
     }
-    query.cursor = page->next_cursor;
-  } while (!query.cursor.empty());
+    query.after = page->next_after;
+  } while (query.after);
   if (format == "json") out << items.dump() << '\n';
   return kExitOk;
 }

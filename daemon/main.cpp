@@ -169,7 +169,7 @@ Command outbox_list_command(CLI::App& outbox, std::string& config_path) {
   auto flags = std::make_shared<Flags>();
   auto* command = outbox.add_subcommand("list", "List Systeme.io sync jobs with their last error");
   add_config_option(*command, config_path);
-  command->add_option("--state", flags->state, "pending, failed, discarded or done (default: every state)")
+  command->add_option("--state", flags->state, "pending, failed, discarded or done (default: pending and failed)")
       ->check(CLI::IsMember({"pending", "failed", "discarded", "done"}));
   command->add_option("--tenant", flags->tenant_id, "Only this tenant's jobs (see `tenant list`)");
   command->add_option("--format", flags->format, "text or json")->check(CLI::IsMember({"text", "json"}));

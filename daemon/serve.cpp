@@ -75,6 +75,18 @@ void warn_about_database_role(const Secret& url) {
   }
 }
 
+// Reads the zone names GET /v1/stats?tz= is checked against, once; with the database down, the
+// first such request reads them.
+void load_time_zones(const Secret& url, store::TimeZoneCatalog& catalog) {
+  auto connection = store::connect(url);
+  if (!connection) return;
+  try {
+    catalog.load(**connection);
+  } catch (const std::exception& e) {
+    log::warn("could not read PostgreSQL's time zone names", {{"error", e.what()}});
+  }
+}
+
 std::string http_url(const ListenAddress& listen, std::uint16_t port) {
   ListenAddress bound = listen;
   bound.port = port;
@@ -223,6 +235,7 @@ int serve(const std::string& config_path, std::optional<log::Level> log_level) {
   executor.start();
   TenantApi tenant_api(config.leads.duplicate_policy, config.http.max_json_depth, credentials, executor, config.api,
                        config.privacy.erasure_key);
+  load_time_zones(config.database.url, tenant_api.time_zones());
   AdminApi admin_api(config.admin.token, admin_executor, secure_cookies(config), config.http.max_json_depth);
 
   // Captured leads go to Systeme.io from the outbox; without an API key they wait in it.

@@ -29,6 +29,7 @@
 #include "daemon/db_executor.h"
 #include "daemon/tenant_in_flight.h"
 #include "daemon/tenant_rate_limit.h"
+#include "store/time_zones.h"
 
 namespace cf::daemon {
 
@@ -51,6 +52,8 @@ class TenantApi {
   void set_limits(const ApiConfig& limits) {
     rate_limit_.set_rate(limits.requests_per_second_per_tenant, limits.burst_per_tenant);
   }
+  // The zone names GET /v1/stats?tz= is checked against, to load at start.
+  store::TimeZoneCatalog& time_zones() { return *time_zones_; }
 
  private:
   // The routes, in the order of the list above.
@@ -70,6 +73,8 @@ class TenantApi {
   SystemClock clock_;
   TenantRateLimit rate_limit_;
   TenantInFlight in_flight_;
+  // Shared with the database work of requests, which may outlive this object at shutdown.
+  std::shared_ptr<store::TimeZoneCatalog> time_zones_ = std::make_shared<store::TimeZoneCatalog>();
 };
 
 }  // namespace cf::daemon

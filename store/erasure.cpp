@@ -170,13 +170,4 @@ json to_json(const ErasureRecord& record) {
           {"erased_at", record.erased_at}};
 }
 
-std::vector<ErasureRecord> list_erasures(pqxx::transaction_base& tx, int limit) {
-  std::vector<ErasureRecord> out;
-  for (const auto& row : exec_statement(tx, sql::erasures_list, limit)) {
-    out.push_back({row[0].as<long long>(), row[1].as<std::string>(), row[2].as<std::string>(), row[3].as<std::string>(),
-                   row[5].as<std::string>(), json::parse(row[4].c_str())});
-  }
-  return out;
-}
-
 }  // namespace cf::store

@@ -64,15 +64,12 @@ struct PersonErasure {
 PersonErasure erase_person(pqxx::connection& connection, const Secret& key, const std::string& email,
                            const std::string& by, bool delete_contact);
 
-// One audit entry.
+// One audit entry (store/erasure_audit.h lists them).
 struct ErasureRecord {
   long long id = 0;
   std::string scope, erased_by, tenant_id, erased_at;
   nlohmann::json counts;
 };
 nlohmann::json to_json(const ErasureRecord& record);
-
-// The newest `limit` audit entries, newest first.
-std::vector<ErasureRecord> list_erasures(pqxx::transaction_base& tx, int limit);
 
 }  // namespace cf::store

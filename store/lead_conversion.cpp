@@ -1,7 +1,6 @@
 // LeadStore::set_converted: the API's reason for a lead to be converted. The lead's state, its
 // timeline entries and the sync of <prefix>converted follow from the triggers of
 // sql/009_conversion.sql, which every writer of leads shares.
-#include <regex>
 
 #include "common/json_depth.h"
 #include "store/leads.h"
@@ -21,11 +20,6 @@ std::variant<bool, FieldError> parse_conversion_input(const std::string& body, i
   if (!root.contains("converted")) return FieldError{"converted", "converted is required"};
   if (!root["converted"].is_boolean()) return FieldError{"converted", "converted must be true or false"};
   return root["converted"].get<bool>();
-}
-
-bool is_time_zone_name(const std::string& zone) {
-  static const std::regex shape("^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$");
-  return zone.size() <= 64 && std::regex_match(zone, shape);
 }
 
 ConversionChange LeadStore::set_converted(const Caller& caller, const std::string& lead_id, bool converted) {

@@ -263,14 +263,13 @@ bool LeadStore::erase(const Caller& caller, const std::string& lead_id) {
   return true;
 }
 
-std::optional<LeadStats> LeadStore::stats(const Caller& caller, const std::string& time_zone) {
+LeadStats LeadStore::stats(const Caller& caller, const std::string& time_zone) {
   pqxx::work tx(connection_);
   bind_to_tenant(tx, caller.tenant_id);
   const auto row = exec_statement1(tx, sql::leads_stats, time_zone);
   tx.commit();
-  if (!row[0].as<bool>()) return std::nullopt;
-  return LeadStats{row[1].as<long long>(), row[2].as<long long>(), row[3].as<long long>(), row[4].as<long long>(),
-                   row[5].as<long long>()};
+  return LeadStats{row[0].as<long long>(), row[1].as<long long>(), row[2].as<long long>(), row[3].as<long long>(),
+                   row[4].as<long long>()};
 }
 
 }  // namespace cf::store

@@ -44,10 +44,6 @@ std::variant<LeadInput, FieldError> parse_lead_input(const std::string& body, in
 // Parses a PATCH /v1/leads/{id} body: {"converted": true|false} and nothing else.
 std::variant<bool, FieldError> parse_conversion_input(const std::string& body, int max_json_depth = 64);
 
-// Whether `zone` has the shape of an IANA time zone name (letters, digits, _ + - /; at most 64).
-// Whether PostgreSQL knows it is LeadStore::stats' to say.
-bool is_time_zone_name(const std::string& zone);
-
 struct LeadEvent {
   std::string kind;
   std::optional<std::string> tag;
@@ -144,8 +140,8 @@ class LeadStore {
   // below `after` (1 is the lead's first entry); nullopt when the caller has no such lead.
   std::optional<TimelinePage> timeline(const Caller& caller, const std::string& lead_id, int limit,
                                        std::optional<long long> after);
-  // "This month" in `time_zone` (an IANA name); nullopt when PostgreSQL knows no zone of that name.
-  std::optional<LeadStats> stats(const Caller& caller, const std::string& time_zone = "UTC");
+  // "This month" in `time_zone`: a name PostgreSQL knows, as TimeZoneNames::find gives it.
+  LeadStats stats(const Caller& caller, const std::string& time_zone = "UTC");
   // Adds (`converted`) or withdraws the API's reason for the caller's lead to be converted; the
   // lead's state, timeline and Systeme.io tag follow (sql/009_conversion.sql). Throws the
   // database's error. Defined in store/lead_conversion.cpp.

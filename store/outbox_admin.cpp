@@ -34,13 +34,12 @@ OutboxJobView read_job(const pqxx::row& row) {
 
 nlohmann::json or_null(const std::optional<std::string>& value) { return value ? nlohmann::json(*value) : nullptr; }
 
-// A cursor is the id of the last job of the page before, in decimal.
-std::optional<long long> parse_cursor(const std::string& cursor) {
-  if (cursor.empty()) return 0;
-  if (cursor.size() > 18 || !std::all_of(cursor.begin(), cursor.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    return std::nullopt;
-  }
-  return std::stoll(cursor);
+// The states as a PostgreSQL array literal; '' for every state. State names are [a-z] only.
+std::string state_array(const std::vector<std::string>& states) {
+  if (states.empty()) return {};
+  std::string out = "{";
+  for (const auto& state : states) out += (out.size() > 1 ? "," : "") + state;
+  return out + "}";
 }
 
 const char* kind_name(OutboxSelection::Kind kind) {
@@ -107,20 +106,25 @@ const std::vector<std::string>& outbox_job_states() {
 
 Result<OutboxJobPage> list_outbox_jobs(pqxx::connection& connection, const OutboxJobQuery& query) {
   const auto& states = outbox_job_states();
-  if (!query.state.empty() && std::find(states.begin(), states.end(), query.state) == states.end()) {
-    return invalid_input("state must be one of: pending, failed, discarded, done");
+  for (const auto& state : query.states) {
+    if (std::find(states.begin(), states.end(), state) == states.end()) {
+      return invalid_input("state must be one of: pending, failed, discarded, done");
+    }
   }
   if (!query.tenant_id.empty() && !is_uuid(query.tenant_id)) return invalid_input("tenant must be a tenant id (a UUID)");
   if (query.limit < 1 || query.limit > 500) return invalid_input("limit must be between 1 and 500");
-  const auto after = parse_cursor(query.cursor);
-  if (!after) return invalid_input("cursor must be the next_cursor of a page before");
   try {
     pqxx::read_transaction tx(connection);
     OutboxJobPage page;
-    for (const auto& row : exec_statement(tx, sql::outbox_admin_list, query.state, query.tenant_id, *after, query.limit)) {
+    // One row more than asked tells whether a page follows.
+    for (const auto& row : exec_statement(tx, sql::outbox_admin_list, state_array(query.states), query.tenant_id,
+                                          query.after.value_or(0), query.limit + 1)) {
+      if (static_cast<int>(page.items.size()) == query.limit) {
+        page.next_after = page.items.back().id;
+        break;
+      }
       page.items.push_back(read_job(row));
     }
-    if (static_cast<int>(page.items.size()) == query.limit) page.next_cursor = std::to_string(page.items.back().id);
     return page;
   } catch (const std::exception& e) {
     return database_error(e, "outbox list");

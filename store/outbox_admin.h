@@ -33,15 +33,15 @@ nlohmann::json to_json(const OutboxJobView& job);
 const std::vector<std::string>& outbox_job_states();
 
 struct OutboxJobQuery {
-  std::string state;      // one of outbox_job_states(), or empty for every state
-  std::string tenant_id;  // a UUID, or empty for every tenant
-  std::string cursor;     // next_cursor of the page before, or empty
-  int limit = 50;         // 1..500
+  std::vector<std::string> states;  // each one of outbox_job_states(); none for every state
+  std::string tenant_id;            // a UUID, or empty for every tenant
+  std::optional<long long> after;   // the last job id of the page before (its cursor)
+  int limit = 50;                   // 1..500
 };
 
 struct OutboxJobPage {
   std::vector<OutboxJobView> items;
-  std::string next_cursor;  // empty on the last page
+  std::optional<long long> next_after;  // the last job's id while more follow
 };
 
 // Which jobs `retry` and `discard` act on: one by id, a tenant's failed ones, or every failed one.
@@ -51,7 +51,7 @@ struct OutboxSelection {
   std::string tenant_id;
 };
 
-// A page of jobs, oldest first. invalid_input naming the field (state, tenant, cursor, limit).
+// A page of jobs, oldest first. invalid_input naming the field (state, tenant, limit).
 Result<OutboxJobPage> list_outbox_jobs(pqxx::connection& connection, const OutboxJobQuery& query);
 
 // How many jobs failed for good and were not discarded; throws the database's error.

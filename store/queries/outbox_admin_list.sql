@@ -1,7 +1,7 @@
 -- Outbox jobs for admins (GET /admin/outbox, `outbox list`), oldest first, a page at a time.
 -- A job's state: done, discarded (given up by an admin), failed (for good, after permanent
 -- errors) or pending (waiting or running).
--- $1  text: only this state ('' for every state)
+-- $1  text: only these states, a PostgreSQL array literal such as '{pending,failed}' ('' for every state)
 -- $2  text: only this tenant's jobs (a UUID; '' for every tenant)
 -- $3  bigint: only ids after this one (the cursor; 0 for the first page)
 -- $4  integer: at most this many
@@ -22,6 +22,6 @@ CROSS JOIN LATERAL (
               ELSE 'pending' END AS state) s
 WHERE o.id > $3
   AND ($2 = '' OR o.tenant_id = NULLIF($2, '')::uuid)
-  AND ($1 = '' OR s.state = $1)
+  AND ($1 = '' OR s.state = ANY (NULLIF($1, '')::text[]))
 ORDER BY o.id
 LIMIT $4;

@@ -22,6 +22,7 @@
 #include "tests/support/process.h"
 #include "tests/support/relay_config.h"
 #include "tests/support/test_database.h"
+#include "tests/support/admin_pages.h"
 #include "tests/support/two_tenants.h"
 
 using namespace cf;
@@ -30,32 +31,7 @@ using nlohmann::json;
 
 namespace {
 
-struct Paging : TwoTenants {
-  std::string config = write_admin_config(db.url(), admin_token, secret);
-  Serving serving = serve(config);
-
-  HttpResponse admin(const std::string& path) { return api_request("GET", serving.base + path, admin_token); }
-
-  // Follows next_cursor from `path` (which has a query string), calling `between` after each page;
-  // the ids seen, in order, and how many items each page had.
-  std::vector<long long> walk(const std::string& path, std::vector<std::size_t>& sizes,
-                              const std::function<void(int)>& between = [](int) {}) {
-    std::vector<long long> ids;
-    std::string url = path;
-    for (int page = 0; page < 1000; ++page) {
-      const auto answer = admin(url);
-      BOOST_REQUIRE_MESSAGE(answer.status == 200, url << ": " << answer.body);
-      const auto body = json::parse(answer.body);
-      sizes.push_back(body["items"].size());
-      for (const auto& item : body["items"]) ids.push_back(item["id"].get<long long>());
-      between(page);
-      if (body["next_cursor"].is_null()) return ids;
-      url = path + "&cursor=" + url_encode(body["next_cursor"].get<std::string>());
-    }
-    BOOST_FAIL("the cursor never ended");
-    return ids;
-  }
-
+struct Paging : AdminPages {
   // `n` stored deliveries written straight to the table, all received at `at` (ties broken by id).
   void deliveries(int n, const std::string& status, const std::string& email, long long contact, const std::string& at,
                   const std::string& key) {
@@ -77,15 +53,6 @@ struct Paging : TwoTenants {
                     kind, key, tenant_id, n);
     tx.commit();
   }
-
-  std::vector<long long> ids_in(const std::string& query) {
-    pqxx::read_transaction tx(*c);
-    std::vector<long long> ids;
-    for (const auto& row : tx.exec(query)) ids.push_back(row[0].as<long long>());
-    return ids;
-  }
-
-  ~Paging() { serving.daemon->stop(SIGTERM); }
 };
 
 std::set<long long> as_set(const std::vector<long long>& ids) { return {ids.begin(), ids.end()}; }

@@ -119,6 +119,11 @@ BOOST_AUTO_TEST_CASE(database_down_is_503_then_recovers) {
   const auto down = probe->call("GET", "/v1/stats", key);
   BOOST_TEST(down.status == 503);
   BOOST_TEST(down.headers.count("retry-after") == 1u);
+  // The zone is checked in memory, before any query: an unknown one is still a 400 naming tz.
+  const auto unknown_zone = probe->call("GET", "/v1/stats?tz=Mars%2FOlympus", key);
+  BOOST_TEST(unknown_zone.status == 400);
+  BOOST_TEST(unknown_zone.body.find("\"field\":\"tz\"") != std::string::npos, unknown_zone.body);
+  BOOST_TEST(probe->call("GET", "/v1/stats?tz=europe%2Fparis", key).status == 503);
   proxy.restore();
   BOOST_TEST(eventually([&] { return probe->call("GET", "/v1/stats", key).status == 200; }));
   BOOST_TEST(probe->daemon->stop(SIGTERM) == 0);

@@ -81,6 +81,6 @@ BOOST_FIXTURE_TEST_CASE(the_api_reason_is_the_callers_alone, OneLead) {
   const auto withdrawn = LeadStore(*c).set_converted(a, lead, false);
   BOOST_TEST((withdrawn.reasons == std::vector<std::string>{"sale"}));
   BOOST_TEST(withdrawn.lead->converted);
-  BOOST_TEST(LeadStore(*c).stats(a)->converted_this_month == 1);
-  BOOST_TEST(LeadStore(*c).stats(b)->converted == 0);
+  BOOST_TEST(LeadStore(*c).stats(a).converted_this_month == 1);
+  BOOST_TEST(LeadStore(*c).stats(b).converted == 0);
 }
