@@ -12,6 +12,7 @@
 #include "tests/support/http_client.h"
 #include "tests/support/process.h"
 #include "tests/support/relay_config.h"
+#include "tests/support/test_database.h"
 #include "tests/support/two_tenants.h"
 
 using namespace cf::testing;
@@ -84,4 +85,34 @@ BOOST_FIXTURE_TEST_CASE(migrations_pending_answer_503_and_store_nothing, Served)
   BOOST_TEST(eventually([&] { return readiness_reason().empty(); }));
   BOOST_TEST(deliver("msg-behind").status == 200);
   BOOST_TEST(stored() == 1);
+}
+
+// The binary upgraded before `migrate`, on a v0.1.0 database: webhooks wait (503), then `migrate`
+// brings the schema to the binary's and Systeme.io's retry is stored and routed.
+BOOST_AUTO_TEST_CASE(a_v010_database_gets_503_until_migrate_then_the_retry_is_stored) {
+  TestDatabase db;
+  db.load("tests/upgrade/v0.1.0_schema.sql");
+  const std::string secret = "webhook-secret";
+  Serving relay = serve(write_admin_config(db.url(), "admin-token-0123456789-abcdefghijklmnop", secret));
+  const auto reason = [&] { return json::parse(http_get(relay.base + "/readyz").body).value("reason", ""); };
+  BOOST_TEST(reason() == "migrations pending");
+  const std::string body = contact_body(6101, "early@example.com", {});
+  auto refused = post_account_webhook(relay.base, secret, "CONTACT_CREATED", body, "msg-v010");
+  BOOST_TEST(refused.status == 503);
+  BOOST_TEST(refused.headers["retry-after"] == "5");
+  const auto count = [&] {
+    auto c = db.connect();
+    pqxx::work tx(*c);
+    return tx.exec1("SELECT count(*) FROM webhook_events")[0].as<long long>();
+  };
+  BOOST_TEST(count() == 0);
+
+  auto migrated = run({relay_binary(), "migrate", "--config", write_relay_config(db.url())});
+  BOOST_TEST_REQUIRE(migrated.exit_code == 0, migrated.err);
+  BOOST_TEST(migrated.out.find("applied 006_trust_boundaries.sql") != std::string::npos);
+  BOOST_TEST(eventually([&] { return http_get(relay.base + "/readyz").status == 200; }));
+  auto stored = post_account_webhook(relay.base, secret, "CONTACT_CREATED", body, "msg-v010");
+  BOOST_TEST(stored.status == 200);
+  BOOST_TEST(stored.body == R"({"status":"no_prefix"})");
+  BOOST_TEST(count() == 1);
 }

@@ -1,6 +1,8 @@
 #include "tests/support/test_database.h"
 
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 
 #include <libpq-fe.h>
@@ -59,6 +61,17 @@ std::string TestDatabase::password() const {
 
 std::unique_ptr<pqxx::connection> TestDatabase::connect() const {
   return std::make_unique<pqxx::connection>(url_);
+}
+
+void TestDatabase::load(const std::string& path) const {
+  std::ifstream file(std::string(CLIENTFLOW_SOURCE_DIR) + "/" + path, std::ios::binary);
+  if (!file) throw std::runtime_error("cannot read " + path);
+  std::ostringstream text;
+  text << file.rdbuf();
+  auto connection = connect();
+  pqxx::work tx(*connection);
+  tx.exec0(text.str());
+  tx.commit();
 }
 
 void TestDatabase::migrate() const {

@@ -31,6 +31,9 @@ class TestDatabase {
   std::unique_ptr<pqxx::connection> connect() const;
   // Applies every migration; fails the test on error.
   void migrate() const;
+  // Runs the SQL file at `path` (relative to the source tree) in one transaction, as this
+  // database's role: for instance tests/upgrade/v0.1.0_schema.sql, a release's schema.
+  void load(const std::string& path) const;
 
  private:
   std::string admin_url_;
