@@ -43,9 +43,9 @@ $$;
 -- consent). Its marks stay for every other tenant.
 CREATE TABLE erasure_lifts (
   erasure_id  bigint NOT NULL REFERENCES erasures (id),
-  tenant_id   uuid NOT NULL,
+  lifted_for  uuid NOT NULL,     -- the tenant (not tenant_id: an admin-only table, not a tenant-owned one)
   lifted_at   timestamptz NOT NULL DEFAULT now(),
-  PRIMARY KEY (erasure_id, tenant_id)
+  PRIMARY KEY (erasure_id, lifted_for)
 );
 SELECT clientflow_system_table('erasure_lifts');
 
@@ -69,7 +69,7 @@ BEGIN
                            WHERE e.kind = 'email' AND e.mark = p_email_mark
                              AND (e.erased_for = p_tenant OR e.erased_for IS NULL));
   GET DIAGNOSTICS lifted = ROW_COUNT;
-  INSERT INTO public.erasure_lifts (erasure_id, tenant_id)
+  INSERT INTO public.erasure_lifts (erasure_id, lifted_for)
   SELECT DISTINCT e.erasure_id, p_tenant FROM public.erasure_marks e
    WHERE e.kind = 'email' AND e.mark = p_email_mark AND e.erased_for IS NULL
   ON CONFLICT DO NOTHING;

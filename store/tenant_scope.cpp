@@ -61,7 +61,7 @@ const std::vector<DeclaredFunction> kDeclaredFunctions{
      "8be928e716b36a835fa3270239010b049642348a3c47f3ef9a12d26cc124882b", kPinnedSearchPath, kRunsAsOwner},
     // sql/011, replaced by sql/015 (a capture lifts a global erasure for its own tenant only)
     {"clientflow_lift_erasure_marks", "uuid, bytea", true,
-     "1a5b2fa1c2c837b6801fd5811c2a334605d854464b569e9c293e86ab41d6ca97", kPinnedSearchPath, kRunsAsOwner},
+     "bc84abb556d3ac807e5c14e7ebe2f3ba3af47968c6653dfd24894705fe2ca74c", kPinnedSearchPath, kRunsAsOwner},
 };
 
 }  // namespace

@@ -58,7 +58,7 @@ SELECT
       OR systeme_contact_id = ANY (ARRAY(SELECT (jsonb_array_elements_text($4::jsonb))::bigint))) AS leads,
   (SELECT coalesce(json_agg(json_build_object(
             'mark', encode(mark, 'hex'), 'erased_for', erased_for,
-            'lifted_for', (SELECT coalesce(json_agg(l.tenant_id), '[]') FROM erasure_lifts l
+            'lifted_for', (SELECT coalesce(json_agg(l.lifted_for), '[]') FROM erasure_lifts l
                             WHERE l.erasure_id = erasure_marks.erasure_id))), '[]')
    FROM erasure_marks
    WHERE mark = ANY (ARRAY(SELECT decode(jsonb_array_elements_text($10::jsonb), 'hex')))) AS erasure_marks;

@@ -280,7 +280,7 @@ BOOST_FIXTURE_TEST_CASE(erase_email_leaves_it_nowhere_and_nothing_brings_it_back
   // B alone and A's marks stay.
   BOOST_TEST(post_lead_capture(base, *b.keys.api_key, kEmail).status == 201);
   BOOST_TEST(count("SELECT count(*) FROM erasure_marks WHERE erased_for IS NULL") == 2);
-  BOOST_TEST(count("SELECT count(*) FROM erasure_lifts WHERE tenant_id = '" + b.tenant.id + "'") == 1);
+  BOOST_TEST(count("SELECT count(*) FROM erasure_lifts WHERE lifted_for = '" + b.tenant.id + "'") == 1);
   BOOST_TEST(count("SELECT count(*) FROM erasure_marks WHERE erased_for = '" + a.tenant.id + "'") == 2);
   BOOST_TEST(webhook("CONTACT_TAG_ADDED", tag_body(contact_id, kEmail, "ib-aaa111-webinar"), "m-a3") == "erased");
   BOOST_TEST(webhook("CONTACT_TAG_ADDED", tag_body(contact_id, kEmail, "ib-bbb222-webinar"), "m-b3") == "routed");

@@ -101,7 +101,7 @@ BOOST_FIXTURE_TEST_CASE(a_capture_lifts_a_global_erasure_for_its_tenant_only, Tw
   capture(a, "g@example.com");
   BOOST_TEST(count("SELECT count(*) FROM erasure_marks WHERE erased_for IS NULL") == 1);
   BOOST_TEST(count("SELECT count(*) FROM erasure_marks WHERE erased_for = '" + a.tenant_id + "'") == 0);
-  BOOST_TEST(count("SELECT count(*) FROM erasure_lifts WHERE tenant_id = '" + a.tenant_id + "'") == 1);
+  BOOST_TEST(count("SELECT count(*) FROM erasure_lifts WHERE lifted_for = '" + a.tenant_id + "'") == 1);
   BOOST_TEST(count("SELECT count(*) FROM erasure_lifts") == 1);
   capture(a, "g@example.com");  // again: nothing more
   BOOST_TEST(count("SELECT count(*) FROM erasure_lifts") == 1);
