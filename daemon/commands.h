@@ -27,6 +27,10 @@ int serve(const std::string& config_path, std::optional<log::Level> log_level = 
 // Applies pending migrations and prints what it did.
 int migrate(const std::string& config_path, std::ostream& out);
 
+// Waits up to `timeout_seconds` for GET /readyz on the config's http.listen to answer 200
+// (daemon/check_ready.cpp): kExitOk once it does, kExitFailure when the time runs out.
+int check_ready(const std::string& config_path, int timeout_seconds, std::ostream& out);
+
 // Tenant administration; output is JSON on `out` (credentials appear only where issued).
 int tenant_add(const std::string& config_path, const std::string& name, const std::string& email,
                const std::string& prefix, std::ostream& out);

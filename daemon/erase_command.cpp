@@ -36,6 +36,7 @@ void print_counts(const nlohmann::json& counts, std::ostream& out) {
       {"findings", "findings"},
       {"assignments", "assignments"},
       {"contact_deletions_queued", "Systeme.io contact deletions queued"},
+      {"contact_erasures_queued", "Systeme.io contact erasures queued"},
   };
   for (const auto& [key, label] : lines) out << "  " << label << ": " << counts.value(key, 0LL) << '\n';
 }
@@ -62,7 +63,7 @@ int erase(const std::string& config_path, const std::string& email, bool systeme
     out << "erased (audit entry " << erased.audit_id << "):\n";
     print_counts(erased.counts, out);
     if (systeme_contact && erased.counts.value("contact_deletions_queued", 0LL) == 0) {
-      out << "no Systeme.io contact was deleted: no tenant held the person with a known contact id\n";
+      out << "no Systeme.io contact was deleted: none is known for the person\n";
     }
     return kExitOk;
   } catch (const std::exception& e) {

@@ -55,6 +55,14 @@ Command migrate_command(CLI::App& app, std::string& config_path) {
   return {command, [&config_path] { return migrate(config_path, std::cout); }};
 }
 
+Command check_ready_command(CLI::App& app, std::string& config_path) {
+  auto* command = app.add_subcommand("check-ready", "Wait until the daemon on http.listen answers /readyz with 200");
+  add_config_option(*command, config_path);
+  auto timeout = std::make_shared<int>(20);
+  command->add_option("--timeout", *timeout, "Seconds to wait (default 20)")->check(CLI::Range(1, 3600));
+  return {command, [&config_path, timeout] { return check_ready(config_path, *timeout, std::cout); }};
+}
+
 Command tenant_add_command(CLI::App& tenant, std::string& config_path) {
   struct Flags {
     std::string name, email, prefix;
@@ -251,7 +259,8 @@ Command erase_command(CLI::App& app, std::string& config_path) {
 
 // Every subcommand, in the order `--help` lists them; `config_path` takes whichever --config is given.
 std::vector<Command> add_commands(CLI::App& app, std::string& config_path) {
-  std::vector<Command> commands{serve_command(app, config_path), migrate_command(app, config_path)};
+  std::vector<Command> commands{serve_command(app, config_path), migrate_command(app, config_path),
+                                check_ready_command(app, config_path)};
   auto* tenant = app.add_subcommand("tenant", "Manage tenants (IBs)");
   tenant->require_subcommand(1);
   commands.push_back(tenant_add_command(*tenant, config_path));

@@ -103,15 +103,36 @@ void erase_traces(pqxx::transaction_base& tx, const std::string& email, const js
   counts["findings"] = exec_statement(tx, sql::erase_person_findings, findings).affected_rows();
 }
 
-// The deletion of each contact, carried by the tenant of the first erased lead; how many were queued.
+// The relay's own id (migration 014): it carries the contact jobs of a person no tenant held.
+constexpr const char* kRelayOwnId = "00000000-0000-0000-0000-000000000000";
+
+// The deletion of each contact, carried by the tenant of the first erased lead, or by the relay
+// itself when no tenant held the person (the mirror or a delivery knows the contact); how many
+// were queued.
 long long queue_deletions(pqxx::transaction_base& tx, const json& contacts, const json& leads) {
-  if (leads.empty()) return 0;
-  const auto& carrier = leads.front();
+  const std::string tenant = leads.empty() ? kRelayOwnId : leads.front().at("tenant_id").get<std::string>();
+  const std::string lead = leads.empty() ? kRelayOwnId : leads.front().at("lead_id").get<std::string>();
   for (const auto& contact : contacts) {
-    exec_statement(tx, sql::erase_person_queue_deletion, carrier.at("tenant_id").get<std::string>(),
-                   carrier.at("lead_id").get<std::string>(), contact.get<long long>());
+    exec_statement(tx, sql::erase_person_queue_deletion, tenant, lead, contact.get<long long>());
   }
   return static_cast<long long>(contacts.size());
+}
+
+// Without the contact's deletion, each tenant that held the person takes its prefixed tags and
+// owner fields off each of the person's contacts, as its own DELETE would; how many were queued.
+long long queue_erasures(pqxx::transaction_base& tx, const json& contacts, const json& leads) {
+  std::set<std::string> tenants;
+  long long queued = 0;
+  for (const auto& lead : leads) {
+    const std::string tenant = lead.at("tenant_id").get<std::string>();
+    if (!tenants.insert(tenant).second) continue;
+    for (const auto& contact : contacts) {
+      exec_statement(tx, sql::erase_queue_contact_erasure, tenant, lead.at("lead_id").get<std::string>(),
+                     contact.get<long long>());
+      ++queued;
+    }
+  }
+  return queued;
 }
 
 }  // namespace
@@ -127,7 +148,9 @@ PersonErasure erase_person(pqxx::connection& connection, const Secret& key, cons
   erased.counts = json::object();
   const json leads = erase_leads(tx, email, contacts, erased.counts);
   erase_traces(tx, email, contacts, leads, erased.counts);
+  // Systeme.io hears of the erasure either way (sql/014): the contact goes, or every IB's part of it.
   erased.counts["contact_deletions_queued"] = delete_contact ? queue_deletions(tx, contacts, leads) : 0;
+  erased.counts["contact_erasures_queued"] = delete_contact ? 0 : queue_erasures(tx, contacts, leads);
   json marks = json::array({{{"kind", "email"}, {"mark", email_mark(key, email)}}});
   for (const auto id : contact_ids) marks.push_back({{"kind", "contact"}, {"mark", contact_mark(key, id)}});
   json tenants = json::array();

@@ -61,7 +61,9 @@ struct PersonErasure {
 // them, outbox and sync errors and findings naming them, admins' assignments of them; keeps the
 // global marks and each former tenant's; records the audit entry by `by`. With
 // `delete_contact`, queues the deletion of each of the person's Systeme.io contacts (carried by
-// the tenant of an erased lead; none when no tenant held the person).
+// the tenant of an erased lead, or by the relay's own id when no tenant held the person);
+// without, queues for each tenant that held the person the erase_contact job of each contact
+// (its prefixed tags and owner fields taken off, the contact kept).
 PersonErasure erase_person(pqxx::connection& connection, const Secret& key, const std::string& email,
                            const std::string& by, bool delete_contact);
 

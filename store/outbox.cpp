@@ -20,7 +20,7 @@ std::optional<SyncJob> OutboxStore::claim(const std::string& worker, int lease_s
   if (kind != "sync_lead") {
     job.kind = kind == "delete_contact" ? JobKind::delete_contact : JobKind::erase_contact;
     if (!rows[0][5].is_null()) job.contact_id = rows[0][5].as<long long>();
-    job.prefix = exec_statement1(tx, sql::outbox_tenant_prefix, job.tenant_id)[0].as<std::string>();
+    job.prefix = exec_statement1(tx, sql::outbox_tenant_prefix, job.tenant_id, job.id)[0].as<std::string>();
     tx.commit();
     return job;
   }
@@ -56,6 +56,10 @@ void OutboxStore::complete(const SyncJob& job, const std::string& worker, long l
       exec_statement(tx, sql::outbox_mark_converted_tag, job.tenant_id, job.lead_id, job.prefix + "converted",
                      job.converted_tag == "wanted", contact_id);
     }
+    // The lead was erased while this sync ran: what the sync just wrote to the contact (or the
+    // contact it created, unknown to the erasure) is taken off again. Here, where every sync
+    // ends, whichever daemon ran it and whatever erased the lead.
+    if (contact_id != 0) exec_statement(tx, sql::outbox_erase_after_sync, job.tenant_id, job.lead_id, contact_id, job.email);
   }
   exec_statement(tx, sql::outbox_complete_job, job.tenant_id, job.id, worker);
   tx.commit();

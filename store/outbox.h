@@ -37,7 +37,8 @@ class OutboxStore {
   // oldest due job first, so one tenant's long queue does not delay another's.
   std::optional<SyncJob> claim(const std::string& worker, int lease_seconds);
   // The lead is in Systeme.io as `contact_id` with `tags` applied (and the relay's converted tag
-  // as the job wanted it): record it, finish the job (a contact job is only finished).
+  // as the job wanted it): record it, finish the job (a contact job is only finished). When the
+  // lead was erased meanwhile, an erase_contact job for `contact_id` is queued instead.
   void complete(const SyncJob& job, const std::string& worker, long long contact_id, const std::vector<std::string>& tags);
   // Try again after `delay_seconds`; the error is kept on the job and the lead.
   void retry(const SyncJob& job, const std::string& worker, int delay_seconds, const std::string& error);

@@ -7,13 +7,13 @@
 -- $4  integer: at most this many
 -- Returns id, tenant_id, prefix, lead_id, email ('' when the lead is gone), state, attempts,
 -- last_error, created_at, failed_at, discarded_at (ISO 8601 UTC), discarded_by.
-SELECT o.id, o.tenant_id::text, t.prefix, o.lead_id::text, coalesce(l.email, ''), s.state, o.attempts, o.last_error,
+SELECT o.id, o.tenant_id::text, coalesce(t.prefix, o.prefix, ''), o.lead_id::text, coalesce(l.email, ''), s.state, o.attempts, o.last_error,
        to_char(o.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
        to_char(o.failed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
        to_char(o.discarded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
        o.discarded_by
 FROM outbox_jobs o
-JOIN tenants t ON t.id = o.tenant_id
+LEFT JOIN tenants t ON t.id = o.tenant_id  -- a contact job outlives its tenant (sql/014)
 LEFT JOIN leads l ON l.tenant_id = o.tenant_id AND l.id = o.lead_id
 CROSS JOIN LATERAL (
   SELECT CASE WHEN o.done_at IS NOT NULL THEN 'done'

@@ -3,7 +3,9 @@
 -- jobs wait); `in_turn` orders them, the one served longest ago (or never) first, materialized so
 -- that the nested loop below walks it in that order and stops at the first tenant with a due job
 -- nobody holds: only that one row is locked (SKIP LOCKED: another daemon's claim in flight is
--- passed over). A suspended tenant's jobs wait (migration 012). The chosen tenant's turn is recorded in the same statement.
+-- passed over). A suspended tenant's syncs wait (migration 012); its contact jobs (erase_contact,
+-- delete_contact) still run: erasure is a legal duty, not a service the tenant pays for. The
+-- chosen tenant's turn is recorded in the same statement.
 -- $1  text: the worker claiming (who holds the lease)
 -- $2  integer: the lease, in seconds
 -- Returns the claimed job's tenant_id, id, attempts (this one counted), lead_id, kind and
@@ -17,9 +19,10 @@ WITH RECURSIVE waiting (tenant_id) AS (
     FROM waiting w WHERE w.tenant_id IS NOT NULL
 ),
 in_turn AS MATERIALIZED (
-  SELECT w.tenant_id FROM waiting w LEFT JOIN outbox_turns t ON t.tenant_id = w.tenant_id
+  SELECT w.tenant_id,
+         EXISTS (SELECT 1 FROM tenants s WHERE s.id = w.tenant_id AND s.suspended_at IS NOT NULL) AS suspended
+    FROM waiting w LEFT JOIN outbox_turns t ON t.tenant_id = w.tenant_id
    WHERE w.tenant_id IS NOT NULL
-     AND NOT EXISTS (SELECT 1 FROM tenants s WHERE s.id = w.tenant_id AND s.suspended_at IS NOT NULL)
    ORDER BY t.served_at NULLS FIRST, w.tenant_id
 ),
 next AS (
@@ -28,6 +31,7 @@ next AS (
      SELECT o.tenant_id, o.id FROM outbox_jobs o
       WHERE o.tenant_id = w.tenant_id AND o.done_at IS NULL AND o.failed_at IS NULL AND o.run_after <= now()
         AND (o.leased_until IS NULL OR o.leased_until < now())
+        AND (o.kind <> 'sync_lead' OR NOT w.suspended)
       ORDER BY o.run_after, o.id LIMIT 1 FOR UPDATE SKIP LOCKED) j
    LIMIT 1
 ),

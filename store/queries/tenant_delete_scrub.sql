@@ -1,6 +1,7 @@
 -- Everything a deleted tenant leaves, erased in one statement of the deletion's transaction
--- (tenant_delete_row.sql follows): its leads, their timeline, its outbox jobs and turns; its
--- place in admins' assignments (an assignment to it alone goes); the body, email and detail of
+-- (tenant_delete_row.sql follows): its leads, their timeline, its syncs, done jobs and turns (its
+-- contact jobs not yet done stay, keeping its prefix: an erasure it owes Systeme.io outlives it,
+-- migration 014); its place in admins' assignments (an assignment to it alone goes); the body, email and detail of
 -- every stored delivery routed to it or sent with its rule token (their routing facts stay); its
 -- findings resolve; its prefix is retired for ever.
 -- $1  text: the tenant's id (a UUID)
@@ -10,7 +11,11 @@
 WITH timeline AS (
   DELETE FROM lead_events WHERE tenant_id = $1::uuid RETURNING 1
 ), jobs AS (
-  DELETE FROM outbox_jobs WHERE tenant_id = $1::uuid RETURNING 1
+  DELETE FROM outbox_jobs WHERE tenant_id = $1::uuid AND (kind = 'sync_lead' OR done_at IS NOT NULL) RETURNING 1
+), owed AS (
+  UPDATE outbox_jobs SET prefix = (SELECT prefix FROM tenants WHERE id = $1::uuid)
+   WHERE tenant_id = $1::uuid AND kind <> 'sync_lead' AND done_at IS NULL
+  RETURNING 1
 ), turns AS (
   DELETE FROM outbox_turns WHERE tenant_id = $1::uuid RETURNING 1
 ), gone_leads AS (

@@ -74,6 +74,37 @@ BOOST_AUTO_TEST_CASE(health_readiness_metrics_and_clean_stop) {
   BOOST_TEST(daemon.err().find("\"message\":\"stopped\"") != std::string::npos);
 }
 
+// `check-ready` (the unit's ExecStartPost) reads http.listen from the config and waits for /readyz:
+// it fails while nothing listens, and while the schema is behind, and succeeds once ready.
+BOOST_AUTO_TEST_CASE(check_ready_waits_for_readyz_on_the_configured_listen_address) {
+  TestDatabase db;
+  const std::string port = std::to_string(free_port());
+  const auto config = write_relay_config(db.url(), "http:\n  listen: \"0.0.0.0:" + port +
+                                                       "\"\nmetrics:\n  listen: \"127.0.0.1:0\"\n");
+  const std::string url = "http://127.0.0.1:" + port + "/readyz";
+
+  auto nobody = run({relay_binary(), "check-ready", "--config", config, "--timeout", "1"});
+  BOOST_TEST(nobody.exit_code == 1);
+  BOOST_TEST(nobody.err.find("clientflow-relay: error: not ready after 1 s: " + url) == 0);
+
+  Background daemon({relay_binary(), "serve", "--config", config});
+  serving_line(daemon);
+  auto behind = run({relay_binary(), "check-ready", "--config", config, "--timeout", "1"});
+  BOOST_TEST(behind.exit_code == 1);
+  BOOST_TEST(behind.err.find(url + " answered 503") != std::string::npos);
+
+  db.migrate();
+  auto ready = run({relay_binary(), "check-ready", "--config", config, "--timeout", "20"});
+  BOOST_TEST(ready.exit_code == 0);
+  BOOST_TEST(ready.out == "ready: " + url + "\n");
+  BOOST_TEST(daemon.stop(SIGTERM) == 0);
+
+  const auto any_port = write_relay_config(db.url(), kEphemeralPorts);
+  auto unknowable = run({relay_binary(), "check-ready", "--config", any_port});
+  BOOST_TEST(unknowable.exit_code == 2);
+  BOOST_TEST(unknowable.err.find("http.listen: port 0") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(readiness_follows_the_database) {
   TestDatabase db;
   db.migrate();

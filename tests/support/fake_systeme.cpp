@@ -87,6 +87,11 @@ void FakeSysteme::hang_next(int count, int seconds) {
   for (int i = 0; i < count; ++i) faults_.push_back({0, 0, seconds, 0, {}});
 }
 
+void FakeSysteme::slow_next(const std::string& what, int seconds) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  slow_[what] = seconds;
+}
+
 void FakeSysteme::answer_deep_next(int count, int depth) {
   std::lock_guard<std::mutex> lock(mutex_);
   for (int i = 0; i < count; ++i) faults_.push_back({0, 0, 0, depth, {}});
@@ -156,11 +161,17 @@ void FakeSysteme::routes(Rest::Router& router) {
     return [this, name, work](const Rest::Request& request, Http::ResponseWriter response) {
       Fault fault;
       bool faulted = false;
+      int slow_seconds = 0;
       {
         std::lock_guard<std::mutex> lock(mutex_);
         calls_[name]++;
         faulted = take_fault(fault);
+        if (const auto slow = slow_.find(name); slow != slow_.end()) {
+          slow_seconds = slow->second;
+          slow_.erase(slow);
+        }
       }
+      if (slow_seconds > 0) std::this_thread::sleep_for(std::chrono::seconds(slow_seconds));
       const auto key = request.headers().tryGetRaw("X-API-Key");
       if (!key || key->value() != api_key_) {
         answer(response, Http::Code::Unauthorized, {{"title", "An error occurred"}, {"detail", "Invalid API key"}});

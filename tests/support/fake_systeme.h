@@ -49,6 +49,9 @@ class FakeSysteme {
   long long add_contact(const std::string& email, const std::map<std::string, std::string>& fields,
                         const std::vector<std::string>& tag_names);
   void hang_next(int count, int seconds);
+  // The next call of `what` (as calls() names it, e.g. "POST /contacts/tags") is served only after
+  // `seconds`: a slow step in the middle of a sync, whatever calls come before it.
+  void slow_next(const std::string& what, int seconds);
   // The next `count` calls answered 200 with {"items": [[[...]]]}, arrays nested `depth` levels.
   void answer_deep_next(int count, int depth);
   // The next call answered `status` with `body` as it is (for answers of an unexpected shape).
@@ -87,6 +90,7 @@ class FakeSysteme {
   std::map<long long, std::string> tags_;
   std::set<std::string> field_slugs_{"first_name", "surname"};
   std::map<std::string, int> calls_;
+  std::map<std::string, int> slow_;  // slow_next: the endpoint and its delay in seconds
   long long next_id_ = 1000;
   int contacts_created_ = 0;
   std::vector<std::string> created_emails_;
