@@ -1,5 +1,7 @@
 // Email: an address normalised the way ClientFlow matches people: surrounding whitespace
-// trimmed and ASCII letters lower-cased (non-ASCII bytes are kept as they are). parse() checks
+// trimmed and ASCII letters lower-cased (non-ASCII bytes are kept as they are, so "ÉLODIE@x.io"
+// and "Élodie@x.io" are one person, "élodie@x.io" another). This is the one normalisation: the
+// erase queries fold stored emails and text the same way in SQL (sql/015, clientflow_email_key). parse() checks
 // the shape only (one '@', a non-empty local part, a dotted domain, no spaces or control
 // characters, at most 254 bytes); it does not promise the mailbox exists. Plain value.
 #pragma once

@@ -58,7 +58,7 @@ std::vector<Routed> route_items(const std::vector<Item>& items, RoutingView& vie
       }
       r = route(d.parsed.event, items[n].rule_tenant, ordered_at_of(d, max_clock_skew_ms), view);
       undo_erased_lead(r, d.parsed.event.contact, view);
-      if (update_mirror && d.source == Source::account) {
+      if (update_mirror && d.source == Source::account && mirrors_after_erasure(r, d.parsed.event.contact, view)) {
         mirror_event(d.parsed.event, ordered_at_of(d, max_clock_skew_ms), view);
       }
     } else {

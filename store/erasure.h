@@ -37,13 +37,15 @@ struct LeadErasure {
 std::optional<LeadErasure> erase_tenant_lead(pqxx::transaction_base& tx, const std::string& tenant_id,
                                              const std::string& lead_id, const Secret& key);
 
-// A capture of `email` by the tenant `tx` is bound to: lifts that tenant's marks of the person and
-// the global marks of the same erasures (new consent). Returns the marks lifted; 0 without a key.
+// A capture of `email` by the tenant `tx` is bound to (new consent): lifts that tenant's marks of
+// the person, and every global erasure of the person for that tenant alone (sql/015: the global
+// marks stay for every other tenant). Returns the marks and erasures lifted; 0 without a key.
 long long lift_erasure_marks(pqxx::transaction_base& tx, const std::string& tenant_id, const Secret& key,
                              const std::string& email);
 
 // Of `contacts` (contact id and normalised email, "" for none), the ids of those erased
-// everywhere (a global mark of either), which the contact mirror must not hold. None without a key.
+// everywhere (a global mark of either that no tenant has lifted by capturing the person since),
+// which the contact mirror must not hold. None without a key.
 std::set<long long> erased_everywhere(pqxx::transaction_base& tx, const Secret& key,
                                       const std::vector<std::pair<long long, std::string>>& contacts);
 
@@ -53,7 +55,8 @@ struct PersonErasure {
   nlohmann::json counts;  // leads, tenants, timeline_entries, outbox_jobs, mirror_rows, ...
 };
 
-// Erases the person `email` (normalised) everywhere, in one transaction (system role): leads in
+// Erases the person `email` (normalised by Email::normalize; stored emails and text are matched by
+// the same normalisation, stored JSON by its decoded text: sql/015) everywhere, in one transaction (system role): leads in
 // every tenant, the mirror, every stored delivery's body, email, contact id and detail about
 // them, outbox and sync errors and findings naming them, admins' assignments of them; keeps the
 // global marks and each former tenant's; records the audit entry by `by`. With

@@ -131,8 +131,10 @@ ingest::BatchSnapshot read_snapshot(pqxx::transaction_base& tx, const ingest::Sn
     const auto person = marks.find(m.at("mark").get<std::string>());
     if (person == marks.end()) continue;
     const std::string tenant = m.at("erased_for").is_null() ? std::string() : m.at("erased_for").get<std::string>();
-    if (person->second.contact_id) snapshot.view.erased().add_contact(tenant, *person->second.contact_id);
-    else snapshot.view.erased().add_email(tenant, person->second.email);
+    std::set<std::string> lifted_for;  // a global erasure's tenants that captured the person since
+    if (tenant.empty()) lifted_for = m.at("lifted_for").get<std::set<std::string>>();
+    if (person->second.contact_id) snapshot.view.erased().add_contact(tenant, *person->second.contact_id, lifted_for);
+    else snapshot.view.erased().add_email(tenant, person->second.email, lifted_for);
   }
   return snapshot;
 }

@@ -59,8 +59,9 @@ const std::vector<DeclaredFunction> kDeclaredFunctions{
     // sql/011
     {"clientflow_erase_tenant_lead", "uuid, uuid, text, bigint, bytea, bytea, jsonb", true,
      "8be928e716b36a835fa3270239010b049642348a3c47f3ef9a12d26cc124882b", kPinnedSearchPath, kRunsAsOwner},
+    // sql/011, replaced by sql/015 (a capture lifts a global erasure for its own tenant only)
     {"clientflow_lift_erasure_marks", "uuid, bytea", true,
-     "f97c56114f12f460ff7b47ef33740116505b018345aad093e43e72e222a1f923", kPinnedSearchPath, kRunsAsOwner},
+     "bc84abb556d3ac807e5c14e7ebe2f3ba3af47968c6653dfd24894705fe2ca74c", kPinnedSearchPath, kRunsAsOwner},
 };
 
 }  // namespace

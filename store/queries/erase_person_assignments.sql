@@ -5,8 +5,8 @@
 -- $3  text: the ids of the findings that name the person (a JSON array)
 WITH gone AS (
   DELETE FROM contact_assignments
-   WHERE lower(email) = $1 OR contact_id = ANY (ARRAY(SELECT (jsonb_array_elements_text($2::jsonb))::bigint))
-      OR strpos(lower(coalesce(note, '')), $1) > 0
+   WHERE clientflow_email_key(email) = $1 OR contact_id = ANY (ARRAY(SELECT (jsonb_array_elements_text($2::jsonb))::bigint))
+      OR strpos(clientflow_fold_ascii_case(coalesce(note, '')), $1) > 0
   RETURNING id),
 unlinked AS (
   UPDATE contact_assignments SET finding_id = NULL

@@ -5,7 +5,7 @@
 -- $2  text: the person's contact ids (a JSON array)
 WITH gone AS (
   DELETE FROM leads
-   WHERE lower(email) = $1 OR systeme_contact_id = ANY (ARRAY(SELECT (jsonb_array_elements_text($2::jsonb))::bigint))
+   WHERE clientflow_email_key(email) = $1 OR systeme_contact_id = ANY (ARRAY(SELECT (jsonb_array_elements_text($2::jsonb))::bigint))
   RETURNING tenant_id, id, systeme_contact_id, capture_seq),
 timeline AS (
   DELETE FROM lead_events e USING gone WHERE e.tenant_id = gone.tenant_id AND e.lead_id = gone.id RETURNING 1),

@@ -14,7 +14,8 @@
 -- {rule_token_hash, tenant_id}, mirrors {contact_id, email, tags, fields, snapshot_at},
 -- tenants {id, prefix, suspended}, retired (prefixes of deleted tenants among $5), assignments
 -- {email, contact_id, tenant_ids}, leads {tenant_id, id, email, systeme_contact_id, tags, tag_clock,
--- open_count, last_opened_at}, erasure_marks {mark (hex), erased_for (null: everywhere)}; times in
+-- open_count, last_opened_at}, erasure_marks {mark (hex), erased_for (null: everywhere), lifted_for (the
+-- tenants that captured the person since a global erasure: sql/015)}; times in
 -- epoch milliseconds.
 WITH m AS (
   SELECT contact_id, coalesce(email, '') AS email, tags, fields,
@@ -55,6 +56,9 @@ SELECT
    FROM leads
    WHERE email = ANY (ARRAY(SELECT jsonb_array_elements_text($3::jsonb)))
       OR systeme_contact_id = ANY (ARRAY(SELECT (jsonb_array_elements_text($4::jsonb))::bigint))) AS leads,
-  (SELECT coalesce(json_agg(json_build_object('mark', encode(mark, 'hex'), 'erased_for', erased_for)), '[]')
+  (SELECT coalesce(json_agg(json_build_object(
+            'mark', encode(mark, 'hex'), 'erased_for', erased_for,
+            'lifted_for', (SELECT coalesce(json_agg(l.lifted_for), '[]') FROM erasure_lifts l
+                            WHERE l.erasure_id = erasure_marks.erasure_id))), '[]')
    FROM erasure_marks
    WHERE mark = ANY (ARRAY(SELECT decode(jsonb_array_elements_text($10::jsonb), 'hex')))) AS erasure_marks;

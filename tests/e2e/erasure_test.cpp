@@ -24,6 +24,7 @@
 using namespace cf;
 using namespace cf::testing;
 using nlohmann::json;
+using namespace std::string_literals;
 
 namespace {
 
@@ -95,8 +96,18 @@ struct World : TwoTenants {
 // Every text, varchar, array, json, jsonb and bytea column of every table of the schema, as
 // information_schema lists them now: "table.column" for each row whose value holds `needle` in
 // any case (bytea read as its bytes), `where` narrowing the rows ("" for all).
+// JSON (a json or jsonb column, or a bytea body that parses as JSON) is searched by its decoded
+// text too, so an email written with \u escapes is seen.
 std::vector<std::string> places_holding(pqxx::connection& c, const std::string& needle,
                                         const std::function<std::string(const std::string&)>& where = {}) {
+  {
+    pqxx::nontransaction setup(c);
+    setup.exec(
+        "CREATE OR REPLACE FUNCTION pg_temp.decoded(value bytea) RETURNS text LANGUAGE plpgsql AS $$ "
+        "BEGIN RETURN convert_from(value, 'UTF8')::jsonb::text; "
+        "EXCEPTION WHEN others THEN BEGIN RETURN convert_from(value, 'UTF8'); "
+        "EXCEPTION WHEN others THEN RETURN NULL; END; END $$");
+  }
   pqxx::read_transaction tx(c);
   std::vector<std::string> found;
   const auto columns = tx.exec(
@@ -109,8 +120,13 @@ std::vector<std::string> places_holding(pqxx::connection& c, const std::string& 
   for (const auto& column : columns) {
     const std::string table = tx.quote_name(column[0].as<std::string>());
     const std::string name = tx.quote_name(column[1].as<std::string>());
-    const std::string value = column[2].as<std::string>() == "bytea" ? "encode(" + name + ", 'escape')" : name + "::text";
-    std::string sql = "SELECT count(*) FROM " + table + " WHERE strpos(lower(" + value + "), " + tx.quote(needle) + ") > 0";
+    const std::string type = column[2].as<std::string>();
+    const std::string value = type == "bytea" ? "encode(" + name + ", 'escape')" : name + "::text";
+    const std::string decoded = type == "bytea"                       ? "pg_temp.decoded(" + name + ")"
+                                : type == "json" || type == "jsonb" ? name + "::jsonb::text"
+                                                                    : value;
+    std::string sql = "SELECT count(*) FROM " + table + " WHERE (strpos(lower(" + value + "), " + tx.quote(needle) +
+                      ") > 0 OR strpos(lower(" + decoded + "), " + tx.quote(needle) + ") > 0)";
     if (where) {
       const std::string narrowed = where(column[0].as<std::string>());
       if (narrowed == "skip") continue;
@@ -260,9 +276,78 @@ BOOST_FIXTURE_TEST_CASE(erase_email_leaves_it_nowhere_and_nothing_brings_it_back
   const auto still_left = places_holding(*c, kEmail);
   BOOST_TEST(still_left.empty(), joined(still_left));
 
-  // B captures the person again (new consent): B may hold them; A's mark stays.
+  // B captures the person again (new consent): B may hold them; the global erasure is lifted for
+  // B alone and A's marks stay.
   BOOST_TEST(post_lead_capture(base, *b.keys.api_key, kEmail).status == 201);
-  BOOST_TEST(count("SELECT count(*) FROM erasure_marks WHERE erased_for IS NULL") == 0);
+  BOOST_TEST(count("SELECT count(*) FROM erasure_marks WHERE erased_for IS NULL") == 2);
+  BOOST_TEST(count("SELECT count(*) FROM erasure_lifts WHERE lifted_for = '" + b.tenant.id + "'") == 1);
   BOOST_TEST(count("SELECT count(*) FROM erasure_marks WHERE erased_for = '" + a.tenant.id + "'") == 2);
   BOOST_TEST(webhook("CONTACT_TAG_ADDED", tag_body(contact_id, kEmail, "ib-aaa111-webinar"), "m-a3") == "erased");
+  BOOST_TEST(webhook("CONTACT_TAG_ADDED", tag_body(contact_id, kEmail, "ib-bbb222-webinar"), "m-b3") == "routed");
+}
+
+// After `erase --email`, A's new capture makes the person routable for A only: B, which never
+// consented again, gets no lead from a webhook, and a delivery no tenant takes is kept as erased.
+BOOST_FIXTURE_TEST_CASE(a_capture_after_erase_email_lifts_the_erasure_for_its_tenant_only, World) {
+  BOOST_REQUIRE(post_lead_capture(base, *a.keys.api_key, kEmail).status == 201);
+  BOOST_REQUIRE(eventually([&] { return count("SELECT count(*) FROM leads WHERE synced_at IS NOT NULL") == 1; }));
+  const long long contact_id = count("SELECT max(systeme_contact_id) FROM leads");
+  const auto erased = run({relay_binary(), "erase", "--email", kEmail, "--by", "dpo@clientflow", "--config", config});
+  BOOST_REQUIRE(erased.exit_code == 0);
+  BOOST_REQUIRE(count("SELECT count(*) FROM leads") == 0);
+
+  BOOST_TEST(post_lead_capture(base, *a.keys.api_key, kEmail).status == 201);
+  BOOST_TEST(count("SELECT count(*) FROM erasure_marks WHERE erased_for IS NULL") == 2);
+  BOOST_TEST(webhook("CONTACT_CREATED", contact_body(contact_id, kEmail, {"ib-bbb222-demo-request"}), "m-b1") == "erased");
+  BOOST_TEST(webhook("CONTACT_TAG_ADDED", tag_body(contact_id, kEmail, "ib-bbb222-webinar"), "m-b2") == "erased");
+  BOOST_TEST(webhook("CONTACT_TAG_ADDED", tag_body(contact_id, kEmail, "newsletter"), "m-n1") == "erased");
+  BOOST_TEST(webhook("CONTACT_TAG_ADDED", tag_body(contact_id, kEmail, "ib-aaa111-webinar"), "m-a1") == "routed");
+  BOOST_TEST(count("SELECT count(*) FROM leads WHERE tenant_id = '" + b.tenant.id + "'") == 0);
+  BOOST_TEST(count("SELECT count(*) FROM leads WHERE tenant_id = '" + a.tenant.id + "'") == 1);
+  BOOST_TEST(count("SELECT count(*) FROM webhook_events WHERE status = 'erased' AND body IS NULL AND email IS NULL "
+                   "AND contact_id IS NULL") == 3);
+  BOOST_TEST(count("SELECT count(*) FROM webhook_events WHERE status = 'routed' AND routed_tenant_id = '" +
+                   a.tenant.id + "' AND body IS NOT NULL") == 1);
+
+  // Once A lets go of the person again (its own DELETE), nobody holds them: B's tag still does
+  // not give B a lead, as the global erasure still stands for B.
+  BOOST_TEST(call("DELETE", "/v1/leads/" + lead_id(a), *a.keys.api_key).status == 204);
+  BOOST_TEST(webhook("CONTACT_TAG_ADDED", tag_body(contact_id, kEmail, "ib-bbb222-call"), "m-b3") == "erased");
+  BOOST_TEST(count("SELECT count(*) FROM leads") == 0);
+
+  // B's own new capture lifts the erasure for B too.
+  BOOST_TEST(post_lead_capture(base, *b.keys.api_key, kEmail).status == 201);
+  BOOST_TEST(webhook("CONTACT_TAG_ADDED", tag_body(contact_id, kEmail, "ib-bbb222-webinar"), "m-b4") == "routed");
+  BOOST_TEST(count("SELECT count(*) FROM leads WHERE tenant_id = '" + b.tenant.id + "'") == 1);
+}
+
+// One normalisation on both sides (common/email.h, sql/015): an email in upper non-ASCII case, or
+// written with JSON \u escapes in a stored body, is the person erase --email names.
+BOOST_FIXTURE_TEST_CASE(erase_email_finds_the_person_in_any_ascii_case_and_any_json_escape, World) {
+  BOOST_REQUIRE(post_lead_capture(base, *a.keys.api_key, "\u00c9LODIE.Dupont@Example.com"s).status == 201);
+  BOOST_REQUIRE(eventually([&] { return count("SELECT count(*) FROM leads WHERE synced_at IS NOT NULL") == 1; }));
+  const long long contact_id = count("SELECT max(systeme_contact_id) FROM leads");
+  const std::string shouted = "\u00c9LODIE.DUPONT@EXAMPLE.COM";
+  BOOST_TEST(webhook("CONTACT_TAG_ADDED", tag_body(contact_id, shouted, "ib-aaa111-webinar"), "m-e1") == "routed");
+  // The same person, escaped in the body of a delivery about her contact...
+  std::string escaped = tag_body(contact_id, shouted, "ib-aaa111-call");
+  escaped.replace(escaped.find(shouted), shouted.size(), "\\u00c9LODIE.dupont\\u0040example.com");
+  BOOST_TEST(webhook("CONTACT_TAG_ADDED", escaped, "m-e2") == "routed");
+  // ...and named, escaped, in a delivery about someone else.
+  json about_other = json::parse(tag_body(31337, "someone.else@example.com", "newsletter"));
+  about_other["referred_by"] = "@@";
+  std::string referral = about_other.dump();
+  referral.replace(referral.find("@@"), 2, "\\u00c9lodie\\u002edupont\\u0040example.com");
+  BOOST_TEST(webhook("CONTACT_TAG_ADDED", referral, "m-o1") == "no_prefix");
+  BOOST_REQUIRE(!places_holding(*c, "lodie.dupont@example.com").empty());
+
+  const auto erased = run({relay_binary(), "erase", "--email", "  \u00c9LODIE.dupont@EXAMPLE.com ", "--by",
+                           "dpo@clientflow", "--config", config});
+  BOOST_TEST(erased.exit_code == 0, erased.err);
+  BOOST_TEST(erased.out.find("  leads: 1\n") != std::string::npos, erased.out);
+  BOOST_TEST(erased.out.find("  stored deliveries scrubbed: 3\n") != std::string::npos, erased.out);
+  const auto left = places_holding(*c, "lodie.dupont@example.com");
+  BOOST_TEST(left.empty(), joined(left));
+  BOOST_TEST(count("SELECT count(*) FROM webhook_events WHERE email = 'someone.else@example.com'") == 0);
+  BOOST_TEST(count("SELECT count(*) FROM webhook_events WHERE body IS NULL") == 3);
 }

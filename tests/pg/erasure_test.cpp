@@ -5,6 +5,7 @@
 #define BOOST_TEST_MODULE erasure
 #include <boost/test/unit_test.hpp>
 
+#include "common/email.h"
 #include "store/erasure.h"
 #include "store/leads.h"
 #include "store/tenant_scope.h"
@@ -89,4 +90,33 @@ BOOST_FIXTURE_TEST_CASE(the_definer_functions_refuse_a_tenant_acting_for_another
   BOOST_CHECK_THROW(as_a("DELETE FROM erasure_marks"), pqxx::insufficient_privilege);
   BOOST_TEST(count("SELECT count(*) FROM erasures") == 0);
   BOOST_TEST(count("SELECT count(*) FROM leads") == 1);
+}
+
+// A capture after a global erasure lifts it for the capturing tenant only: the global marks stay
+// (every other tenant is still kept from the person) and the lift names the tenant.
+BOOST_FIXTURE_TEST_CASE(a_capture_lifts_a_global_erasure_for_its_tenant_only, TwoIbs) {
+  capture(a, "g@example.com");
+  erase_person(*c, kKey, "g@example.com", "dpo@clientflow", false);
+  BOOST_TEST(count("SELECT count(*) FROM erasure_marks WHERE erased_for IS NULL") == 1);
+  capture(a, "g@example.com");
+  BOOST_TEST(count("SELECT count(*) FROM erasure_marks WHERE erased_for IS NULL") == 1);
+  BOOST_TEST(count("SELECT count(*) FROM erasure_marks WHERE erased_for = '" + a.tenant_id + "'") == 0);
+  BOOST_TEST(count("SELECT count(*) FROM erasure_lifts WHERE lifted_for = '" + a.tenant_id + "'") == 1);
+  BOOST_TEST(count("SELECT count(*) FROM erasure_lifts") == 1);
+  capture(a, "g@example.com");  // again: nothing more
+  BOOST_TEST(count("SELECT count(*) FROM erasure_lifts") == 1);
+  // The mirror may hold a person some tenant holds again.
+  pqxx::read_transaction tx(*c);
+  BOOST_TEST(erased_everywhere(tx, kKey, {{5, "g@example.com"}}).empty());
+}
+
+// The erase queries match emails by the daemon's own normalisation (Email::normalize): the SQL
+// function of sql/015 agrees with it on every sample, non-ASCII capitals kept as they are.
+BOOST_FIXTURE_TEST_CASE(sql_and_daemon_normalise_emails_alike, TwoIbs) {
+  pqxx::read_transaction tx(*c);
+  for (const std::string sample : {"  P@Example.COM\t", "\u00c9LODIE@Example.com", "\u00e9lodie@example.com",
+                                   "\u212Aelvin@EXAMPLE.com", "\u0130STANBUL@x.tr", "a\u00dfB@x.de", "\r\nZ@z.io \n"}) {
+    BOOST_TEST(tx.exec_params1("SELECT clientflow_email_key($1)", sample)[0].as<std::string>() == Email::normalize(sample),
+               sample);
+  }
 }

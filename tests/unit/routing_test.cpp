@@ -366,3 +366,24 @@ BOOST_FIXTURE_TEST_CASE(a_global_mark_stops_every_delivery_about_the_person, Wor
   BOOST_TEST((deliver(view, tag_event(EventKind::tag_added, "ib-bbb222-webinar", "other@example.com")) == RouteStatus::routed));
   BOOST_TEST(std::string(status_name(RouteStatus::erased)) == "erased");
 }
+
+// A global erasure lifted for A (A captured the person since): A's tag routes to A's lead, while
+// B's tag, a tag without prefix and B's rule webhook stay `erased`, and no lead is made for B.
+BOOST_FIXTURE_TEST_CASE(a_global_mark_lifted_for_one_tenant_stands_for_the_others, World) {
+  view.erased().add_email("", "p@example.com", {A});
+  view.erased().add_contact("", 555, {A});
+  lead(A, "p@example.com");
+  BOOST_TEST((deliver(view, tag_event(EventKind::tag_added, "ib-aaa111-webinar", "p@example.com", 555)) ==
+              RouteStatus::routed));
+  BOOST_TEST((deliver(view, opened("p@example.com"), A) == RouteStatus::routed));
+  BOOST_TEST((deliver(view, tag_event(EventKind::tag_added, "ib-bbb222-webinar", "p@example.com", 555)) ==
+              RouteStatus::erased));
+  BOOST_TEST((deliver(view, tag_event(EventKind::tag_added, "newsletter", "p@example.com", 555)) == RouteStatus::erased));
+  BOOST_TEST((deliver(view, opened("p@example.com"), B) == RouteStatus::erased));
+  BOOST_TEST(lead_count() == 1);
+  // With nobody holding the person, B's tag still makes no lead for B.
+  view.leads().clear();
+  BOOST_TEST((deliver(view, tag_event(EventKind::tag_added, "ib-bbb222-webinar", "p@example.com", 555)) ==
+              RouteStatus::erased));
+  BOOST_TEST(lead_count() == 0);
+}
