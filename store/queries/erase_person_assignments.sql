@@ -6,7 +6,7 @@
 WITH gone AS (
   DELETE FROM contact_assignments
    WHERE clientflow_email_key(email) = $1 OR contact_id = ANY (ARRAY(SELECT (jsonb_array_elements_text($2::jsonb))::bigint))
-      OR strpos(clientflow_fold_ascii_case(coalesce(note, '')), $1) > 0
+      OR clientflow_names_email(clientflow_fold_ascii_case(coalesce(note, '')), $1)
   RETURNING id),
 unlinked AS (
   UPDATE contact_assignments SET finding_id = NULL

@@ -13,18 +13,18 @@ deliveries AS (
   UPDATE webhook_events SET body = NULL, email = NULL, contact_id = NULL, detail = NULL
    WHERE clientflow_email_key(email) = $1 OR contact_id IN (SELECT id FROM ids)
       OR lead_id = ANY (ARRAY(SELECT (jsonb_array_elements_text($3::jsonb))::uuid))
-      OR strpos(clientflow_fold_ascii_case(clientflow_decoded_text(body)), $1) > 0
-      OR strpos(clientflow_fold_ascii_case(detail), $1) > 0
+      OR clientflow_names_email(clientflow_fold_ascii_case(clientflow_decoded_text(body)), $1)
+      OR clientflow_names_email(clientflow_fold_ascii_case(detail), $1)
   RETURNING 1),
 job_errors AS (
-  UPDATE outbox_jobs SET last_error = 'erased' WHERE strpos(clientflow_fold_ascii_case(last_error), $1) > 0 RETURNING 1),
+  UPDATE outbox_jobs SET last_error = 'erased' WHERE clientflow_names_email(clientflow_fold_ascii_case(last_error), $1) RETURNING 1),
 sync_errors AS (
-  UPDATE leads SET sync_error = 'erased' WHERE strpos(clientflow_fold_ascii_case(sync_error), $1) > 0 RETURNING 1),
+  UPDATE leads SET sync_error = 'erased' WHERE clientflow_names_email(clientflow_fold_ascii_case(sync_error), $1) RETURNING 1),
 named AS (
   SELECT id FROM findings
    WHERE clientflow_email_key(subject) = $1 OR split_part(subject, ':', 1) IN (SELECT id::text FROM ids)
-      OR strpos(clientflow_fold_ascii_case(evidence::text), $1) > 0
-      OR strpos(clientflow_fold_ascii_case(tenants::text), $1) > 0
-      OR strpos(clientflow_fold_ascii_case(coalesce(status_note, '')), $1) > 0)
+      OR clientflow_names_email(clientflow_fold_ascii_case(evidence::text), $1)
+      OR clientflow_names_email(clientflow_fold_ascii_case(tenants::text), $1)
+      OR clientflow_names_email(clientflow_fold_ascii_case(coalesce(status_note, '')), $1))
 SELECT (SELECT count(*) FROM mirror), (SELECT count(*) FROM deliveries), (SELECT count(*) FROM job_errors),
        (SELECT count(*) FROM sync_errors), (SELECT coalesce(json_agg(id), '[]') FROM named);
