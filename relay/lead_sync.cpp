@@ -253,10 +253,12 @@ SyncOutcome LeadSync::sync(const store::SyncJob& job) {
   std::set<std::string> present;
   if (job.captured) {
     if (!find_or_create_contact(job, contact_id, present, outcome)) return outcome;
+    outcome.contact_id = contact_id;  // kept even when a later step fails: erasure must find it
     if (!assign_capture_tags(job, contact_id, present, outcome)) return outcome;
   } else if (!find_contact(job, contact_id, present, outcome)) {
     return outcome;
   }
+  outcome.contact_id = contact_id;
   if (!apply_converted_tag(job, contact_id, present, outcome)) return outcome;
   outcome.kind = SyncOutcome::Kind::done;
   outcome.contact_id = contact_id;

@@ -40,7 +40,7 @@ class TagCache {
 
 struct SyncOutcome {
   enum class Kind { done, retry, failed } kind = Kind::done;
-  long long contact_id = 0;
+  long long contact_id = 0;  // the contact the job wrote to, once known (also when it then failed)
   std::vector<std::string> tags;
   int retry_after_seconds = 0;  // from a 429's Retry-After, when it gave one
   std::string error;

@@ -79,13 +79,13 @@ bool OutboxWorker::process_one(pqxx::connection& connection, LeadSync& sync, Con
       const bool permanent = outcome.kind == SyncOutcome::Kind::failed;
       const int limit = permanent ? policy_.max_attempts_permanent : policy_.max_attempts_transient;
       if (job->attempts >= limit) {
-        outbox.fail(*job, worker_id_, outcome.error);
+        outbox.fail(*job, worker_id_, outcome.error, outcome.contact_id);
         log::error("lead sync gave up", {{"tenant_id", job->tenant_id}, {"lead_id", job->lead_id}, {"error", outcome.error},
                                          {"attempts", job->attempts}});
       } else {
         const int delay = std::max(outcome.retry_after_seconds,
                                    backoff_seconds(job->attempts, policy_.max_backoff_seconds, jitter));
-        outbox.retry(*job, worker_id_, delay, outcome.error);
+        outbox.retry(*job, worker_id_, delay, outcome.error, outcome.contact_id);
         metrics_.api_retry("outbox");
         log::warn("lead sync will retry", {{"tenant_id", job->tenant_id}, {"lead_id", job->lead_id}, {"error", outcome.error},
                                            {"attempts", job->attempts}, {"delay_seconds", delay}});

@@ -65,18 +65,28 @@ void OutboxStore::complete(const SyncJob& job, const std::string& worker, long l
   tx.commit();
 }
 
-void OutboxStore::retry(const SyncJob& job, const std::string& worker, int delay_seconds, const std::string& error) {
+void OutboxStore::retry(const SyncJob& job, const std::string& worker, int delay_seconds, const std::string& error,
+                        long long contact_id) {
   pqxx::work tx(connection_);
-  exec_statement(tx, sql::outbox_retry_job, job.tenant_id, job.id, worker, delay_seconds, error);
-  exec_statement(tx, sql::outbox_record_sync_error, job.tenant_id, job.lead_id, error);
+  exec_statement(tx, sql::outbox_retry_job, job.tenant_id, job.id, worker, delay_seconds, error, contact_id);
+  end_unfinished_sync(tx, job, error, contact_id);
   tx.commit();
 }
 
-void OutboxStore::fail(const SyncJob& job, const std::string& worker, const std::string& error) {
+void OutboxStore::fail(const SyncJob& job, const std::string& worker, const std::string& error, long long contact_id) {
   pqxx::work tx(connection_);
-  exec_statement(tx, sql::outbox_fail_job, job.tenant_id, job.id, worker, error);
-  exec_statement(tx, sql::outbox_record_sync_error, job.tenant_id, job.lead_id, error);
+  exec_statement(tx, sql::outbox_fail_job, job.tenant_id, job.id, worker, error, contact_id);
+  end_unfinished_sync(tx, job, error, contact_id);
   tx.commit();
+}
+
+void OutboxStore::end_unfinished_sync(pqxx::work& tx, const SyncJob& job, const std::string& error, long long contact_id) {
+  exec_statement(tx, sql::outbox_record_sync_error, job.tenant_id, job.lead_id, error);
+  // As in complete(): the contact this sync created or wrote to before failing, when its lead
+  // was erased meanwhile (its job row went with it), gets an erase_contact job of its own.
+  if (job.kind == JobKind::sync_lead && contact_id != 0) {
+    exec_statement(tx, sql::outbox_erase_after_sync, job.tenant_id, job.lead_id, contact_id, job.email);
+  }
 }
 
 std::pair<long long, double> OutboxStore::backlog() {

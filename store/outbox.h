@@ -40,14 +40,22 @@ class OutboxStore {
   // as the job wanted it): record it, finish the job (a contact job is only finished). When the
   // lead was erased meanwhile, an erase_contact job for `contact_id` is queued instead.
   void complete(const SyncJob& job, const std::string& worker, long long contact_id, const std::vector<std::string>& tags);
-  // Try again after `delay_seconds`; the error is kept on the job and the lead.
-  void retry(const SyncJob& job, const std::string& worker, int delay_seconds, const std::string& error);
-  // Give up: the job stays, marked failed, for admins; the lead shows the error.
-  void fail(const SyncJob& job, const std::string& worker, const std::string& error);
+  // Try again after `delay_seconds`; the error is kept on the job and the lead. `contact_id`
+  // (0: none yet) is the contact a sync wrote to before it failed: kept on the job, so that
+  // erasing the lead takes the tenant's part off that contact too, and an erase_contact job is
+  // queued at once when the lead was erased while the sync ran.
+  void retry(const SyncJob& job, const std::string& worker, int delay_seconds, const std::string& error,
+             long long contact_id = 0);
+  // Give up: the job stays, marked failed, for admins; the lead shows the error. `contact_id` as
+  // for retry().
+  void fail(const SyncJob& job, const std::string& worker, const std::string& error, long long contact_id = 0);
   // Jobs neither done nor failed, and the age of the oldest in seconds.
   std::pair<long long, double> backlog();
 
  private:
+  // The lead's sync error, and the erasure of a contact written to for a lead erased meanwhile.
+  void end_unfinished_sync(pqxx::work& tx, const SyncJob& job, const std::string& error, long long contact_id);
+
   pqxx::connection& connection_;
 };
 

@@ -56,9 +56,9 @@ const std::vector<DeclaredFunction> kDeclaredFunctions{
     // sql/006
     {"clientflow_route_waiting_rule_deliveries", "uuid, uuid", true,
      "4b0424d3ce72fac79c4252852deb00b8b8c9156207740c0ec536ed04ac1d2f30", kPinnedSearchPath, kRunsAsOwner},
-    // sql/011
+    // sql/011, replaced by sql/017 (a lead's erasure ends its tenant's lifts of global erasures)
     {"clientflow_erase_tenant_lead", "uuid, uuid, text, bigint, bytea, bytea, jsonb", true,
-     "8be928e716b36a835fa3270239010b049642348a3c47f3ef9a12d26cc124882b", kPinnedSearchPath, kRunsAsOwner},
+     "9dda2b55947e88ad0363466adbd55b05725d335606dc5dc8d5a21d3aefc9c488", kPinnedSearchPath, kRunsAsOwner},
     // sql/011, replaced by sql/015 (a capture lifts a global erasure for its own tenant only)
     {"clientflow_lift_erasure_marks", "uuid, bytea", true,
      "bc84abb556d3ac807e5c14e7ebe2f3ba3af47968c6653dfd24894705fe2ca74c", kPinnedSearchPath, kRunsAsOwner},

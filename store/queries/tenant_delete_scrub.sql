@@ -3,7 +3,8 @@
 -- contact jobs not yet done stay, keeping its prefix: an erasure it owes Systeme.io outlives it,
 -- migration 014); its place in admins' assignments (an assignment to it alone goes); the body, email and detail of
 -- every stored delivery routed to it or sent with its rule token (their routing facts stay); its
--- findings resolve; its prefix is retired for ever.
+-- findings resolve; the global erasures it lifted by capturing a person stand for it again (sql/017);
+-- its prefix is retired for ever.
 -- $1  text: the tenant's id (a UUID)
 -- $2  text: who deletes it (recorded on the findings it resolves)
 -- (Every data-modifying part runs whether or not the result names it.)
@@ -16,6 +17,8 @@ WITH timeline AS (
   UPDATE outbox_jobs SET prefix = (SELECT prefix FROM tenants WHERE id = $1::uuid)
    WHERE tenant_id = $1::uuid AND kind <> 'sync_lead' AND done_at IS NULL
   RETURNING 1
+), lifts AS (
+  DELETE FROM erasure_lifts WHERE lifted_for = $1::uuid RETURNING 1
 ), turns AS (
   DELETE FROM outbox_turns WHERE tenant_id = $1::uuid RETURNING 1
 ), gone_leads AS (

@@ -100,6 +100,29 @@ BOOST_FIXTURE_TEST_CASE(a_delete_during_the_first_sync_leaves_nothing_of_the_ten
   BOOST_TEST(owner_at_systeme(contact_id) == "");
 }
 
+// The first sync creates the contact (A's owner fields and form data on it), then meets a 429
+// (Retry-After 30) and waits; DELETE lands meanwhile. The lead never learnt its contact, but the
+// job kept it: the erase job takes A off that contact.
+BOOST_FIXTURE_TEST_CASE(a_delete_after_a_sync_failed_midway_takes_the_tenant_off_the_contact, Remote) {
+  systeme.slow_next("POST /contacts", 2);
+  BOOST_REQUIRE(post_lead_capture(base, *a.keys.api_key, kEmail).status == 201);
+  BOOST_REQUIRE(eventually([&] { return systeme.calls("POST /contacts") == 1; }));
+  systeme.fail_next(1, 429, 30);
+  BOOST_REQUIRE(eventually([&] {
+    return count("SELECT count(*) FROM outbox_jobs WHERE attempts = 1 AND leased_until IS NULL AND last_error IS NOT NULL") == 1;
+  }));
+  BOOST_REQUIRE(systeme.contacts().size() == 1u);
+  const long long contact_id = systeme.contacts()[0].id;
+  BOOST_TEST(owner_at_systeme(contact_id) == a.tenant.id);
+  BOOST_TEST(count("SELECT count(*) FROM leads WHERE systeme_contact_id IS NOT NULL") == 0);
+  BOOST_TEST(api_request("DELETE", base + "/v1/leads/" + lead_of(a), *a.keys.api_key).status == 204);
+  BOOST_TEST(eventually([&] {
+    return count("SELECT count(*) FROM outbox_jobs WHERE kind = 'erase_contact' AND done_at IS NOT NULL") == 1;
+  }));
+  BOOST_TEST(owner_at_systeme(contact_id) == "");
+  BOOST_TEST(tags_at_systeme(contact_id).empty());
+}
+
 // A's erase job meets a 429 (Retry-After 3) and A is suspended before it runs again: it still runs.
 BOOST_FIXTURE_TEST_CASE(a_suspended_tenants_erase_job_still_runs, Remote) {
   const long long contact_id = captured_and_synced(a, 0);

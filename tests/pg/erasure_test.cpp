@@ -8,6 +8,7 @@
 #include "common/email.h"
 #include "store/erasure.h"
 #include "store/leads.h"
+#include "store/tenant_removal.h"
 #include "store/tenant_scope.h"
 #include "store/tenants.h"
 #include "tests/support/test_database.h"
@@ -108,6 +109,32 @@ BOOST_FIXTURE_TEST_CASE(a_capture_lifts_a_global_erasure_for_its_tenant_only, Tw
   // The mirror may hold a person some tenant holds again.
   pqxx::read_transaction tx(*c);
   BOOST_TEST(erased_everywhere(tx, kKey, {{5, "g@example.com"}}).empty());
+}
+
+// A lift lasts only while its tenant holds the person: once A erases its lead again, or A is
+// deleted, the global erasure stands for everyone, the mirror included.
+BOOST_FIXTURE_TEST_CASE(a_lift_ends_when_its_tenant_lets_go_of_the_person, TwoIbs) {
+  capture(a, "h@example.com");
+  capture(b, "i@example.com");
+  erase_person(*c, kKey, "h@example.com", "dpo@clientflow", false);
+  erase_person(*c, kKey, "i@example.com", "dpo@clientflow", false);
+  const std::string again = capture(a, "h@example.com");
+  capture(b, "i@example.com");
+  BOOST_TEST(count("SELECT count(*) FROM erasure_lifts") == 2);
+  const auto erased = [&](const std::string& email) {
+    pqxx::read_transaction tx(*c);
+    return erased_everywhere(tx, kKey, {{7, email}}).size();
+  };
+  BOOST_TEST(erased("h@example.com") == 0u);
+
+  BOOST_TEST(LeadStore(*c, kKey).erase(a, again));
+  BOOST_TEST(count("SELECT count(*) FROM erasure_lifts WHERE lifted_for = '" + a.tenant_id + "'") == 0);
+  BOOST_TEST(erased("h@example.com") == 1u);
+
+  BOOST_TEST(erased("i@example.com") == 0u);
+  BOOST_TEST(static_cast<bool>(remove_tenant(*c, b.tenant_id, b.prefix, "admin")));
+  BOOST_TEST(count("SELECT count(*) FROM erasure_lifts") == 0);
+  BOOST_TEST(erased("i@example.com") == 1u);
 }
 
 // The erase queries match emails by the daemon's own normalisation (Email::normalize): the SQL
